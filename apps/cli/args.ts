@@ -1,0 +1,259 @@
+/**
+ * Strict command-line parsing for `kalshi-ws`: one table of commands and the options each
+ * accepts, parsed with `node:util`'s `parseArgs`. Every mistake becomes a {@linkcode UsageError}
+ * with a one-line message and a hint, raised before anything connects.
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+
+/** The subcommands, in the order `--help` lists them. */
+export const COMMANDS = [
+  "stream",
+  "book",
+  "record",
+  "replay",
+  "simulate",
+  "demo",
+  "subscriptions",
+  "check",
+] as const;
+
+/** A `kalshi-ws` subcommand. */
+export type CommandName = typeof COMMANDS[number];
+
+/** A usage mistake: exit code 2, one line on stderr plus a hint. */
+export class UsageError extends Error {
+  /** What to try instead (printed after the message). */
+  readonly hint: string;
+
+  /** Creates a usage error with a hint (defaults to pointing at `--help`). */
+  constructor(message: string, hint = "Run 'kalshi-ws --help' for usage") {
+    super(message);
+    this.name = "UsageError";
+    this.hint = hint;
+  }
+}
+
+/** Output format of data on stdout. */
+export type OutputFormat = "text" | "ndjson";
+
+/** Everything the commands need, parsed and validated. */
+export interface CliArgs {
+  readonly command: CommandName | undefined;
+  readonly help: boolean;
+  readonly version: boolean;
+  readonly url: string | undefined;
+  readonly demo: boolean;
+  readonly keyId: string | undefined;
+  readonly privateKeyFile: string | undefined;
+  readonly channels: readonly string[];
+  readonly markets: readonly string[];
+  /** Explicit `--format`; undefined means "text on a TTY, ndjson otherwise". */
+  readonly format: OutputFormat | undefined;
+  readonly durationSeconds: number | undefined;
+  readonly maxMessages: number | undefined;
+  readonly idleTimeoutSeconds: number | undefined;
+  readonly quiet: boolean;
+  readonly verbose: boolean;
+  /** `book`: minimum milliseconds between two lines for one market. */
+  readonly intervalMs: number;
+  /** `book`/`demo`: levels shown per side on a TTY. */
+  readonly depth: number;
+  /** `book`: ask for NO levels in YES prices (`use_yes_price`). */
+  readonly useYesPrice: boolean;
+  /** `record`: output file. */
+  readonly out: string | undefined;
+  /** `replay`: recording file (positional). */
+  readonly file: string | undefined;
+  /** `replay --serve`, `simulate`: port to listen on (0 = any). */
+  readonly port: number | undefined;
+  readonly serve: boolean;
+  /** `replay`: speed factor (0 = as fast as possible). */
+  readonly speed: number;
+  /** `simulate`/`demo`: activity seed. */
+  readonly seed: number | undefined;
+  /** `simulate`: accept connections without signatures. */
+  readonly open: boolean;
+  /** `simulate`: seconds between heartbeat pings. */
+  readonly pingIntervalSeconds: number | undefined;
+  /** `simulate`: directory for the test private key file. */
+  readonly keyDir: string | undefined;
+}
+
+type OptionSpec = { type: "string" | "boolean"; short?: string; multiple?: boolean };
+
+/** Every option any command knows. */
+const OPTIONS = {
+  help: { type: "boolean", short: "h" },
+  version: { type: "boolean" },
+  url: { type: "string" },
+  demo: { type: "boolean" },
+  "key-id": { type: "string" },
+  "private-key-file": { type: "string" },
+  channel: { type: "string", short: "c", multiple: true },
+  market: { type: "string", short: "m", multiple: true },
+  format: { type: "string" },
+  duration: { type: "string" },
+  "max-messages": { type: "string" },
+  "idle-timeout": { type: "string" },
+  quiet: { type: "boolean", short: "q" },
+  verbose: { type: "boolean", short: "v" },
+  interval: { type: "string" },
+  depth: { type: "string" },
+  "use-yes-price": { type: "boolean" },
+  out: { type: "string", short: "o" },
+  serve: { type: "boolean" },
+  port: { type: "string" },
+  speed: { type: "string" },
+  seed: { type: "string" },
+  open: { type: "boolean" },
+  "ping-interval": { type: "string" },
+  "key-dir": { type: "string" },
+} as const satisfies Record<string, OptionSpec>;
+
+type OptionName = keyof typeof OPTIONS;
+
+const COMMON: readonly OptionName[] = ["help", "version", "quiet", "verbose", "format"];
+const CONNECTION: readonly OptionName[] = [
+  "url",
+  "demo",
+  "key-id",
+  "private-key-file",
+  "idle-timeout",
+];
+const STOPPING: readonly OptionName[] = ["duration", "max-messages"];
+
+/** Which options each command accepts (besides the common ones). */
+const ACCEPTS: Record<CommandName, readonly OptionName[]> = {
+  stream: [...CONNECTION, ...STOPPING, "channel", "market"],
+  book: [...CONNECTION, ...STOPPING, "market", "interval", "depth", "use-yes-price"],
+  record: [...CONNECTION, ...STOPPING, "channel", "market", "out"],
+  replay: [...STOPPING, "serve", "port", "speed", "interval", "depth"],
+  simulate: [...STOPPING, "port", "seed", "open", "ping-interval", "key-dir", "market"],
+  demo: [...STOPPING, "seed", "interval", "depth", "market"],
+  subscriptions: [...CONNECTION, "channel", "market"],
+  check: [...CONNECTION],
+};
+
+/** Parses `argv` (without the program name) or throws {@linkcode UsageError}. */
+export function parseCliArgs(argv: readonly string[]): CliArgs {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      options: OPTIONS,
+      strict: true,
+      allowPositionals: true,
+    });
+  } catch (error) {
+    throw new UsageError(cleanParseMessage(error));
+  }
+  const { values, positionals } = parsed;
+  const [first, ...rest] = positionals;
+  let command: CommandName | undefined;
+  if (first !== undefined) {
+    if (!(COMMANDS as readonly string[]).includes(first)) {
+      throw new UsageError(
+        `Unknown command '${first}'`,
+        `Commands: ${COMMANDS.join(", ")}. Run 'kalshi-ws --help'`,
+      );
+    }
+    command = first as CommandName;
+  }
+  if (command !== undefined) {
+    const allowed = new Set<string>([...COMMON, ...ACCEPTS[command]]);
+    for (const [name, value] of Object.entries(values)) {
+      if (value !== undefined && !allowed.has(name)) {
+        throw new UsageError(
+          `Option '--${name}' does not apply to '${command}'`,
+          `Run 'kalshi-ws ${command} --help' for its options`,
+        );
+      }
+    }
+  }
+  const file = command === "replay" ? rest.shift() : undefined;
+  if (rest.length > 0) throw new UsageError(`Unexpected argument '${rest[0]}'`);
+  if (values.url !== undefined && values.demo) {
+    throw new UsageError("Options '--url' and '--demo' cannot be combined");
+  }
+  if (values.url !== undefined && !/^wss?:\/\//.test(values.url)) {
+    throw new UsageError(
+      `Invalid --url '${values.url}': expected a ws:// or wss:// URL`,
+      "Example: --url ws://127.0.0.1:8080/trade-api/ws/v2",
+    );
+  }
+  const format = values.format;
+  if (format !== undefined && format !== "text" && format !== "ndjson") {
+    throw new UsageError(`Invalid --format '${format}': expected 'text' or 'ndjson'`);
+  }
+  if (values.quiet && values.verbose) {
+    throw new UsageError("Options '--quiet' and '--verbose' cannot be combined");
+  }
+  for (const market of values.market ?? []) {
+    if (market.trim() === "" || /\s/.test(market)) {
+      throw new UsageError(`Invalid --market '${market}': expected a market ticker`);
+    }
+  }
+  return {
+    command,
+    help: values.help ?? false,
+    version: values.version ?? false,
+    url: values.url,
+    demo: values.demo ?? false,
+    keyId: values["key-id"],
+    privateKeyFile: values["private-key-file"],
+    channels: values.channel ?? [],
+    markets: values.market ?? [],
+    format,
+    durationSeconds: number(values.duration, "--duration", { min: 0, integer: false }),
+    maxMessages: number(values["max-messages"], "--max-messages", { min: 1, integer: true }),
+    idleTimeoutSeconds: number(values["idle-timeout"], "--idle-timeout", {
+      min: 1,
+      integer: false,
+    }),
+    quiet: values.quiet ?? false,
+    verbose: values.verbose ?? false,
+    intervalMs: number(values.interval, "--interval", { min: 0, integer: true }) ?? 1000,
+    depth: number(values.depth, "--depth", { min: 1, integer: true }) ?? 5,
+    useYesPrice: values["use-yes-price"] ?? false,
+    out: values.out,
+    file,
+    port: number(values.port, "--port", { min: 0, integer: true, max: 65535 }),
+    serve: values.serve ?? false,
+    speed: number(values.speed, "--speed", { min: 0, integer: false }) ?? 0,
+    seed: number(values.seed, "--seed", { min: 0, integer: true }),
+    open: values.open ?? false,
+    pingIntervalSeconds: number(values["ping-interval"], "--ping-interval", {
+      min: 0,
+      integer: false,
+    }),
+    keyDir: values["key-dir"],
+  };
+}
+
+/** Parses a numeric option, or throws a usage error naming it. */
+function number(
+  text: string | undefined,
+  name: string,
+  rule: { min: number; integer: boolean; max?: number },
+): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  const ok = text.trim() !== "" && Number.isFinite(value) && value >= rule.min &&
+    (!rule.integer || Number.isInteger(value)) && (rule.max === undefined || value <= rule.max);
+  if (!ok) {
+    const kind = rule.integer ? "an integer" : "a number";
+    const range = rule.max === undefined ? `>= ${rule.min}` : `${rule.min}..${rule.max}`;
+    throw new UsageError(`Invalid ${name} '${text}': expected ${kind} ${range}`);
+  }
+  return value;
+}
+
+/** Turns node's parseArgs error text into one short line. */
+function cleanParseMessage(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const firstLine = message.split("\n")[0]!;
+  return firstLine.split(". To specify a positional")[0]!.replace(/\.$/, "");
+}

@@ -1,0 +1,84 @@
+/**
+ * Finds the API key id and private key for a connection: flags first, then the environment
+ * (`KALSHI_API_KEY_ID`, `KALSHI_PRIVATE_KEY_PATH` or `KALSHI_PRIVATE_KEY`), then a `.env` file in
+ * the working directory (which never overrides variables already set).
+ *
+ * The key text is handed to the client and never printed: errors name the variable or file,
+ * never its content.
+ *
+ * @module
+ */
+
+import process from "node:process";
+import { UsageError } from "./args.ts";
+
+/** A key id and the PEM text of its private key. */
+export interface Credentials {
+  readonly keyId: string;
+  readonly privateKeyPem: string;
+}
+
+/** Where credentials may come from (injectable for tests). */
+export interface CredentialSources {
+  readonly keyId?: string | undefined;
+  readonly privateKeyFile?: string | undefined;
+  readonly env: (name: string) => string | undefined;
+  readonly readTextFile: (path: string) => string;
+}
+
+/** Loads `.env` from the working directory if present (existing variables win). */
+export function loadDotEnv(path = ".env"): void {
+  try {
+    Deno.statSync(path);
+  } catch {
+    return;
+  }
+  process.loadEnvFile(path);
+}
+
+/**
+ * Resolves credentials, or returns undefined when none are configured at all. Throws
+ * {@linkcode UsageError} when they are half configured or the key file cannot be read.
+ */
+export function resolveCredentials(sources: CredentialSources): Credentials | undefined {
+  const keyId = sources.keyId ?? nonEmpty(sources.env("KALSHI_API_KEY_ID"));
+  const file = sources.privateKeyFile ?? nonEmpty(sources.env("KALSHI_PRIVATE_KEY_PATH"));
+  const inline = file === undefined ? nonEmpty(sources.env("KALSHI_PRIVATE_KEY")) : undefined;
+  if (keyId === undefined && file === undefined && inline === undefined) return undefined;
+  if (keyId === undefined) {
+    throw new UsageError(
+      "A private key is configured but no key id",
+      "Pass --key-id or set KALSHI_API_KEY_ID",
+    );
+  }
+  let pem: string;
+  if (file !== undefined) {
+    try {
+      pem = sources.readTextFile(file);
+    } catch (error) {
+      const reason = error instanceof Error ? error.name : "unreadable";
+      throw new UsageError(
+        `Cannot read private key file '${file}': ${reason}`,
+        "Check --private-key-file or KALSHI_PRIVATE_KEY_PATH",
+      );
+    }
+  } else if (inline !== undefined) {
+    pem = inline.includes("\\n") ? inline.replaceAll("\\n", "\n") : inline;
+  } else {
+    throw new UsageError(
+      `Key id '${keyId}' has no private key`,
+      "Pass --private-key-file or set KALSHI_PRIVATE_KEY_PATH or KALSHI_PRIVATE_KEY",
+    );
+  }
+  if (!pem.includes("-----BEGIN")) {
+    throw new UsageError(
+      `The private key ${file === undefined ? "in KALSHI_PRIVATE_KEY" : `file '${file}'`} is not PEM`,
+      "Expected '-----BEGIN RSA PRIVATE KEY-----' (as Kalshi issues it) or '-----BEGIN PRIVATE KEY-----'",
+    );
+  }
+  return { keyId, privateKeyPem: pem };
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === "" ? undefined : value;
+}

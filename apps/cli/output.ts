@@ -1,0 +1,128 @@
+/**
+ * Where the CLI writes: data on stdout (NDJSON or text, one line per write, flushed as it
+ * comes), status on stderr (coloured only on a TTY and never with `NO_COLOR`).
+ *
+ * Writes go through `Deno.stdout.writeSync`, not `console.log`: when the reader goes away
+ * (`| head`) the write fails with `BrokenPipe`, which we turn into {@linkcode Output.closed} so
+ * the command can stop cleanly and exit 0 instead of streaming into the void.
+ *
+ * @module
+ */
+
+const encoder = new TextEncoder();
+
+/** Verbosity of status lines on stderr. */
+export type Verbosity = "quiet" | "normal" | "verbose";
+
+/** The streams and terminal facts an {@linkcode Output} writes to (injectable for tests). */
+export interface OutputStreams {
+  writeOut(bytes: Uint8Array): number;
+  writeErr(bytes: Uint8Array): number;
+  readonly outIsTerminal: boolean;
+  readonly errIsTerminal: boolean;
+  readonly noColor: boolean;
+}
+
+/** The real process streams. */
+export function processStreams(): OutputStreams {
+  return {
+    writeOut: (bytes) => Deno.stdout.writeSync(bytes),
+    writeErr: (bytes) => Deno.stderr.writeSync(bytes),
+    outIsTerminal: Deno.stdout.isTerminal(),
+    errIsTerminal: Deno.stderr.isTerminal(),
+    noColor: Deno.noColor || Deno.env.get("NO_COLOR") !== undefined,
+  };
+}
+
+const COLORS = { red: 31, yellow: 33, green: 32, dim: 2, cyan: 36 } as const;
+
+/** Data and status writer for one CLI run. */
+export class Output {
+  readonly #streams: OutputStreams;
+  readonly #verbosity: Verbosity;
+  readonly #color: boolean;
+  #closed = false;
+
+  /** Wraps `streams`; `verbosity` filters status lines (errors always show). */
+  constructor(streams: OutputStreams, verbosity: Verbosity) {
+    this.#streams = streams;
+    this.#verbosity = verbosity;
+    this.#color = streams.errIsTerminal && !streams.noColor;
+  }
+
+  /** True once stdout's reader has gone away; the command should finish cleanly. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Whether stdout is a terminal (text format and live views default on). */
+  get isTerminal(): boolean {
+    return this.#streams.outIsTerminal;
+  }
+
+  /** Writes one JSON value as an NDJSON line; returns false if stdout is closed. */
+  json(value: unknown): boolean {
+    return this.line(JSON.stringify(value));
+  }
+
+  /** Writes one line of data to stdout; returns false if stdout is closed. */
+  line(text: string): boolean {
+    return this.raw(`${text}\n`);
+  }
+
+  /** Writes text to stdout as is (used for terminal redraws); false if stdout is closed. */
+  raw(text: string): boolean {
+    if (this.#closed) return false;
+    try {
+      writeAll(this.#streams.writeOut, encoder.encode(text));
+      return true;
+    } catch (error) {
+      if (isBrokenPipe(error)) {
+        this.#closed = true;
+        return false;
+      }
+      throw error;
+    }
+  }
+
+  /** A status line on stderr (hidden with --quiet). */
+  status(message: string): void {
+    if (this.#verbosity !== "quiet") this.#err(message, COLORS.cyan);
+  }
+
+  /** A warning on stderr (hidden with --quiet). */
+  warn(message: string): void {
+    if (this.#verbosity !== "quiet") this.#err(message, COLORS.yellow);
+  }
+
+  /** A detail shown only with --verbose. */
+  debug(message: string): void {
+    if (this.#verbosity === "verbose") this.#err(message, COLORS.dim);
+  }
+
+  /** An error on stderr; always shown. */
+  error(message: string): void {
+    this.#err(message, COLORS.red);
+  }
+
+  #err(message: string, color: number): void {
+    const text = this.#color ? `\x1b[${color}m${message}\x1b[0m\n` : `${message}\n`;
+    try {
+      writeAll(this.#streams.writeErr, encoder.encode(text));
+    } catch {
+      // stderr gone as well: nothing sensible left to report to.
+    }
+  }
+}
+
+/** Writes every byte, looping over partial writes. */
+function writeAll(write: (bytes: Uint8Array) => number, bytes: Uint8Array): void {
+  let offset = 0;
+  while (offset < bytes.length) offset += write(bytes.subarray(offset));
+}
+
+/** True for the errors a closed pipe produces. */
+function isBrokenPipe(error: unknown): boolean {
+  return error instanceof Deno.errors.BrokenPipe ||
+    (error instanceof Error && /broken pipe|EPIPE/i.test(error.message));
+}
