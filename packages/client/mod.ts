@@ -17,3 +17,9 @@ export {
   SIGNING_PATH,
 } from "./signer.ts";
 export { type Endpoint, type Environment, ENVIRONMENTS, resolveEndpoint } from "./environment.ts";
+export {
+  type SocketConnection,
+  type SocketEvents,
+  statusFromHandshakeMessage,
+  type Transport,
+} from "./transport.ts";

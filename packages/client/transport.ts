@@ -1,0 +1,63 @@
+/**
+ * The seam between the runtime-neutral client and a runtime's WebSocket: the client needs only
+ * this much from a socket, so an adapter is a few dozen lines and tests can use an in-memory one.
+ *
+ * @module
+ */
+
+/**
+ * What a socket reports to the client. An adapter calls exactly one of
+ * {@linkcode SocketEvents.handshakeFailed} or {@linkcode SocketEvents.open}; after `open` it
+ * calls `text`/`ping` any number of times and finally `close` exactly once, including when the
+ * client itself closed the socket or the link just died (code 1006).
+ */
+export interface SocketEvents {
+  /** The upgrade succeeded; frames may now be sent. */
+  open(): void;
+  /** A text frame arrived (binary frames are decoded as UTF-8 and reported here too). */
+  text(data: string): void;
+  /** A ping control frame arrived (only from transports whose `seesPings` is true). */
+  ping(): void;
+  /** The open socket closed, cleanly or not (`1006` when the link dropped). */
+  close(code: number, reason: string): void;
+  /**
+   * The socket never opened. `status` is the HTTP status of a rejected upgrade when known
+   * (401/403 mean the credentials were refused), `undefined` for network failures.
+   */
+  handshakeFailed(status: number | undefined, message: string): void;
+}
+
+/** An open (or opening) socket, as the client drives it. */
+export interface SocketConnection {
+  /** Sends one text frame. Only called between `open` and `close`. */
+  send(text: string): void;
+  /** Starts closing (or aborts the handshake). The final event is still reported. */
+  close(code?: number, reason?: string): void;
+}
+
+/**
+ * A runtime's way of opening WebSockets with custom headers. `@kalshi-ws/deno` and
+ * `@kalshi-ws/node` each export one; pass your own to run over anything else.
+ */
+export interface Transport {
+  /** A short name for diagnostics (`"deno"`, `"node-ws"`, `"memory"`). */
+  readonly name: string;
+  /** Whether this transport reports ping frames (Deno's built-in WebSocket cannot). */
+  readonly seesPings: boolean;
+  /** Opens a socket to `url` sending `headers` with the upgrade request. */
+  open(
+    url: string,
+    headers: Readonly<Record<string, string>>,
+    events: SocketEvents,
+  ): SocketConnection;
+}
+
+/**
+ * Extracts an HTTP status from a handshake error message such as Deno's
+ * `failed to connect to WebSocket: Invalid status code: 401` or ws's
+ * `Unexpected server response: 403`; `undefined` when the message carries none.
+ */
+export function statusFromHandshakeMessage(message: string): number | undefined {
+  const match = /(?:status code|server response|status)\D{0,3}(\d{3})\b/i.exec(message);
+  return match === null ? undefined : Number(match[1]);
+}

@@ -1,0 +1,1 @@
+export { denoTransport } from "./deno_transport.ts";
