@@ -1,0 +1,1136 @@
+/**
+ * Server → client messages: one type per message of the official AsyncAPI (plus legacy
+ * `ticker_v2` and `multivariate_lookup` for old recordings) and a tolerant, lean decoder.
+ *
+ * {@linkcode decodeMessage} returns the parsed object itself (no copy), typed as a union
+ * discriminated on `type`. It checks only what the library relies on (envelope integers,
+ * `subscribed`/`error` essentials, order-book levels) and keeps every other field as sent: Kalshi
+ * marks fields required that real frames omit, so most payload fields are typed optional where
+ * reality shows them missing. Unknown `type`s become {@linkcode UnknownMessage}, never lost.
+ *
+ * @example
+ * ```ts
+ * import { decodeMessage } from "./message.ts";
+ * const m = decodeMessage('{"type":"subscribed","id":1,"msg":{"channel":"ticker","sid":3}}');
+ * if (m.type === "subscribed") m.msg.sid; // 3
+ * ```
+ *
+ * @module
+ */
+
+import { DecodeError } from "./errors.ts";
+
+// ---------------------------------------------------------------------------------------------
+// Shared field types
+
+/** `"yes"` or `"no"`: a market side (which bid ladder, which outcome). */
+export type Side = "yes" | "no";
+
+/** `"bid"` (≡ yes) or `"ask"` (≡ no): the same direction bit in book vocabulary. */
+export type BookSide = "bid" | "ask";
+
+/**
+ * One order-book level as sent: `[price_dollars, count_fp]`, both fixed-point decimal strings
+ * (`["0.4200", "10.00"]`). JSON numbers seen in the wild are converted to strings by the decoder.
+ */
+export type PriceLevel = readonly [price: string, count: string];
+
+// ---------------------------------------------------------------------------------------------
+// Command responses
+
+/** Payload of `subscribed`: the channel and the new subscription's sid. */
+export interface SubscribedMsg {
+  /** Channel name as sent in `subscribe` (a string: future channels stay decodable). */
+  readonly channel: string;
+  /** Server-assigned subscription id, unique within the connection. */
+  readonly sid: number;
+}
+
+/** `subscribed`: one per channel of a `subscribe` command; no `seq`. */
+export interface SubscribedMessage {
+  /** Discriminant. */
+  readonly type: "subscribed";
+  /** Echo of the command id. */
+  readonly id?: number;
+  /** Channel and sid. */
+  readonly msg: SubscribedMsg;
+}
+
+/** `unsubscribed`: one per sid of an `unsubscribe`; `sid`/`seq` are top-level, no `msg`. */
+export interface UnsubscribedMessage {
+  /** Discriminant. */
+  readonly type: "unsubscribed";
+  /** Echo of the command id. */
+  readonly id?: number;
+  /** The cancelled subscription. */
+  readonly sid: number;
+  /** Takes the subscription's next sequence number (absent in some older frames). */
+  readonly seq?: number;
+}
+
+/**
+ * Payload of an `ok` answering `update_subscription` (or an idempotent re-`subscribe`): the
+ * full resulting filter. Which list is present depends on the channel; market lists are
+ * omitted with `skip_ticker_ack`.
+ */
+export interface OkMsg {
+  /** Markets of the subscription after the update. */
+  readonly market_tickers?: readonly string[];
+  /** Market UUIDs of the subscription after the update (`ticker` channel). */
+  readonly market_ids?: readonly string[];
+  /** CF Benchmarks index filter after the update (`["all"]` in all-mode). */
+  readonly index_ids?: readonly string[];
+  /** Pyth underlying filter after the update (`["all"]` in all-mode). */
+  readonly underlying_tickers?: readonly string[];
+}
+
+/** `ok` acknowledging a subscription change; carries `sid`/`seq` when subscription-scoped. */
+export interface OkMessage {
+  /** Discriminant (shared with {@linkcode ListSubscriptionsMessage}: test `Array.isArray(msg)`). */
+  readonly type: "ok";
+  /** Echo of the command id. */
+  readonly id?: number;
+  /** The updated subscription. */
+  readonly sid?: number;
+  /** Consumes the subscription's next sequence number. */
+  readonly seq?: number;
+  /** Resulting filter lists; may be absent. */
+  readonly msg?: OkMsg;
+}
+
+/** One entry of the `list_subscriptions` reply. */
+export interface SubscriptionEntry {
+  /** Channel name. */
+  readonly channel: string;
+  /** Its sid. */
+  readonly sid: number;
+}
+
+/**
+ * `ok` answering `list_subscriptions`: `msg` is an array. The legacy top-level `subscriptions`
+ * array is moved into `msg` by the decoder.
+ */
+export interface ListSubscriptionsMessage {
+  /** Discriminant (shared with {@linkcode OkMessage}: test `Array.isArray(msg)`). */
+  readonly type: "ok";
+  /** Echo of the command id. */
+  readonly id?: number;
+  /** Active subscriptions. */
+  readonly msg: readonly SubscriptionEntry[];
+}
+
+/** Payload of `error`: Kalshi's numeric code and text (see the protocol reference §5). */
+export interface ErrorMsg {
+  /** Error code (e.g. 8 = unknown channel, 10/25 = terminal subscription errors). */
+  readonly code: number;
+  /** Error text, e.g. `"Unknown channel name"`. */
+  readonly msg: string;
+  /** Market the error concerns, when it concerns one. */
+  readonly market_ticker?: string;
+  /** Markets the error concerns. */
+  readonly market_tickers?: readonly string[];
+  /** Market UUID the error concerns (legacy schema). */
+  readonly market_id?: string;
+}
+
+/** `error`: answers a command (`id`) or concerns a subscription (`sid`, and `seq` if sequenced). */
+export interface ErrorMessage {
+  /** Discriminant. */
+  readonly type: "error";
+  /** The command it answers. */
+  readonly id?: number;
+  /** The subscription it concerns. */
+  readonly sid?: number;
+  /** Sequence number on sid-scoped errors of sequenced channels. */
+  readonly seq?: number;
+  /** Code and text. */
+  readonly msg: ErrorMsg;
+}
+
+// ---------------------------------------------------------------------------------------------
+// orderbook_delta channel
+
+/** Payload of `orderbook_snapshot`: the full book of one market. */
+export interface OrderbookSnapshotMsg {
+  /** The market. */
+  readonly market_ticker: string;
+  /** Its UUID; observed as `""` on an empty book. */
+  readonly market_id?: string;
+  /** YES bids, ascending price; key absent when there are none. */
+  readonly yes_dollars_fp?: readonly PriceLevel[];
+  /** NO bids, ascending price (YES-leg prices with `use_yes_price`); absent when none. */
+  readonly no_dollars_fp?: readonly PriceLevel[];
+}
+
+/** `orderbook_snapshot`: replaces one market's book; consumes a seq. */
+export interface OrderbookSnapshotMessage {
+  /** Discriminant. */
+  readonly type: "orderbook_snapshot";
+  /** Subscription. */
+  readonly sid: number;
+  /** Sequence number (required: the book cannot be trusted without it). */
+  readonly seq: number;
+  /** Present when answering `get_snapshot`. */
+  readonly id?: number;
+  /** The book. */
+  readonly msg: OrderbookSnapshotMsg;
+}
+
+/** Payload of `orderbook_delta`: a signed size change at one price level. */
+export interface OrderbookDeltaMsg {
+  /** The market. */
+  readonly market_ticker: string;
+  /** Its UUID. */
+  readonly market_id?: string;
+  /** Price level, fixed-point dollars (`"0.4200"`). */
+  readonly price_dollars: string;
+  /** Signed change in resting contracts (`"-54.00"`). */
+  readonly delta_fp: string;
+  /** Which bid ladder. */
+  readonly side: Side;
+  /** Present only when your order caused the change. */
+  readonly client_order_id?: string;
+  /** Present only when your order caused the change and you use sub-accounts. */
+  readonly subaccount?: number;
+  /** RFC 3339 time (deprecated). */
+  readonly ts?: string;
+  /** When the change was recorded, Unix ms. */
+  readonly ts_ms?: number;
+}
+
+/** `orderbook_delta`: one level change; consumes a seq. */
+export interface OrderbookDeltaMessage {
+  /** Discriminant. */
+  readonly type: "orderbook_delta";
+  /** Subscription. */
+  readonly sid: number;
+  /** Sequence number (required: gaps invalidate the book). */
+  readonly seq: number;
+  /** The change. */
+  readonly msg: OrderbookDeltaMsg;
+}
+
+// ---------------------------------------------------------------------------------------------
+// ticker, trade, fill, market_positions, user_orders, order_group_updates
+
+/** Payload of `ticker`: a market's latest price, top of book and totals. */
+export interface TickerMsg {
+  /** Market UUID. */
+  readonly market_id?: string;
+  /** The market. */
+  readonly market_ticker: string;
+  /** Last traded price (`"0.0000"` if never traded). */
+  readonly price_dollars?: string;
+  /** Best YES bid. */
+  readonly yes_bid_dollars?: string;
+  /** Best YES ask. */
+  readonly yes_ask_dollars?: string;
+  /** Contracts at the best YES bid. */
+  readonly yes_bid_size_fp?: string;
+  /** Contracts at the best YES ask. */
+  readonly yes_ask_size_fp?: string;
+  /** Contracts in the last trade. */
+  readonly last_trade_size_fp?: string;
+  /** Total contracts traded. */
+  readonly volume_fp?: string;
+  /** Open interest in contracts. */
+  readonly open_interest_fp?: string;
+  /** Signed whole-dollar traded notional (observed missing). */
+  readonly dollar_volume?: number;
+  /** Signed whole-dollar open-interest notional (observed missing). */
+  readonly dollar_open_interest?: number;
+  /** Unix seconds (deprecated). */
+  readonly ts?: number;
+  /** Unix ms. */
+  readonly ts_ms?: number;
+  /** RFC 3339 (deprecated; observed missing). */
+  readonly time?: string;
+}
+
+/** `ticker`: market summary update; not sequenced. */
+export interface TickerMessage {
+  /** Discriminant. */
+  readonly type: "ticker";
+  /** Subscription. */
+  readonly sid: number;
+  /** Not sent by Kalshi on this channel. */
+  readonly seq?: number;
+  /** The update. */
+  readonly msg: TickerMsg;
+}
+
+/** Payload of `trade`: one public trade. */
+export interface TradeMsg {
+  /** Trade UUID. */
+  readonly trade_id: string;
+  /** The market. */
+  readonly market_ticker: string;
+  /** YES-leg price. */
+  readonly yes_price_dollars: string;
+  /** NO-leg price (= 1 − YES). */
+  readonly no_price_dollars: string;
+  /** Contracts traded. */
+  readonly count_fp: string;
+  /** Deprecated taker direction. */
+  readonly taker_side?: Side;
+  /** Canonical taker direction (buy-yes/sell-no ⇒ `yes`). */
+  readonly taker_outcome_side?: Side;
+  /** Same bit as `taker_outcome_side` (`bid` ≡ `yes`). */
+  readonly taker_book_side?: BookSide;
+  /** Matched off-book as a block trade. */
+  readonly is_block_trade?: boolean;
+  /** Unix seconds (deprecated). */
+  readonly ts?: number;
+  /** Unix ms. */
+  readonly ts_ms?: number;
+}
+
+/** `trade`: a public trade (`seq` per the current spec; absent in older recordings). */
+export interface TradeMessage {
+  /** Discriminant. */
+  readonly type: "trade";
+  /** Subscription. */
+  readonly sid: number;
+  /** Sequence number. */
+  readonly seq?: number;
+  /** The trade. */
+  readonly msg: TradeMsg;
+}
+
+/** Payload of `fill`: one of your fills. */
+export interface FillMsg {
+  /** Unique per fill. */
+  readonly trade_id: string;
+  /** Your order. */
+  readonly order_id: string;
+  /** Your client order id. */
+  readonly client_order_id?: string;
+  /** The market. */
+  readonly market_ticker: string;
+  /** Exchange shard. */
+  readonly exchange_index?: number;
+  /** Whether you were the taker. */
+  readonly is_taker: boolean;
+  /** Deprecated side. */
+  readonly side?: Side;
+  /** Deprecated action (`""` when unknown). */
+  readonly action?: "buy" | "sell" | "sell_partial" | "sell_to_close" | "";
+  /** Deprecated (buy-yes and sell-no ⇒ `yes`). */
+  readonly purchased_side?: Side;
+  /** Canonical direction. */
+  readonly outcome_side?: Side;
+  /** Canonical direction in book vocabulary. */
+  readonly book_side?: BookSide;
+  /** Always the YES-leg price. */
+  readonly yes_price_dollars: string;
+  /** Contracts filled. */
+  readonly count_fp: string;
+  /** Total exchange fee, fixed-point dollars (up to 6 dp). */
+  readonly fee_cost?: string;
+  /** Signed position after the fill. */
+  readonly post_position_fp?: string;
+  /** Unix seconds (deprecated). */
+  readonly ts?: number;
+  /** Unix ms. */
+  readonly ts_ms?: number;
+  /** Sub-account. */
+  readonly subaccount?: number;
+}
+
+/** `fill`: one of your fills; not sequenced. */
+export interface FillMessage {
+  /** Discriminant. */
+  readonly type: "fill";
+  /** Subscription. */
+  readonly sid: number;
+  /** Not sent by Kalshi on this channel. */
+  readonly seq?: number;
+  /** The fill. */
+  readonly msg: FillMsg;
+}
+
+/** Payload of `market_position`: your position in one market. */
+export interface MarketPositionMsg {
+  /** Your user id. */
+  readonly user_id: string;
+  /** The market. */
+  readonly market_ticker: string;
+  /** Signed net position (+ YES, − NO). */
+  readonly position_fp: string;
+  /** Cost basis. */
+  readonly position_cost_dollars: string;
+  /** Realized P&L. */
+  readonly realized_pnl_dollars: string;
+  /** Fees paid. */
+  readonly fees_paid_dollars: string;
+  /** Fee cost of the position. */
+  readonly position_fee_cost_dollars?: string;
+  /** Contracts traded. */
+  readonly volume_fp?: string;
+  /** Sub-account. */
+  readonly subaccount?: number;
+}
+
+/** `market_position` (channel `market_positions`): position update; not sequenced. */
+export interface MarketPositionMessage {
+  /** Discriminant. */
+  readonly type: "market_position";
+  /** Subscription. */
+  readonly sid: number;
+  /** Not sent by Kalshi on this channel. */
+  readonly seq?: number;
+  /** The position. */
+  readonly msg: MarketPositionMsg;
+}
+
+/** Why a user order last changed. */
+export type LastUpdateReason =
+  | "Decrease"
+  | "Amend"
+  | "MarginCancel"
+  | "SelfTradeCancel"
+  | "ExpiryCancel"
+  | "CloseCancel"
+  | "HaltCancel"
+  | "Trade"
+  | "PostOnlyCrossCancel"
+  | "ReduceOnlyCancel";
+
+/** Payload of `user_order`: the state of one of your orders. */
+export interface UserOrderMsg {
+  /** Order UUID. */
+  readonly order_id: string;
+  /** Your user id. */
+  readonly user_id: string;
+  /** The market (named `ticker` here, not `market_ticker`). */
+  readonly ticker: string;
+  /** Exchange shard. */
+  readonly exchange_index?: number;
+  /** Order status. */
+  readonly status: "resting" | "canceled" | "executed" | "unknown";
+  /** Deprecated side. */
+  readonly side?: Side;
+  /** Deprecated. */
+  readonly is_yes?: boolean;
+  /** Canonical direction. */
+  readonly outcome_side?: Side;
+  /** Canonical direction in book vocabulary. */
+  readonly book_side?: BookSide;
+  /** Limit price, YES leg. */
+  readonly yes_price_dollars: string;
+  /** Contracts filled. */
+  readonly fill_count_fp: string;
+  /** Contracts still resting. */
+  readonly remaining_count_fp: string;
+  /** Contracts ordered. */
+  readonly initial_count_fp: string;
+  /** Taker fill cost (6 dp). */
+  readonly taker_fill_cost_dollars?: string;
+  /** Maker fill cost (6 dp). */
+  readonly maker_fill_cost_dollars?: string;
+  /** Taker fees (6 dp; older frames omit when zero). */
+  readonly taker_fees_dollars?: string;
+  /** Maker fees (6 dp; older frames omit when zero). */
+  readonly maker_fees_dollars?: string;
+  /** Your client order id. */
+  readonly client_order_id?: string;
+  /** Order group. */
+  readonly order_group_id?: string;
+  /** Self-trade prevention mode. */
+  readonly self_trade_prevention_type?: "taker_at_cross" | "maker";
+  /** RFC 3339 (deprecated). */
+  readonly created_time?: string | null;
+  /** Unix ms. */
+  readonly created_ts_ms?: number | null;
+  /** RFC 3339 (deprecated). */
+  readonly last_update_time?: string;
+  /** Unix ms. */
+  readonly last_updated_ts_ms?: number;
+  /** RFC 3339 (deprecated). */
+  readonly expiration_time?: string;
+  /** Unix ms. */
+  readonly expiration_ts_ms?: number;
+  /** Why it last changed. */
+  readonly last_update_reason?: LastUpdateReason;
+  /** 0 = primary account. */
+  readonly subaccount_number?: number;
+}
+
+/** `user_order` (channel `user_orders`): order update; not sequenced. */
+export interface UserOrderMessage {
+  /** Discriminant. */
+  readonly type: "user_order";
+  /** Subscription. */
+  readonly sid: number;
+  /** Not sent by Kalshi on this channel. */
+  readonly seq?: number;
+  /** The order. */
+  readonly msg: UserOrderMsg;
+}
+
+/** Payload of `order_group_updates`. */
+export interface OrderGroupUpdatesMsg {
+  /** What happened. */
+  readonly event_type: "created" | "triggered" | "reset" | "deleted" | "limit_updated";
+  /** The group. */
+  readonly order_group_id: string;
+  /** Contracts limit (on `created` and `limit_updated`). */
+  readonly contracts_limit_fp?: string;
+  /** Matching-engine time, Unix ms. */
+  readonly ts_ms?: number;
+}
+
+/** `order_group_updates`: order-group lifecycle. */
+export interface OrderGroupUpdatesMessage {
+  /** Discriminant. */
+  readonly type: "order_group_updates";
+  /** Subscription. */
+  readonly sid: number;
+  /** Sequence number. */
+  readonly seq?: number;
+  /** The update. */
+  readonly msg: OrderGroupUpdatesMsg;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Lifecycle channels
+
+/** Market metadata sent with a lifecycle `created` event. */
+export interface LifecycleAdditionalMetadata {
+  /** Market name. */
+  readonly name?: string;
+  /** Title. */
+  readonly title?: string;
+  /** YES subtitle. */
+  readonly yes_sub_title?: string;
+  /** NO subtitle. */
+  readonly no_sub_title?: string;
+  /** Primary rules. */
+  readonly rules_primary?: string;
+  /** Secondary rules. */
+  readonly rules_secondary?: string;
+  /** Whether the market can close early. */
+  readonly can_close_early?: boolean;
+  /** Parent event. */
+  readonly event_ticker?: string;
+  /** Expected expiration, Unix seconds. */
+  readonly expected_expiration_ts?: number;
+  /** Strike type (e.g. `greater`, `between`). */
+  readonly strike_type?: string;
+  /** Floor strike. */
+  readonly floor_strike?: number;
+  /** Cap strike. */
+  readonly cap_strike?: number;
+  /** Custom strike. */
+  readonly custom_strike?: Readonly<Record<string, unknown>>;
+}
+
+/** A price band of a market's tick structure (dollar strings). */
+export interface PriceRange {
+  /** Band start. */
+  readonly start: string;
+  /** Band end. */
+  readonly end: string;
+  /** Tick size in the band. */
+  readonly step: string;
+}
+
+/** Lifecycle event kinds of `market_lifecycle_v2` (`metadata_updated` included). */
+export type MarketLifecycleEventType =
+  | "created"
+  | "activated"
+  | "deactivated"
+  | "close_date_updated"
+  | "determined"
+  | "settled"
+  | "price_level_structure_updated"
+  | "metadata_updated";
+
+/**
+ * Payload of `market_lifecycle_v2` and `multivariate_market_lifecycle`: which fields are present
+ * depends on `event_type` (see the protocol reference §6.9). `metadata_updated` carries the
+ * strike fields and `yes_sub_title` at top level.
+ */
+export interface MarketLifecycleMsg {
+  /** The market. */
+  readonly market_ticker: string;
+  /** What happened. */
+  readonly event_type: MarketLifecycleEventType;
+  /** Exchange shard (`created`). */
+  readonly exchange_index?: number;
+  /** Open time, Unix s (`created`). */
+  readonly open_ts?: number;
+  /** Close time, Unix s (`created`, `close_date_updated`). */
+  readonly close_ts?: number;
+  /** Determination time, Unix s (`determined`). */
+  readonly determination_ts?: number;
+  /** Settlement time, Unix s (`settled`). */
+  readonly settled_ts?: number;
+  /** Result (`determined`). */
+  readonly result?: string;
+  /** Settlement value, fixed-point dollars (`determined`). */
+  readonly settlement_value?: string;
+  /** Paused (`activated`/`deactivated`). */
+  readonly is_deactivated?: boolean;
+  /** Market metadata (`created`). */
+  readonly additional_metadata?: LifecycleAdditionalMetadata;
+  /** Tick structure name (`created`, `price_level_structure_updated`). */
+  readonly price_level_structure?: string;
+  /** Tick bands. */
+  readonly price_ranges?: readonly PriceRange[];
+  /** `metadata_updated`: strike type. */
+  readonly strike_type?: string;
+  /** `metadata_updated`: floor strike. */
+  readonly floor_strike?: number;
+  /** `metadata_updated`: cap strike. */
+  readonly cap_strike?: number;
+  /** `metadata_updated`: custom strike. */
+  readonly custom_strike?: Readonly<Record<string, unknown>>;
+  /** `metadata_updated`: YES subtitle. */
+  readonly yes_sub_title?: string;
+}
+
+/** `market_lifecycle_v2`: market state change (incl. `metadata_updated`). */
+export interface MarketLifecycleV2Message {
+  /** Discriminant. */
+  readonly type: "market_lifecycle_v2";
+  /** Subscription. */
+  readonly sid: number;
+  /** Sequence number. */
+  readonly seq?: number;
+  /** The event. */
+  readonly msg: MarketLifecycleMsg;
+}
+
+/** `multivariate_market_lifecycle`: state change of a multivariate (combo) market. */
+export interface MultivariateMarketLifecycleMessage {
+  /** Discriminant. */
+  readonly type: "multivariate_market_lifecycle";
+  /** Subscription. */
+  readonly sid: number;
+  /** Sequence number. */
+  readonly seq?: number;
+  /** The event. */
+  readonly msg: MarketLifecycleMsg;
+}
+
+/** Payload of `event_lifecycle`: an event was created. */
+export interface EventLifecycleMsg {
+  /** The event. */
+  readonly event_ticker: string;
+  /** Exchange shard. */
+  readonly exchange_index?: number;
+  /** Title. */
+  readonly title?: string;
+  /** Subtitle (oldest spec: `sub_title`). */
+  readonly subtitle?: string;
+  /** Collateral return type. */
+  readonly collateral_return_type?: "MECNET" | "DIRECNET" | "";
+  /** Parent series. */
+  readonly series_ticker?: string;
+  /** Strike date, Unix s. */
+  readonly strike_date?: number;
+  /** Strike period. */
+  readonly strike_period?: string;
+}
+
+/** `event_lifecycle`: event creation (both lifecycle channels). */
+export interface EventLifecycleMessage {
+  /** Discriminant. */
+  readonly type: "event_lifecycle";
+  /** Subscription. */
+  readonly sid: number;
+  /** Sequence number. */
+  readonly seq?: number;
+  /** The event. */
+  readonly msg: EventLifecycleMsg;
+}
+
+/** Payload of `event_fee_update`: both overrides `null` ⇒ the override was cleared. */
+export interface EventFeeUpdateMsg {
+  /** The event. */
+  readonly event_ticker: string;
+  /** Fee model override. */
+  readonly fee_type_override?:
+    | "quadratic"
+    | "quadratic_with_maker_fees"
+    | "quadratic_with_combo_maker_fees"
+    | "flat"
+    | "margin_market_maker_program_fees"
+    | null;
+  /** Fee multiplier override. */
+  readonly fee_multiplier_override?: number | null;
+}
+
+/** `event_fee_update` (`market_lifecycle_v2` only): an event-level fee override changed. */
+export interface EventFeeUpdateMessage {
+  /** Discriminant. */
+  readonly type: "event_fee_update";
+  /** Subscription. */
+  readonly sid: number;
+  /** Sequence number. */
+  readonly seq?: number;
+  /** The change. */
+  readonly msg: EventFeeUpdateMsg;
+}
+
+// ---------------------------------------------------------------------------------------------
+// communications channel
+
+/** One leg of a multivariate (combo) RFQ. */
+export interface MveSelectedLeg {
+  /** Leg event. */
+  readonly event_ticker: string;
+  /** Leg market. */
+  readonly market_ticker: string;
+  /** Leg side. */
+  readonly side: Side;
+  /** Settlement value if already settled. */
+  readonly yes_settlement_value_dollars?: string;
+}
+
+/** Payload of `rfq_created`. */
+export interface RfqCreatedMsg {
+  /** RFQ id. */
+  readonly id: string;
+  /** Anonymised creator id. */
+  readonly creator_id: string;
+  /** The market. */
+  readonly market_ticker: string;
+  /** Its event. */
+  readonly event_ticker?: string;
+  /** Contract-sized RFQs: contracts. */
+  readonly contracts_fp?: string;
+  /** Cost-sized RFQs: target cost. */
+  readonly target_cost_dollars?: string;
+  /** RFC 3339. */
+  readonly created_ts: string;
+  /** Combo RFQs: collection. */
+  readonly mve_collection_ticker?: string;
+  /** Combo RFQs: legs. */
+  readonly mve_selected_legs?: readonly MveSelectedLeg[];
+}
+
+/** `rfq_created`. */
+export interface RfqCreatedMessage {
+  /** Discriminant. */
+  readonly type: "rfq_created";
+  /** Subscription. */
+  readonly sid: number;
+  /** Sequence number. */
+  readonly seq?: number;
+  /** The RFQ. */
+  readonly msg: RfqCreatedMsg;
+}
+
+/** Payload of `rfq_deleted`. */
+export interface RfqDeletedMsg {
+  /** RFQ id. */
+  readonly id: string;
+  /** Anonymised creator id. */
+  readonly creator_id: string;
+  /** The market. */
+  readonly market_ticker: string;
+  /** Its event. */
+  readonly event_ticker?: string;
+  /** Contracts. */
+  readonly contracts_fp?: string;
+  /** Target cost. */
+  readonly target_cost_dollars?: string;
+  /** RFC 3339. */
+  readonly deleted_ts: string;
+}
+
+/** `rfq_deleted`. */
+export interface RfqDeletedMessage {
+  /** Discriminant. */
+  readonly type: "rfq_deleted";
+  /** Subscription. */
+  readonly sid: number;
+  /** Sequence number. */
+  readonly seq?: number;
+  /** The RFQ. */
+  readonly msg: RfqDeletedMsg;
+}
+
+/** Fields shared by the quote messages. */
+export interface QuoteMsgBase {
+  /** Quote id. */
+  readonly quote_id: string;
+  /** RFQ id. */
+  readonly rfq_id: string;
+  /** Quote creator (anonymised). */
+  readonly quote_creator_id: string;
+  /** RFQ creator (anonymised). */
+  readonly rfq_creator_id: string;
+  /** The market. */
+  readonly market_ticker: string;
+  /** Your own sub-account, when your side used one. */
+  readonly subaccount?: number;
+}
+
+/** Payload of `quote_created`. */
+export interface QuoteCreatedMsg extends QuoteMsgBase {
+  /** Its event. */
+  readonly event_ticker?: string;
+  /** YES bid. */
+  readonly yes_bid_dollars: string;
+  /** NO bid. */
+  readonly no_bid_dollars: string;
+  /** Contracts offered on YES. */
+  readonly yes_contracts_offered_fp?: string;
+  /** Contracts offered on NO. */
+  readonly no_contracts_offered_fp?: string;
+  /** RFQ target cost. */
+  readonly rfq_target_cost_dollars?: string;
+  /** RFC 3339. */
+  readonly created_ts: string;
+}
+
+/** `quote_created`. */
+export interface QuoteCreatedMessage {
+  /** Discriminant. */
+  readonly type: "quote_created";
+  /** Subscription. */
+  readonly sid: number;
+  /** Sequence number. */
+  readonly seq?: number;
+  /** The quote. */
+  readonly msg: QuoteCreatedMsg;
+}
+
+/** Payload of `quote_accepted` (no timestamp field). */
+export interface QuoteAcceptedMsg extends QuoteMsgBase {
+  /** Its event. */
+  readonly event_ticker?: string;
+  /** YES bid. */
+  readonly yes_bid_dollars: string;
+  /** NO bid. */
+  readonly no_bid_dollars: string;
+  /** Side accepted. */
+  readonly accepted_side?: Side;
+  /** Contracts accepted. */
+  readonly contracts_accepted_fp?: string;
+  /** Contracts offered on YES. */
+  readonly yes_contracts_offered_fp?: string;
+  /** Contracts offered on NO. */
+  readonly no_contracts_offered_fp?: string;
+  /** RFQ target cost. */
+  readonly rfq_target_cost_dollars?: string;
+}
+
+/** `quote_accepted`. */
+export interface QuoteAcceptedMessage {
+  /** Discriminant. */
+  readonly type: "quote_accepted";
+  /** Subscription. */
+  readonly sid: number;
+  /** Sequence number. */
+  readonly seq?: number;
+  /** The quote. */
+  readonly msg: QuoteAcceptedMsg;
+}
+
+/** Payload of `quote_executed`: your order ids, to correlate with `fill`. */
+export interface QuoteExecutedMsg extends QuoteMsgBase {
+  /** Your order. */
+  readonly order_id: string;
+  /** Your client order id. */
+  readonly client_order_id: string;
+  /** RFC 3339. */
+  readonly executed_ts: string;
+}
+
+/** `quote_executed`. */
+export interface QuoteExecutedMessage {
+  /** Discriminant. */
+  readonly type: "quote_executed";
+  /** Subscription. */
+  readonly sid: number;
+  /** Sequence number. */
+  readonly seq?: number;
+  /** The execution. */
+  readonly msg: QuoteExecutedMsg;
+}
+
+// ---------------------------------------------------------------------------------------------
+// cfbenchmarks_value, cfbenchmarks_value_5hz, pyth_value
+
+/** A windowed average of a CF Benchmarks index. */
+export interface CfbenchmarksAvgData {
+  /** Average, 8 dp string. */
+  readonly value: string;
+  /** Ticks counted. */
+  readonly window_size: number;
+  /** Window start, Unix ms. */
+  readonly window_start_ts_ms: number;
+  /** Window end (exclusive), Unix ms. */
+  readonly window_end_ts_exclusive: number;
+}
+
+/** Payload of `cfbenchmarks_value`. */
+export interface CfbenchmarksValueMsg {
+  /** Index id (e.g. `BRTI`). */
+  readonly index_id: string;
+  /** Receive time at Kalshi, Unix ms. */
+  readonly received_at: number;
+  /** Raw upstream frame, as JSON text. */
+  readonly data: string;
+  /** Trailing 60 s average. */
+  readonly avg_60s_data: CfbenchmarksAvgData;
+  /** Final-minute quarter-hour average (only in that minute). */
+  readonly last_60s_windowed_average_15min?: CfbenchmarksAvgData;
+}
+
+/** `cfbenchmarks_value`: ≈1/s index value. */
+export interface CfbenchmarksValueMessage {
+  /** Discriminant. */
+  readonly type: "cfbenchmarks_value";
+  /** Subscription. */
+  readonly sid: number;
+  /** Sequence number. */
+  readonly seq?: number;
+  /** The value. */
+  readonly msg: CfbenchmarksValueMsg;
+}
+
+/** Payload of `cfbenchmarks_value_5hz`. */
+export interface CfbenchmarksValue5HzMsg {
+  /** Index id. */
+  readonly index_id: string;
+  /** Value, 8 dp string. */
+  readonly value_usd: string;
+  /** Source time, Unix ms. */
+  readonly source_ts_ms: number;
+  /** Receive time at Kalshi, Unix ms. */
+  readonly received_at: number;
+  /** Raw upstream frame, as JSON text. */
+  readonly data: string;
+}
+
+/** `cfbenchmarks_value_5hz`: up to 5/s index value. */
+export interface CfbenchmarksValue5HzMessage {
+  /** Discriminant. */
+  readonly type: "cfbenchmarks_value_5hz";
+  /** Subscription. */
+  readonly sid: number;
+  /** Sequence number. */
+  readonly seq?: number;
+  /** The value. */
+  readonly msg: CfbenchmarksValue5HzMsg;
+}
+
+/** Payload of the `*_indexlist` replies. */
+export interface IndexListMsg {
+  /** Available (or recently streamed) index ids. */
+  readonly index_ids: readonly string[];
+}
+
+/** `cfbenchmarks_value_indexlist`: reply to `indexlist` (carries the command `id`). */
+export interface CfbenchmarksIndexListMessage {
+  /** Discriminant. */
+  readonly type: "cfbenchmarks_value_indexlist";
+  /** Echo of the command id. */
+  readonly id?: number;
+  /** Subscription. */
+  readonly sid: number;
+  /** Sequence number. */
+  readonly seq?: number;
+  /** The ids. */
+  readonly msg: IndexListMsg;
+}
+
+/** `cfbenchmarks_value_5hz_indexlist`: reply to `indexlist` on the 5 Hz channel. */
+export interface Cfbenchmarks5HzIndexListMessage {
+  /** Discriminant. */
+  readonly type: "cfbenchmarks_value_5hz_indexlist";
+  /** Echo of the command id. */
+  readonly id?: number;
+  /** Subscription. */
+  readonly sid: number;
+  /** Sequence number. */
+  readonly seq?: number;
+  /** The ids. */
+  readonly msg: IndexListMsg;
+}
+
+/** Payload of `pyth_value`. */
+export interface PythValueMsg {
+  /** Underlying, e.g. `Metal.XAU/USD`. */
+  readonly underlying_ticker: string;
+  /** Value, 8 dp string. */
+  readonly value_usd: string;
+  /** Source time, Unix ms. */
+  readonly source_ts_ms: number;
+  /** Receive time at Kalshi, Unix ms. */
+  readonly received_at: number;
+}
+
+/** `pyth_value`: deduplicated Pyth price. */
+export interface PythValueMessage {
+  /** Discriminant. */
+  readonly type: "pyth_value";
+  /** Subscription. */
+  readonly sid: number;
+  /** Sequence number. */
+  readonly seq?: number;
+  /** The value. */
+  readonly msg: PythValueMsg;
+}
+
+/** Payload of `pyth_value_underlying_list`. */
+export interface UnderlyingListMsg {
+  /** Underlyings streamed in the last two hours. */
+  readonly underlying_tickers: readonly string[];
+}
+
+/** `pyth_value_underlying_list`: reply to `underlying_list` (carries the command `id`). */
+export interface PythUnderlyingListMessage {
+  /** Discriminant. */
+  readonly type: "pyth_value_underlying_list";
+  /** Echo of the command id. */
+  readonly id?: number;
+  /** Subscription. */
+  readonly sid: number;
+  /** Sequence number. */
+  readonly seq?: number;
+  /** The tickers. */
+  readonly msg: UnderlyingListMsg;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Legacy (removed channels, for old recordings)
+
+/** Payload of legacy `ticker_v2`: an incremental, partial update (any subset of fields). */
+export interface TickerV2Msg {
+  /** The market. */
+  readonly market_ticker?: string;
+  /** Market UUID. */
+  readonly market_id?: string;
+  /** Last price in cents (legacy). */
+  readonly price?: number;
+  /** Last price. */
+  readonly price_dollars?: string;
+  /** Best YES bid in cents. */
+  readonly yes_bid?: number;
+  /** Best YES ask in cents. */
+  readonly yes_ask?: number;
+  /** Volume change (legacy integer). */
+  readonly volume_delta?: number;
+  /** Volume change. */
+  readonly volume_delta_fp?: string;
+  /** Open interest change (legacy integer). */
+  readonly open_interest_delta?: number;
+  /** Open interest change. */
+  readonly open_interest_delta_fp?: string;
+  /** Traded notional change. */
+  readonly dollar_volume_delta?: number;
+  /** Open-interest notional change. */
+  readonly dollar_open_interest_delta?: number;
+  /** Unix seconds. */
+  readonly ts?: number;
+}
+
+/** Legacy `ticker_v2` (channel removed 2026-02-12). */
+export interface TickerV2Message {
+  /** Discriminant. */
+  readonly type: "ticker_v2";
+  /** Subscription. */
+  readonly sid: number;
+  /** Sequence number, if any. */
+  readonly seq?: number;
+  /** The partial update. */
+  readonly msg: TickerV2Msg;
+}
+
+/** Payload of legacy `multivariate_lookup`. */
+export interface MultivariateLookupMsg {
+  /** Collection. */
+  readonly collection_ticker?: string;
+  /** Event. */
+  readonly event_ticker?: string;
+  /** Market. */
+  readonly market_ticker?: string;
+  /** Selected legs. */
+  readonly selected_markets?: readonly {
+    readonly event_ticker: string;
+    readonly market_ticker: string;
+    readonly side: Side;
+  }[];
+}
+
+/** Legacy `multivariate_lookup` (channel `multivariate`, removed 2026-08-06). */
+export interface MultivariateLookupMessage {
+  /** Discriminant. */
+  readonly type: "multivariate_lookup";
+  /** Subscription. */
+  readonly sid: number;
+  /** Sequence number, if any. */
+  readonly seq?: number;
+  /** The lookup. */
+  readonly msg: MultivariateLookupMsg;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Unions
+
+/** A frame whose `type` this library does not know: kept whole, never dropped. */
+export interface UnknownMessage {
+  /** Discriminant. */
+  readonly type: "unknown";
+  /** The frame's actual `type`. */
+  readonly wireType: string;
+  /** The parsed frame. */
+  readonly raw: Readonly<Record<string, unknown>>;
+}
+
+/** Every data message (a channel's payload on a sid), current and legacy. */
+export type DataMessage =
+  | OrderbookSnapshotMessage
+  | OrderbookDeltaMessage
+  | TickerMessage
+  | TradeMessage
+  | FillMessage
+  | MarketPositionMessage
+  | UserOrderMessage
+  | OrderGroupUpdatesMessage
+  | MarketLifecycleV2Message
+  | MultivariateMarketLifecycleMessage
+  | EventLifecycleMessage
+  | EventFeeUpdateMessage
+  | RfqCreatedMessage
+  | RfqDeletedMessage
+  | QuoteCreatedMessage
+  | QuoteAcceptedMessage
+  | QuoteExecutedMessage
+  | CfbenchmarksValueMessage
+  | CfbenchmarksIndexListMessage
+  | CfbenchmarksValue5HzMessage
+  | Cfbenchmarks5HzIndexListMessage
+  | PythValueMessage
+  | PythUnderlyingListMessage
+  | TickerV2Message
+  | MultivariateLookupMessage;
+
+/** A `type` of a {@linkcode DataMessage}. */
+export type DataMessageType = DataMessage["type"];
+
+/** A response to a command: `subscribed`, `unsubscribed`, `ok` (both shapes) or `error`. */
+export type ResponseMessage =
+  | SubscribedMessage
+  | UnsubscribedMessage
+  | OkMessage
+  | ListSubscriptionsMessage
+  | ErrorMessage;
+
+/** Anything {@linkcode decodeMessage} returns, discriminated on `type`. */
+export type ServerMessage = ResponseMessage | DataMessage | UnknownMessage;
+
+/**
+ * Parses one text frame into a {@linkcode ServerMessage}: the parsed object itself, typed.
+ * Throws {@linkcode DecodeError} (carrying the frame) for non-JSON, non-object or structurally
+ * invalid frames.
+ */
+export function decodeMessage(text: string): ServerMessage {
+  throw new DecodeError("not implemented yet", text);
+}
