@@ -1,0 +1,342 @@
+/**
+ * Bounded, async-iterable event queues with an explicit overflow policy per subscription, and
+ * synchronous listeners. A slow consumer never makes memory grow without bound and never misses
+ * data silently: every drop is counted and announced in the stream itself.
+ *
+ * @module
+ */
+
+import { KalshiWsError } from "@kalshi-ws/core";
+
+/**
+ * What a stream does when a subscription's queued data reaches capacity:
+ * - `"resync"` (order books): drop that subscription's queued data for the affected markets,
+ *   ignore their further deltas until a fresh snapshot arrives, and ask for those snapshots; a
+ *   book is never silently wrong.
+ * - `"latest"` (tickers): keep only the newest message per market; older ones are dropped.
+ * - `"drop-oldest"`: drop the subscription's oldest queued message.
+ * - `"error"`: end the stream with a {@linkcode LaggedError} once the queued items are read.
+ *
+ * Every drop increments the stream's `dropped` counter and emits a `lagged` event in order.
+ */
+export type OverflowPolicy = "resync" | "latest" | "drop-oldest" | "error";
+
+/** How a stream sees one queued item: data (bounded, droppable) or lifecycle (always kept). */
+export interface DataInfo {
+  /** The subscription the data belongs to (capacity and policy apply per group). */
+  readonly group: number;
+  /** The market the data is about, if any (`latest` coalesces and `resync` repairs per market). */
+  readonly market: string | undefined;
+  /** Whether the item is a full snapshot (it ends a `resync` hold on its market). */
+  readonly snapshot: boolean;
+  /** The group's overflow policy. */
+  readonly policy: OverflowPolicy;
+}
+
+/** A stream ended because its consumer fell behind and the policy was `"error"`. */
+export class LaggedError extends KalshiWsError {
+  /** The subscription whose data overflowed. */
+  readonly group: number;
+  /** Creates the error for subscription `group` and stream capacity `capacity`. */
+  constructor(group: number, capacity: number) {
+    super(`Read events faster: subscription ${group} queued more than ${capacity} messages`);
+    this.name = "LaggedError";
+    this.group = group;
+  }
+}
+
+/** Construction options of {@linkcode EventStream}. */
+export interface EventStreamOptions<T> {
+  /** Most data items queued per subscription before the policy applies. */
+  readonly capacity: number;
+  /** Classifies an item: data info, or `undefined` for lifecycle events (never dropped). */
+  readonly classify: (item: T) => DataInfo | undefined;
+  /** Builds the `lagged` event queued after a drop. */
+  readonly lagged: (group: number, dropped: number, markets: readonly string[]) => T;
+  /** Called when a `resync` overflow needs fresh snapshots of `markets` of `group`. */
+  readonly onResync?: (group: number, markets: readonly string[]) => void;
+  /** Called once when the stream ends or its consumer stops reading. */
+  readonly onDetach?: () => void;
+}
+
+interface Entry<T> {
+  readonly item: T;
+  readonly info: DataInfo | undefined;
+}
+
+/**
+ * A bounded async-iterable queue. Producers `push`; the consumer iterates with `for await`.
+ * Breaking out of the loop (or `await using`) detaches it from the client.
+ */
+export class EventStream<T> implements AsyncIterableIterator<T>, AsyncDisposable {
+  readonly #options: EventStreamOptions<T>;
+  #queue: Entry<T>[] = [];
+  #head = 0;
+  readonly #counts = new Map<number, number>();
+  /** Markets held after a `resync` overflow, per group, until their snapshot arrives. */
+  readonly #held = new Map<number, Set<string>>();
+  #waiter: ((result: IteratorResult<T>) => void) | undefined;
+  #rejecter: ((error: unknown) => void) | undefined;
+  #ended = false;
+  #error: unknown;
+  #dropped = 0;
+
+  /** Creates an empty stream. */
+  constructor(options: EventStreamOptions<T>) {
+    if (!(options.capacity >= 1)) {
+      throw new RangeError(`Set capacity to 1 or more: got ${options.capacity}`);
+    }
+    this.#options = options;
+  }
+
+  /** How many data items this stream has dropped so far (its lag counter). */
+  get dropped(): number {
+    return this.#dropped;
+  }
+
+  /** Items waiting to be read. */
+  get size(): number {
+    return this.#queue.length - this.#head;
+  }
+
+  /** Whether the stream has ended (no more items will be accepted). */
+  get ended(): boolean {
+    return this.#ended;
+  }
+
+  /** Offers an item; applies the overflow policy when its subscription is at capacity. */
+  push(item: T): void {
+    if (this.#ended) return;
+    const info = this.#options.classify(item);
+    if (info !== undefined) {
+      const held = this.#held.get(info.group);
+      if (held !== undefined && info.market !== undefined && held.has(info.market)) {
+        if (!info.snapshot) {
+          this.#dropped++;
+          return;
+        }
+        held.delete(info.market);
+        if (held.size === 0) this.#held.delete(info.group);
+      }
+      const count = this.#counts.get(info.group) ?? 0;
+      if (count >= this.#options.capacity && !this.#overflow(item, info)) return;
+      this.#counts.set(info.group, (this.#counts.get(info.group) ?? 0) + 1);
+    }
+    this.#deliver({ item, info });
+  }
+
+  /** Ends the stream: queued items are still read, then iteration stops (or throws `error`). */
+  end(error?: unknown): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.#error = error;
+    if (this.size === 0) this.#settleEmpty();
+    this.#options.onDetach?.();
+  }
+
+  next(): Promise<IteratorResult<T>> {
+    if (this.size > 0) return Promise.resolve({ value: this.#shift(), done: false });
+    if (this.#ended) {
+      if (this.#error !== undefined) {
+        const error = this.#error;
+        this.#error = undefined;
+        return Promise.reject(error);
+      }
+      return Promise.resolve({ value: undefined, done: true });
+    }
+    if (this.#waiter !== undefined) {
+      return Promise.reject(new TypeError("Cannot read an event stream from two loops at once"));
+    }
+    return new Promise((resolve, reject) => {
+      this.#waiter = resolve;
+      this.#rejecter = reject;
+    });
+  }
+
+  /** Stops reading: drops what is queued and detaches from the client. */
+  return(): Promise<IteratorResult<T>> {
+    this.#queue = [];
+    this.#head = 0;
+    this.#error = undefined;
+    this.end();
+    this.#settleEmpty();
+    return Promise.resolve({ value: undefined, done: true });
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.return();
+  }
+
+  #deliver(entry: Entry<T>): void {
+    if (this.#waiter !== undefined && this.size === 0) {
+      const waiter = this.#waiter;
+      this.#waiter = undefined;
+      this.#rejecter = undefined;
+      if (entry.info !== undefined) this.#decrement(entry.info.group);
+      waiter({ value: entry.item, done: false });
+      return;
+    }
+    this.#queue.push(entry);
+  }
+
+  #shift(): T {
+    const entry = this.#queue[this.#head]!;
+    this.#queue[this.#head] = undefined as unknown as Entry<T>;
+    this.#head++;
+    if (this.#head > 1024 && this.#head * 2 > this.#queue.length) {
+      this.#queue = this.#queue.slice(this.#head);
+      this.#head = 0;
+    }
+    if (entry.info !== undefined) this.#decrement(entry.info.group);
+    if (this.size === 0 && this.#ended) queueMicrotask(() => this.#settleEmpty());
+    return entry.item;
+  }
+
+  #decrement(group: number): void {
+    const count = (this.#counts.get(group) ?? 1) - 1;
+    if (count === 0) this.#counts.delete(group);
+    else this.#counts.set(group, count);
+  }
+
+  #settleEmpty(): void {
+    const waiter = this.#waiter;
+    const rejecter = this.#rejecter;
+    if (waiter === undefined || rejecter === undefined) return;
+    this.#waiter = undefined;
+    this.#rejecter = undefined;
+    if (this.#error !== undefined) {
+      const error = this.#error;
+      this.#error = undefined;
+      rejecter(error);
+    } else waiter({ value: undefined, done: true });
+  }
+
+  /** Removes queued data entries of `group` matching `predicate`; returns them. */
+  #remove(group: number, predicate: (entry: Entry<T>) => boolean): Entry<T>[] {
+    const removed: Entry<T>[] = [];
+    const kept: Entry<T>[] = [];
+    for (let i = this.#head; i < this.#queue.length; i++) {
+      const entry = this.#queue[i]!;
+      if (entry.info?.group === group && predicate(entry)) removed.push(entry);
+      else kept.push(entry);
+    }
+    this.#queue = kept;
+    this.#head = 0;
+    for (let i = 0; i < removed.length; i++) this.#decrement(group);
+    return removed;
+  }
+
+  /** Applies the policy; returns whether `item` should still be queued. */
+  #overflow(item: T, info: DataInfo): boolean {
+    const { group, market } = info;
+    switch (info.policy) {
+      case "latest": {
+        let index = -1;
+        if (market !== undefined) {
+          for (let i = this.#head; i < this.#queue.length; i++) {
+            const e = this.#queue[i]!.info;
+            if (e?.group === group && e.market === market) {
+              index = i;
+              break;
+            }
+          }
+        }
+        if (index === -1) {
+          index = this.#queue.findIndex((e, i) => i >= this.#head && e.info?.group === group);
+        }
+        this.#queue.splice(index, 1);
+        this.#decrement(group);
+        this.#lag(group, 1, market === undefined ? [] : [market]);
+        return true;
+      }
+      case "drop-oldest": {
+        const index = this.#queue.findIndex((e, i) => i >= this.#head && e.info?.group === group);
+        const dropped = this.#queue[index]!.info?.market;
+        this.#queue.splice(index, 1);
+        this.#decrement(group);
+        this.#lag(group, 1, dropped === undefined ? [] : [dropped]);
+        return true;
+      }
+      case "resync": {
+        // Every market with dropped data (plus this item's) is held until its snapshot.
+        const markets = new Set<string>();
+        if (market !== undefined) markets.add(market);
+        const removed = this.#remove(group, () => true);
+        for (const entry of removed) {
+          if (entry.info?.market !== undefined) markets.add(entry.info.market);
+        }
+        const held = this.#held.get(group) ?? new Set<string>();
+        for (const m of markets) held.add(m);
+        if (held.size > 0) this.#held.set(group, held);
+        const list = [...markets];
+        this.#lag(group, removed.length + 1, list);
+        if (list.length > 0) this.#options.onResync?.(group, list);
+        void item;
+        return false;
+      }
+      case "error": {
+        this.#dropped++;
+        this.end(new LaggedError(group, this.#options.capacity));
+        return false;
+      }
+    }
+  }
+
+  #lag(group: number, dropped: number, markets: readonly string[]): void {
+    this.#dropped += dropped;
+    this.#deliver({ item: this.#options.lagged(group, dropped, markets), info: undefined });
+  }
+}
+
+/** A listener registry: `on(type, fn)` returns the function that removes it. */
+export class Listeners<E extends { readonly type: string }> {
+  readonly #byType = new Map<string, Set<(event: never) => void>>();
+
+  /** Adds `listener` for events of `type` (`"*"` for all); returns its remover. */
+  on<K extends E["type"] | "*">(
+    type: K,
+    listener: (event: K extends "*" ? E : Extract<E, { type: K }>) => void,
+  ): () => void {
+    let set = this.#byType.get(type);
+    if (set === undefined) this.#byType.set(type, set = new Set());
+    const fn = listener as (event: never) => void;
+    set.add(fn);
+    return () => {
+      set.delete(fn);
+    };
+  }
+
+  /** Whether anyone listens for `type` (lets the producer skip building events). */
+  has(type: string): boolean {
+    return (this.#byType.get(type)?.size ?? 0) > 0 || (this.#byType.get("*")?.size ?? 0) > 0;
+  }
+
+  /**
+   * Calls the listeners of `event.type` and `"*"`. A throwing listener does not disturb the
+   * client or other listeners; its error is rethrown asynchronously, where the runtime reports it.
+   */
+  emit(event: E): void {
+    for (const key of [event.type, "*"]) {
+      const set = this.#byType.get(key);
+      if (set === undefined) continue;
+      for (const listener of set) {
+        try {
+          (listener as (event: E) => void)(event);
+        } catch (error) {
+          queueMicrotask(() => {
+            throw error;
+          });
+        }
+      }
+    }
+  }
+
+  /** Removes every listener. */
+  clear(): void {
+    this.#byType.clear();
+  }
+}

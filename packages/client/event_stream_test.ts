@@ -1,0 +1,134 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import {
+  type DataInfo,
+  EventStream,
+  LaggedError,
+  Listeners,
+  type OverflowPolicy,
+} from "./event_stream.ts";
+
+type Item =
+  | { type: "data"; group: number; market: string; n: number; snapshot?: boolean }
+  | { type: "lagged"; group: number; dropped: number; markets: readonly string[] }
+  | { type: "connected" };
+
+function stream(policy: OverflowPolicy, capacity = 3) {
+  const resyncs: [number, readonly string[]][] = [];
+  let detached = 0;
+  const s = new EventStream<Item>({
+    capacity,
+    classify: (item): DataInfo | undefined =>
+      item.type === "data"
+        ? { group: item.group, market: item.market, snapshot: item.snapshot ?? false, policy }
+        : undefined,
+    lagged: (group, dropped, markets) => ({ type: "lagged", group, dropped, markets }),
+    onResync: (group, markets) => resyncs.push([group, markets]),
+    onDetach: () => detached++,
+  });
+  return { s, resyncs, detached: () => detached };
+}
+
+const data = (group: number, market: string, n: number, snapshot = false): Item => ({
+  type: "data",
+  group,
+  market,
+  n,
+  snapshot,
+});
+
+async function drain(s: EventStream<Item>): Promise<Item[]> {
+  const out: Item[] = [];
+  while (s.size > 0) out.push((await s.next()).value as Item);
+  return out;
+}
+
+test("EventStream.next() resolves a waiting reader when an item is pushed", async () => {
+  const { s } = stream("latest");
+  const pending = s.next();
+  s.push({ type: "connected" });
+  assert.deepEqual(await pending, { value: { type: "connected" }, done: false });
+});
+
+test("EventStream.push() keeps the newest per market when the policy is latest", async () => {
+  const { s } = stream("latest", 2);
+  s.push(data(1, "A", 1));
+  s.push(data(1, "B", 2));
+  s.push(data(1, "A", 3));
+  s.push({ type: "connected" });
+  assert.deepEqual(await drain(s), [
+    data(1, "B", 2),
+    { type: "lagged", group: 1, dropped: 1, markets: ["A"] },
+    data(1, "A", 3),
+    { type: "connected" },
+  ]);
+  assert.equal(s.dropped, 1);
+});
+
+test("EventStream.push() bounds each subscription separately when several share a stream", async () => {
+  const { s } = stream("drop-oldest", 1);
+  s.push(data(1, "A", 1));
+  s.push(data(2, "A", 2));
+  s.push(data(1, "A", 3));
+  const items = await drain(s);
+  assert.deepEqual(items.map((i) => i.type === "data" ? i.n : i.type), [2, "lagged", 3]);
+});
+
+test("EventStream.push() drops queued book data and holds the markets until a snapshot when the policy is resync", async () => {
+  const { s, resyncs } = stream("resync", 2);
+  s.push(data(1, "A", 1));
+  s.push(data(2, "Z", 9));
+  s.push(data(1, "B", 2));
+  s.push(data(1, "A", 3)); // overflow: drops 1, 2 and 3
+  s.push(data(1, "A", 4)); // held: a delta for a market awaiting its snapshot
+  s.push(data(1, "C", 5)); // not affected
+  s.push(data(1, "A", 6, true)); // the snapshot releases A
+  assert.deepEqual(resyncs, [[1, ["A", "B"]]]);
+  assert.deepEqual(await drain(s), [
+    data(2, "Z", 9),
+    { type: "lagged", group: 1, dropped: 3, markets: ["A", "B"] },
+    data(1, "C", 5),
+    data(1, "A", 6, true),
+  ]);
+  assert.equal(s.dropped, 4);
+});
+
+test("EventStream.next() throws LaggedError after the queue drains when the policy is error", async () => {
+  const { s, detached } = stream("error", 1);
+  s.push(data(1, "A", 1));
+  s.push(data(1, "A", 2));
+  assert.deepEqual((await s.next()).value, data(1, "A", 1));
+  await assert.rejects(s.next(), LaggedError);
+  assert.deepEqual(await s.next(), { value: undefined, done: true });
+  assert.equal(detached(), 1);
+});
+
+test("EventStream.return() detaches when the consumer breaks out of its loop", async () => {
+  const { s, detached } = stream("latest");
+  s.push({ type: "connected" });
+  s.push({ type: "connected" });
+  for await (const _ of s) break;
+  assert.equal(detached(), 1);
+  assert.equal(s.ended, true);
+  s.push({ type: "connected" });
+  assert.equal(s.size, 0);
+});
+
+test("EventStream.end() finishes a waiting reader when the client closes", async () => {
+  const { s } = stream("latest");
+  const pending = s.next();
+  s.end();
+  assert.deepEqual(await pending, { value: undefined, done: true });
+});
+
+test("Listeners.on() returns a remover and isolates a throwing listener", () => {
+  const listeners = new Listeners<Item>();
+  const seen: string[] = [];
+  const off = listeners.on("connected", () => seen.push("connected"));
+  listeners.on("*", (e) => seen.push(`* ${e.type}`));
+  assert.equal(listeners.has("lagged"), true);
+  listeners.emit({ type: "connected" });
+  off();
+  listeners.emit({ type: "connected" });
+  assert.deepEqual(seen, ["connected", "* connected", "* connected"]);
+});
