@@ -1126,11 +1126,258 @@ export type ResponseMessage =
 /** Anything {@linkcode decodeMessage} returns, discriminated on `type`. */
 export type ServerMessage = ResponseMessage | DataMessage | UnknownMessage;
 
-/**
- * Parses one text frame into a {@linkcode ServerMessage}: the parsed object itself, typed.
- * Throws {@linkcode DecodeError} (carrying the frame) for non-JSON, non-object or structurally
- * invalid frames.
- */
+// ---------------------------------------------------------------------------------------------
+// Decoder
+
+/** Every data-message `type` the decoder knows (current and legacy), for dispatch and routing. */
+export const DATA_MESSAGE_TYPES = [
+  "orderbook_snapshot",
+  "orderbook_delta",
+  "ticker",
+  "trade",
+  "fill",
+  "market_position",
+  "user_order",
+  "order_group_updates",
+  "market_lifecycle_v2",
+  "multivariate_market_lifecycle",
+  "event_lifecycle",
+  "event_fee_update",
+  "rfq_created",
+  "rfq_deleted",
+  "quote_created",
+  "quote_accepted",
+  "quote_executed",
+  "cfbenchmarks_value",
+  "cfbenchmarks_value_indexlist",
+  "cfbenchmarks_value_5hz",
+  "cfbenchmarks_value_5hz_indexlist",
+  "pyth_value",
+  "pyth_value_underlying_list",
+  "ticker_v2",
+  "multivariate_lookup",
+] as const satisfies readonly DataMessageType[];
+
+// Compile-time check that the list above names every DataMessage type.
+type _MissingDataType = Exclude<DataMessageType, typeof DATA_MESSAGE_TYPES[number]>;
+const _allDataTypesListed: [_MissingDataType] extends [never] ? true : _MissingDataType = true;
+void _allDataTypesListed;
+
+const DATA_TYPES: ReadonlySet<string> = new Set(DATA_MESSAGE_TYPES);
+
+/** Whether `message` is a channel data message (not a response and not unknown). */
+export function isDataMessage(message: ServerMessage): message is DataMessage {
+  return DATA_TYPES.has(message.type);
+}
+
+/** Whether `message` is the `list_subscriptions` reply (an `ok` whose `msg` is an array). */
+export function isListSubscriptionsReply(
+  message: ServerMessage,
+): message is ListSubscriptionsMessage {
+  return message.type === "ok" && Array.isArray(message.msg);
+}
+
+type Obj = Record<string, unknown>;
+
+function isObject(value: unknown): value is Obj {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** Names a JSON value for an error reason: `null`, `an array`, `"text"`, `3.5`, `an object`. */
+function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  if (typeof value === "object") return "an object";
+  if (value === undefined) return "missing";
+  const text = JSON.stringify(value);
+  return text.length > 40 ? `${text.slice(0, 40)}…` : text;
+}
+
+function isIndex(value: unknown): value is number {
+  return Number.isSafeInteger(value) && (value as number) >= 0;
+}
+
+/** Parses one text frame into a {@linkcode ServerMessage}; see the module doc for the rules. */
 export function decodeMessage(text: string): ServerMessage {
-  throw new DecodeError("not implemented yet", text);
+  let frame: unknown;
+  try {
+    frame = JSON.parse(text);
+  } catch (error) {
+    throw new DecodeError(`invalid JSON (${(error as Error).message})`, text, { cause: error });
+  }
+  if (!isObject(frame)) {
+    throw new DecodeError(`expected a JSON object, got ${describe(frame)}`, text);
+  }
+  const type = frame.type;
+  if (typeof type !== "string") {
+    throw new DecodeError(`"type" must be a string, got ${describe(type)}`, text);
+  }
+  if (frame.id !== undefined && !isIndex(frame.id)) {
+    throw new DecodeError(`"id" must be a non-negative integer, got ${describe(frame.id)}`, text);
+  }
+  if (frame.sid !== undefined && !isIndex(frame.sid)) {
+    throw new DecodeError(`"sid" must be a non-negative integer, got ${describe(frame.sid)}`, text);
+  }
+  if (frame.seq !== undefined && !isIndex(frame.seq)) {
+    throw new DecodeError(`"seq" must be a non-negative integer, got ${describe(frame.seq)}`, text);
+  }
+  switch (type) {
+    case "orderbook_delta":
+      checkDelta(frame, text);
+      break;
+    case "orderbook_snapshot":
+      checkSnapshot(frame, text);
+      break;
+    case "subscribed": {
+      const msg = frame.msg;
+      if (!isObject(msg)) throw invalid(type, "msg", "an object", msg, text);
+      if (typeof msg.channel !== "string") {
+        throw invalid(type, "msg.channel", "a string", msg.channel, text);
+      }
+      if (!isIndex(msg.sid)) {
+        throw invalid(type, "msg.sid", "a non-negative integer", msg.sid, text);
+      }
+      break;
+    }
+    case "unsubscribed":
+      if (frame.sid === undefined) throw invalid(type, "sid", "present", undefined, text);
+      break;
+    case "ok":
+      checkOk(frame, text);
+      break;
+    case "error": {
+      const msg = frame.msg;
+      if (!isObject(msg)) throw invalid(type, "msg", "an object", msg, text);
+      if (!Number.isSafeInteger(msg.code)) {
+        throw invalid(type, "msg.code", "an integer", msg.code, text);
+      }
+      if (typeof msg.msg !== "string") throw invalid(type, "msg.msg", "a string", msg.msg, text);
+      break;
+    }
+    default:
+      if (!DATA_TYPES.has(type)) return { type: "unknown", wireType: type, raw: frame };
+      checkData(frame, type, text);
+  }
+  return frame as unknown as ServerMessage;
+}
+
+function invalid(
+  type: string,
+  field: string,
+  expected: string,
+  actual: unknown,
+  text: string,
+): DecodeError {
+  return new DecodeError(`"${type}" ${field} must be ${expected}, got ${describe(actual)}`, text);
+}
+
+/** Every data message: a `sid` to route by and an object `msg`. */
+function checkData(frame: Obj, type: string, text: string): Obj {
+  if (frame.sid === undefined) throw invalid(type, "sid", "present", undefined, text);
+  const msg = frame.msg;
+  if (!isObject(msg)) throw invalid(type, "msg", "an object", msg, text);
+  return msg;
+}
+
+/** Order-book frames also need a `seq` (gap detection) and a market. */
+function checkBookFrame(frame: Obj, type: string, text: string): Obj {
+  const msg = checkData(frame, type, text);
+  if (frame.seq === undefined) throw invalid(type, "seq", "present", undefined, text);
+  if (typeof msg.market_ticker !== "string" || msg.market_ticker === "") {
+    throw invalid(type, "msg.market_ticker", "a non-empty string", msg.market_ticker, text);
+  }
+  return msg;
+}
+
+function checkDelta(frame: Obj, text: string): void {
+  const type = "orderbook_delta";
+  const msg = checkBookFrame(frame, type, text);
+  const price = msg.price_dollars;
+  if (typeof price !== "string") {
+    if (typeof price !== "number" || !Number.isFinite(price)) {
+      throw invalid(type, "msg.price_dollars", "a decimal string", price, text);
+    }
+    msg.price_dollars = String(price);
+  }
+  const delta = msg.delta_fp;
+  if (typeof delta !== "string") {
+    if (typeof delta !== "number" || !Number.isFinite(delta)) {
+      throw invalid(type, "msg.delta_fp", "a decimal string", delta, text);
+    }
+    msg.delta_fp = String(delta);
+  }
+  if (msg.side !== "yes" && msg.side !== "no") {
+    throw invalid(type, "msg.side", '"yes" or "no"', msg.side, text);
+  }
+}
+
+function checkSnapshot(frame: Obj, text: string): void {
+  const msg = checkBookFrame(frame, "orderbook_snapshot", text);
+  checkLevels(msg, "yes_dollars_fp", text);
+  checkLevels(msg, "no_dollars_fp", text);
+}
+
+/** `[price, size]` pairs of decimal strings; JSON numbers become strings, `null` means absent. */
+function checkLevels(msg: Obj, key: "yes_dollars_fp" | "no_dollars_fp", text: string): void {
+  const levels = msg[key];
+  if (levels === undefined) return;
+  if (levels === null) {
+    delete msg[key];
+    return;
+  }
+  const field = `msg.${key}`;
+  if (!Array.isArray(levels)) {
+    throw invalid("orderbook_snapshot", field, "an array of levels", levels, text);
+  }
+  for (let i = 0; i < levels.length; i++) {
+    const level: unknown = levels[i];
+    if (!Array.isArray(level) || level.length !== 2) {
+      throw invalid("orderbook_snapshot", `${field}[${i}]`, "a [price, size] pair", level, text);
+    }
+    for (let j = 0; j < 2; j++) {
+      const value: unknown = level[j];
+      if (typeof value === "string") continue;
+      if (typeof value !== "number" || !Number.isFinite(value)) {
+        throw invalid(
+          "orderbook_snapshot",
+          `${field}[${i}][${j}]`,
+          "a decimal string",
+          value,
+          text,
+        );
+      }
+      level[j] = String(value);
+    }
+  }
+}
+
+const OK_LISTS = ["market_tickers", "market_ids", "index_ids", "underlying_tickers"] as const;
+
+function checkOk(frame: Obj, text: string): void {
+  let msg = frame.msg;
+  if (msg === undefined && Array.isArray(frame.subscriptions)) {
+    // Legacy list_subscriptions reply: the array was top-level `subscriptions`.
+    msg = frame.msg = frame.subscriptions;
+  }
+  if (msg === undefined) return;
+  if (Array.isArray(msg)) {
+    for (let i = 0; i < msg.length; i++) {
+      const entry: unknown = msg[i];
+      if (!isObject(entry)) throw invalid("ok", `msg[${i}]`, "an object", entry, text);
+      if (typeof entry.channel !== "string") {
+        throw invalid("ok", `msg[${i}].channel`, "a string", entry.channel, text);
+      }
+      if (!isIndex(entry.sid)) {
+        throw invalid("ok", `msg[${i}].sid`, "a non-negative integer", entry.sid, text);
+      }
+    }
+    return;
+  }
+  if (!isObject(msg)) throw invalid("ok", "msg", "an object or an array", msg, text);
+  for (const key of OK_LISTS) {
+    const list = msg[key];
+    if (list !== undefined && !Array.isArray(list)) {
+      throw invalid("ok", `msg.${key}`, "an array", list, text);
+    }
+  }
 }
