@@ -145,3 +145,17 @@ export {
   type UserOrderMessage,
   type UserOrderMsg,
 } from "./message.ts";
+export {
+  BookChange,
+  type BookChangeMask,
+  type BookLevel,
+  BookProblem,
+  formatMid,
+  OrderBook,
+} from "./order_book.ts";
+export {
+  type BookChangeListener,
+  type BookKeeper,
+  BookStore,
+  type BookStoreOptions,
+} from "./book_store.ts";

@@ -1,0 +1,164 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { type BookKeeper, BookStore } from "./book_store.ts";
+import type { OrderbookDeltaMsg } from "./message.ts";
+import { BookChange, type BookChangeMask, BookProblem, type OrderBook } from "./order_book.ts";
+
+function delta(
+  market: string,
+  side: "yes" | "no",
+  price: string,
+  size: string,
+): OrderbookDeltaMsg {
+  return { market_ticker: market, price_dollars: price, delta_fp: size, side };
+}
+
+function drain(store: BookStore): [string, BookChangeMask][] {
+  const seen: [string, BookChangeMask][] = [];
+  store.drainChanges((book, changes) => seen.push([book.marketTicker, changes]));
+  return seen;
+}
+
+const ALL = BookChange.Yes | BookChange.No | BookChange.Validity;
+
+test("BookStore keeps one book per market and serves best prices by ticker", () => {
+  const store = new BookStore();
+  assert.equal(
+    store.applySnapshot({ market_ticker: "A", yes_dollars_fp: [["0.4200", "10.00"]] }, false),
+    true,
+  );
+  assert.equal(
+    store.applySnapshot({ market_ticker: "B", no_dollars_fp: [["0.3000", "1.00"]] }, true),
+    true,
+  );
+  assert.equal(store.applyDelta(delta("A", "yes", "0.4300", "5.00")), true);
+  assert.equal(store.size, 2);
+  assert.equal(store.get("A")?.bestYesBid, 4300);
+  assert.equal(store.get("A")?.valid, true);
+  assert.equal(store.get("B")?.bestYesAsk, 3000); // yes-price mode, per book
+  assert.equal(store.get("C"), undefined);
+  assert.deepEqual([...store.books()].map((b) => b.marketTicker), ["A", "B"]);
+});
+
+test("BookStore.applyDelta() refuses deltas for markets without a snapshot", () => {
+  const store = new BookStore();
+  assert.equal(store.applyDelta(delta("A", "yes", "0.4200", "1.00")), false);
+  assert.equal(store.get("A"), undefined);
+  assert.equal(store.pendingChanges, 0);
+});
+
+test("BookStore never throws on malformed numbers: the book becomes invalid", () => {
+  const store = new BookStore();
+  assert.equal(
+    store.applySnapshot({ market_ticker: "A", yes_dollars_fp: [["0.42x", "1.00"]] }, false),
+    false,
+  );
+  assert.equal(store.get("A")?.problem, BookProblem.Malformed);
+  store.applySnapshot({ market_ticker: "A", yes_dollars_fp: [["0.4200", "1.00"]] }, false);
+  assert.equal(store.applyDelta(delta("A", "yes", "0.4200", "1.0001")), false);
+  assert.equal(store.get("A")?.problem, BookProblem.Malformed);
+  assert.match(store.get("A")!.problemDetail!, /Cannot apply delta: Cannot parse fixed-point/);
+});
+
+test("BookStore.invalidate() and invalidateAll() hold books invalid until their next snapshot", () => {
+  const store = new BookStore();
+  store.applySnapshot({ market_ticker: "A" }, false);
+  store.applySnapshot({ market_ticker: "B" }, false);
+  store.invalidate("A");
+  store.invalidate("nope"); // unknown markets are ignored
+  assert.equal(store.get("A")?.problem, BookProblem.Invalidated);
+  assert.equal(store.get("B")?.valid, true);
+  assert.equal(store.applyDelta(delta("A", "yes", "0.4200", "1.00")), false);
+  store.invalidateAll();
+  assert.equal(store.get("B")?.valid, false);
+  assert.equal(store.applySnapshot({ market_ticker: "A" }, false), true);
+  assert.equal(store.get("A")?.valid, true);
+  assert.equal(store.applyDelta(delta("A", "yes", "0.4200", "1.00")), true);
+});
+
+test("drainChanges() reports each changed market once with the union of its changes", () => {
+  const store = new BookStore();
+  store.applySnapshot({ market_ticker: "A" }, false);
+  store.applySnapshot({ market_ticker: "B" }, false);
+  store.applyDelta(delta("A", "yes", "0.4200", "1.00"));
+  assert.equal(store.pendingChanges, 2);
+  assert.deepEqual(drain(store), [["A", ALL], ["B", ALL]]);
+  assert.deepEqual(drain(store), []);
+
+  for (let i = 0; i < 100; i++) store.applyDelta(delta("B", "no", "0.1000", "1.00"));
+  store.applyDelta(delta("A", "yes", "0.4200", "1.00"));
+  assert.deepEqual(drain(store), [["B", BookChange.No], ["A", BookChange.Yes]]);
+
+  store.applyDelta(delta("A", "yes", "0.4200", "-5.00")); // negative: invalid
+  store.applyDelta(delta("A", "yes", "0.4200", "1.00")); // refused: no change
+  assert.deepEqual(drain(store), [["A", BookChange.Validity]]);
+  store.invalidate("A"); // already invalid: nothing to report
+  assert.deepEqual(drain(store), []);
+  store.invalidate("B");
+  assert.deepEqual(drain(store), [["B", BookChange.Validity]]);
+});
+
+test("drainChanges() reports removed books once with the Removed flag", () => {
+  const store = new BookStore();
+  store.applySnapshot({ market_ticker: "A" }, false);
+  store.applySnapshot({ market_ticker: "B" }, false);
+  drain(store);
+  store.remove("A");
+  store.remove("A"); // already gone
+  assert.equal(store.get("A"), undefined);
+  assert.equal(store.size, 1);
+  assert.deepEqual(drain(store), [["A", BookChange.Validity | BookChange.Removed]]);
+
+  // Removed and re-created before the reader drains: the old book, then the new one.
+  store.remove("B");
+  store.applySnapshot({ market_ticker: "B" }, false);
+  const seen: [OrderBook, BookChangeMask][] = [];
+  store.drainChanges((book, changes) => seen.push([book, changes]));
+  assert.equal(seen.length, 2);
+  assert.equal(seen[0]![1], BookChange.Validity | BookChange.Removed);
+  assert.equal(seen[0]![0].valid, false);
+  assert.equal(seen[1]![0], store.get("B"));
+  assert.equal(seen[1]![1], ALL);
+
+  store.clear();
+  assert.equal(store.size, 0);
+  assert.deepEqual(drain(store), [["B", BookChange.Validity | BookChange.Removed]]);
+});
+
+test("drainChanges() queues changes made during the visit for the next drain", () => {
+  const store = new BookStore();
+  store.applySnapshot({ market_ticker: "A" }, false);
+  const count = store.drainChanges(() => {
+    store.applyDelta(delta("A", "yes", "0.4200", "1.00"));
+  });
+  assert.equal(count, 1);
+  assert.deepEqual(drain(store), [["A", BookChange.Yes]]);
+});
+
+test("BookStore onChange hears every change as it happens", () => {
+  const heard: [string, BookChangeMask][] = [];
+  const store = new BookStore({
+    onChange: (book, change) => heard.push([book.marketTicker, change]),
+  });
+  store.applySnapshot({ market_ticker: "A" }, false);
+  store.applyDelta(delta("A", "yes", "0.4200", "1.00"));
+  store.applyDelta(delta("A", "yes", "0.4200", "1.00"));
+  store.applyDelta(delta("A", "no", "0.5000", "0.00")); // zero delta: no change
+  store.applyDelta(delta("A", "no", "0.5800", "1.00")); // crosses
+  store.applyDelta(delta("A", "no", "0.1000", "1.00")); // refused: no change
+  store.remove("A");
+  assert.deepEqual(heard, [
+    ["A", ALL],
+    ["A", BookChange.Yes],
+    ["A", BookChange.Yes],
+    ["A", BookChange.No | BookChange.Validity],
+    ["A", BookChange.Removed],
+  ]);
+});
+
+test("BookStore is a BookKeeper", () => {
+  const keeper: BookKeeper = new BookStore();
+  assert.equal(keeper.applySnapshot({ market_ticker: "A" }, false), true);
+  keeper.invalidate("A");
+  keeper.remove("A");
+});
