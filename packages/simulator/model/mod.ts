@@ -1,0 +1,66 @@
+/**
+ * The simulator's pure model: markets and their true books, the seeded activity generator,
+ * simulated own orders, and the per-connection protocol state machine. No sockets, no timers,
+ * no clock reads — usable by a deterministic simulation harness as well as by the server.
+ *
+ * @example
+ * ```ts
+ * import { Exchange, ProtocolConnection } from "./mod.ts";
+ * const exchange = new Exchange({ seed: 42 });
+ * const connection = new ProtocolConnection({ exchange, userId: "u1" });
+ * connection.handleText('{"id":1,"cmd":"subscribe","params":{"channels":["trade"]}}', 0);
+ * const frames = connection.onEvents(exchange.step(1_000));
+ * exchange.market("KXFED-26DEC-T4.25")?.book.wire(); // the true book, as Kalshi ladders
+ * ```
+ *
+ * @module
+ */
+
+export { type EventChannel, type ExchangeEvent } from "./events.ts";
+export {
+  Exchange,
+  type ExchangeOptions,
+  formatMoney,
+  type MarketState,
+  type MarketStatus,
+  type OrderRequest,
+  type OwnOrder,
+  type Position,
+  takerFee,
+} from "./exchange.ts";
+export {
+  DEFAULT_MARKETS,
+  isOnGrid,
+  type MarketSpec,
+  PRICE_STRUCTURES,
+  type PriceLevelStructure,
+  type PriceRange,
+  snapDown,
+  tickAt,
+} from "./markets.ts";
+export {
+  type ScaledBook,
+  type ScaledLevel,
+  type Side,
+  TrueBook,
+  type WireBook,
+  type WireLevel,
+} from "./order_book.ts";
+export {
+  type OutFrame,
+  type PendingFault,
+  ProtocolConnection,
+  type ProtocolConnectionOptions,
+  type SubscriptionInfo,
+} from "./connection.ts";
+export {
+  type Channel,
+  CHANNELS,
+  ERROR_MESSAGES,
+  type ErrorCode,
+  MARKET_CHANNELS,
+  PRIVATE_CHANNELS,
+  SEQUENCED_CHANNELS,
+  TERMINAL_ERROR_CODES,
+} from "./protocol.ts";
+export { Rng } from "./rng.ts";

@@ -1,0 +1,566 @@
+/**
+ * The simulator's socket server: real WebSockets on loopback speaking Kalshi's protocol, with
+ * handshake auth, `heartbeat` pings, a timer driving the seeded activity generator, and fault
+ * injection per connection or subscription. All protocol rules live in the pure model
+ * (`./model/`); this file only does I/O and timing.
+ *
+ * @module
+ */
+
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import type { Duplex } from "node:stream";
+import { randomUUID } from "node:crypto";
+import { Buffer } from "node:buffer";
+import { type WebSocket, WebSocketServer } from "ws";
+import { type Count, parseCount, parsePrice, type Price } from "@kalshi-ws/core";
+import { generateTestKeyPair, KeyRegistry, WS_PATH } from "./auth.ts";
+import type { ExchangeEvent } from "./model/events.ts";
+import { Exchange, type MarketState, type OwnOrder, type Position } from "./model/exchange.ts";
+import type { MarketSpec } from "./model/markets.ts";
+import type { ScaledBook, Side, WireBook } from "./model/order_book.ts";
+import { type OutFrame, ProtocolConnection, type SubscriptionInfo } from "./model/connection.ts";
+import type { ErrorCode } from "./model/protocol.ts";
+
+/** Options of {@linkcode startSimulator}; every field has a default. */
+export interface SimulatorOptions {
+  /** Port on 127.0.0.1; 0 (default) picks a free one. */
+  readonly port?: number;
+  /** Interface to listen on (default `127.0.0.1`). */
+  readonly hostname?: string;
+  /** Seed of the activity generator and ids (default 1). */
+  readonly seed?: number;
+  /** Markets to create (default: a handful of realistic ones, some with sub-cent ticks). */
+  readonly markets?: readonly MarketSpec[];
+  /**
+   * `"required"` (default): every handshake must be signed by a registered key.
+   * `"open"`: handshakes without auth headers are accepted anonymously (private channels then
+   * answer code 9); handshakes that do carry auth headers are still verified.
+   */
+  readonly auth?: "required" | "open";
+  /** Extra public keys to accept, besides the generated test key. */
+  readonly keys?: readonly {
+    readonly keyId: string;
+    readonly publicKeyPem: string;
+    readonly userId?: string;
+  }[];
+  /** How far `KALSHI-ACCESS-TIMESTAMP` may be from the simulator clock (default 30 000 ms). */
+  readonly timestampWindowMs?: number;
+  /** Interval of `heartbeat` pings in ms (default 10 000; 0 disables them). */
+  readonly pingIntervalMs?: number;
+  /** Generator steps per second while activity runs (default 20). */
+  readonly activityRate?: number;
+  /** Start the activity timer immediately (default true); otherwise call `step()` or `startActivity()`. */
+  readonly autoStart?: boolean;
+  /** Probability that a generator step acts for an account's own orders (default 0.05). */
+  readonly ownOrderRate?: number;
+  /** Most markets per subscription before code 26 (default 10 000). */
+  readonly marketLimit?: number;
+  /** Bytes buffered on a socket beyond which its subscriptions get terminal error 25 (default 8 MiB). */
+  readonly maxBufferedBytes?: number;
+  /** The simulator clock in Unix ms (default `Date.now`); used for auth freshness and timestamps. */
+  readonly clock?: () => number;
+}
+
+/** Which connection (and optionally which subscription) a fault targets. */
+export interface FaultTarget {
+  /** Connection id (see {@linkcode Simulator.connections}); default: the newest open connection. */
+  readonly connection?: number;
+  /** Subscription id on that connection; default: any sequenced frame. */
+  readonly sid?: number;
+}
+
+/** A connected client, as {@linkcode Simulator.connections} reports it. */
+export interface ConnectionInfo {
+  /** Connection id, from 1 in accept order. */
+  readonly id: number;
+  /** The API key id it authenticated with (undefined when anonymous). */
+  readonly keyId: string | undefined;
+  /** The simulated user behind that key. */
+  readonly userId: string | undefined;
+  /** True after `goSilent`. */
+  readonly silent: boolean;
+  /** Live subscriptions with their current seq. */
+  readonly subscriptions: readonly SubscriptionInfo[];
+}
+
+/** Read access to the exchange's ground truth, to compare a client's state against. */
+export interface Truth {
+  /** Every market ticker. */
+  tickers(): string[];
+  /** A market's state (status, statistics, true book); undefined when unknown. */
+  market(ticker: string): Readonly<MarketState> | undefined;
+  /** A market's true book as Kalshi ladders (`["0.4200","25.00"]`, ascending). */
+  book(ticker: string): WireBook;
+  /** A market's true book as scaled integers (1/10 000 $, 1/100 contract), ascending. */
+  bookScaled(ticker: string): ScaledBook;
+  /** Orders of a user (default: the test key's user), oldest first. */
+  orders(userId?: string): readonly OwnOrder[];
+  /** A user's position in a market (default: the test key's user). */
+  position(ticker: string, userId?: string): Readonly<Position>;
+}
+
+/** An order placed through {@linkcode Simulator.placeOrder}: prices/counts as numbers or strings. */
+export interface PlaceOrderRequest {
+  /** Market ticker. */
+  readonly ticker: string;
+  /** Outcome to buy. */
+  readonly side: Side;
+  /** Limit price in that side's leg: `"0.4200"` or 4200 (1/10 000 $). */
+  readonly price: string | Price;
+  /** Size: `"10.00"` or 1000 (1/100 contract). */
+  readonly count: string | Count;
+  /** Client order id (generated when omitted). */
+  readonly clientOrderId?: string;
+  /** Whose order (default: the test key's user). */
+  readonly userId?: string;
+}
+
+interface Live {
+  readonly id: number;
+  readonly ws: WebSocket;
+  readonly socket: Duplex;
+  readonly model: ProtocolConnection;
+  readonly keyId: string | undefined;
+  silent: boolean;
+}
+
+const STATUS_TEXT: Readonly<Record<number, string>> = {
+  400: "Bad Request",
+  401: "Unauthorized",
+  403: "Forbidden",
+  404: "Not Found",
+  426: "Upgrade Required",
+  429: "Too Many Requests",
+  500: "Internal Server Error",
+  503: "Service Unavailable",
+};
+
+/** Injects faults into live connections (see each method). */
+export class Faults {
+  readonly #sim: Simulator;
+  /** Internal: created by the simulator. */
+  constructor(sim: Simulator) {
+    this.#sim = sim;
+  }
+
+  /** The next sequenced frame (of `sid`, if given) is not sent; its seq is consumed (a gap). */
+  dropNext(target: FaultTarget = {}): void {
+    this.#sim._live(target.connection).model.dropNext(target.sid);
+  }
+
+  /** The next sequenced frame (of `sid`, if given) is sent twice. */
+  duplicateNext(target: FaultTarget = {}): void {
+    this.#sim._live(target.connection).model.duplicateNext(target.sid);
+  }
+
+  /** Cuts the connection abruptly: no close frame, the TCP socket is destroyed. */
+  disconnect(target: FaultTarget = {}): void {
+    const live = this.#sim._live(target.connection);
+    live.socket.destroy();
+    live.ws.terminate();
+  }
+
+  /** The connection goes silent: no frames, no pings, no pongs, commands ignored; socket stays open. */
+  goSilent(target: FaultTarget = {}): void {
+    this.#sim._live(target.connection).silent = true;
+  }
+
+  /** Sends a frame that is not valid JSON. */
+  sendMalformed(target: FaultTarget = {}): void {
+    const live = this.#sim._live(target.connection);
+    this.#sim._deliver(live, [live.model.malformedFrame()]);
+  }
+
+  /** Sends a well-formed frame of an unknown `type` (on `sid`, if given). */
+  sendUnknownType(target: FaultTarget = {}): void {
+    const live = this.#sim._live(target.connection);
+    this.#sim._deliver(live, [live.model.unknownTypeFrame(target.sid)]);
+  }
+
+  /** Raises error `code` on `sid` (terminal for 10 and 25: the subscription ends). */
+  raiseError(target: FaultTarget & { readonly sid: number }, code: ErrorCode): void {
+    const live = this.#sim._live(target.connection);
+    const frames = live.model.raiseError(target.sid, code);
+    if (frames.length === 0) {
+      throw new RangeError(`Cannot raise error on sid ${target.sid}: subscription is not active`);
+    }
+    this.#sim._deliver(live, frames);
+  }
+
+  /** The next `count` handshakes are refused with `status` (default 503) and a short body. */
+  rejectHandshakes(count: number, status = 503, body?: string): void {
+    this.#sim._rejections.push(...Array.from({ length: count }, () => ({ status, body })));
+  }
+}
+
+/**
+ * A running simulator. Create it with {@linkcode startSimulator}; stop it with `close()` or
+ * `await using`.
+ */
+export class Simulator {
+  /** The WebSocket URL, e.g. `ws://127.0.0.1:41234/trade-api/ws/v2`. */
+  readonly url: string;
+  /** The generated test key id (send as `KALSHI-ACCESS-KEY`). */
+  readonly keyId: string;
+  /** The user id behind the test key (fills, orders and positions belong to it). */
+  readonly userId: string;
+  /** The test key's public key (SPKI PEM). */
+  readonly publicKeyPem: string;
+  /** The pure exchange model (markets, books, orders) — for stepping or inspection in tests. */
+  readonly exchange: Exchange;
+  /** Read access to the ground truth. */
+  readonly truth: Truth;
+  /** Fault injection. */
+  readonly faults: Faults;
+  /** @internal Pending handshake rejections. */
+  readonly _rejections: { status: number; body: string | undefined }[] = [];
+
+  readonly #privateKeyPem: string;
+  readonly #server: Server;
+  readonly #wss: WebSocketServer;
+  readonly #keys: KeyRegistry;
+  readonly #options: SimulatorOptions;
+  readonly #clock: () => number;
+  readonly #live = new Map<number, Live>();
+  readonly #waiters: ((info: ConnectionInfo) => void)[] = [];
+  #nextId = 1;
+  #pingTimer: ReturnType<typeof setInterval> | undefined;
+  #activityTimer: ReturnType<typeof setInterval> | undefined;
+  #closed = false;
+
+  /** @internal Use {@linkcode startSimulator}. */
+  constructor(
+    server: Server,
+    url: string,
+    keys: KeyRegistry,
+    testKey: { keyId: string; publicKeyPem: string; privateKeyPem: string; userId: string },
+    exchange: Exchange,
+    options: SimulatorOptions,
+  ) {
+    this.#server = server;
+    this.url = url;
+    this.#keys = keys;
+    this.keyId = testKey.keyId;
+    this.userId = testKey.userId;
+    this.publicKeyPem = testKey.publicKeyPem;
+    this.#privateKeyPem = testKey.privateKeyPem;
+    this.exchange = exchange;
+    this.#options = options;
+    this.#clock = options.clock ?? Date.now;
+    this.faults = new Faults(this);
+    this.#wss = new WebSocketServer({ noServer: true, autoPong: false, perMessageDeflate: false });
+    const market = (ticker: string): MarketState => {
+      const found = exchange.market(ticker);
+      if (found === undefined) {
+        throw new RangeError(`Cannot read book of ${JSON.stringify(ticker)}: unknown market`);
+      }
+      return found;
+    };
+    const defaultUser = testKey.userId;
+    this.truth = {
+      tickers: () => exchange.markets().map((m) => m.ticker),
+      market: (ticker) => exchange.market(ticker),
+      book: (ticker) => market(ticker).book.wire(),
+      bookScaled: (ticker) => market(ticker).book.scaled(),
+      orders: (userId = defaultUser) => exchange.orders(userId),
+      position: (ticker, userId = defaultUser) => exchange.position(userId, ticker),
+    };
+    server.on(
+      "upgrade",
+      (request: IncomingMessage, socket: Duplex, head: Buffer) =>
+        this.#upgrade(request, socket, head),
+    );
+    server.on("request", (_request, response) => {
+      response.writeHead(426, { "content-type": "text/plain; charset=utf-8", connection: "close" });
+      response.end(`Upgrade Required: connect a WebSocket to ${WS_PATH}\n`);
+    });
+    const pingMs = options.pingIntervalMs ?? 10_000;
+    if (pingMs > 0) this.#pingTimer = setInterval(() => this.#pingAll(), pingMs);
+    if (options.autoStart ?? true) this.startActivity();
+  }
+
+  /** The test key's PKCS#1 PEM private key (not enumerable, never logged). */
+  get privateKeyPem(): string {
+    return this.#privateKeyPem;
+  }
+
+  /** Registers another public key; returns its key id (a new UUID unless given). */
+  registerKey(
+    publicKeyPem: string,
+    keyId: string = randomUUID(),
+    userId: string = randomUUID(),
+  ): string {
+    this.#keys.register(keyId, publicKeyPem, userId);
+    this.exchange.addAccount(userId);
+    return keyId;
+  }
+
+  /** The live connections, oldest first. */
+  connections(): ConnectionInfo[] {
+    return [...this.#live.values()].map((live) => this.#info(live));
+  }
+
+  /** Resolves with the next connection that completes its handshake. */
+  nextConnection(): Promise<ConnectionInfo> {
+    return new Promise((resolve) => this.#waiters.push(resolve));
+  }
+
+  /** Runs `count` generator steps now and delivers their frames; returns the events. */
+  step(count = 1): ExchangeEvent[] {
+    const all: ExchangeEvent[] = [];
+    for (let i = 0; i < count; i++) {
+      const events = this.exchange.step(this.#clock());
+      this.#broadcast(events);
+      for (const event of events) all.push(event);
+    }
+    return all;
+  }
+
+  /** Starts (or restarts at a new `rate`, steps per second) the activity timer. */
+  startActivity(rate: number = this.#options.activityRate ?? 20): void {
+    this.stopActivity();
+    if (rate <= 0) return;
+    const tickMs = Math.max(10, Math.min(1000, Math.floor(1000 / rate)));
+    let last = this.#clock();
+    let carry = 0;
+    this.#activityTimer = setInterval(() => {
+      const now = this.#clock();
+      carry += ((now - last) * rate) / 1000;
+      last = now;
+      const due = Math.min(Math.floor(carry), Math.max(1, rate)); // at most one second's worth
+      carry -= Math.floor(carry);
+      if (due > 0) this.step(due);
+    }, tickMs);
+  }
+
+  /** Stops the activity timer (the market freezes until `step()` or `startActivity()`). */
+  stopActivity(): void {
+    if (this.#activityTimer !== undefined) clearInterval(this.#activityTimer);
+    this.#activityTimer = undefined;
+  }
+
+  /** Places a simulated own order (default user: the test key's) and delivers its frames. */
+  placeOrder(request: PlaceOrderRequest): OwnOrder {
+    const { order, events } = this.exchange.placeOrder(request.userId ?? this.userId, {
+      ticker: request.ticker,
+      side: request.side,
+      price: typeof request.price === "string" ? parsePrice(request.price) : request.price,
+      count: typeof request.count === "string" ? parseCount(request.count) : request.count,
+      ...(request.clientOrderId === undefined ? {} : { clientOrderId: request.clientOrderId }),
+    }, this.#clock());
+    this.#broadcast(events);
+    return order;
+  }
+
+  /** Cancels a resting own order and delivers its frames. */
+  cancelOrder(orderId: string, userId: string = this.userId): void {
+    this.#broadcast(this.exchange.cancelOrder(userId, orderId, this.#clock()));
+  }
+
+  /** Creates a market (emits `event_lifecycle` / `created` lifecycle frames). */
+  createMarket(spec: MarketSpec): void {
+    this.#broadcast(this.exchange.createMarket(spec, this.#clock()));
+  }
+
+  /** Pauses or resumes trading on a market (emits `deactivated` / `activated`). */
+  setTrading(ticker: string, active: boolean): void {
+    this.#broadcast(this.exchange.setTrading(ticker, active));
+  }
+
+  /** Determines and settles a market with `result` (book emptied, positions settled). */
+  settle(ticker: string, result: Side): void {
+    this.#broadcast(this.exchange.settle(ticker, result, this.#clock()));
+  }
+
+  /** Stops timers, cuts every connection and closes the listener. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.stopActivity();
+    if (this.#pingTimer !== undefined) clearInterval(this.#pingTimer);
+    for (const live of this.#live.values()) {
+      live.ws.terminate();
+      live.socket.destroy();
+    }
+    this.#live.clear();
+    await new Promise<void>((resolve) => this.#wss.close(() => resolve()));
+    await new Promise<void>((resolve) => {
+      this.#server.close(() => resolve());
+      this.#server.closeAllConnections();
+    });
+  }
+
+  /** Same as {@linkcode close}, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  /** Describes the simulator without secrets. */
+  toString(): string {
+    return `Simulator(${this.url}, keyId ${this.keyId})`;
+  }
+
+  /** @internal The connection a fault targets (default: the newest open one). */
+  _live(id?: number): Live {
+    if (id !== undefined) {
+      const live = this.#live.get(id);
+      if (live === undefined) {
+        throw new RangeError(`Cannot inject fault: connection ${id} is not open`);
+      }
+      return live;
+    }
+    let newest: Live | undefined;
+    for (const live of this.#live.values()) newest = live;
+    if (newest === undefined) throw new RangeError("Cannot inject fault: no connection is open");
+    return newest;
+  }
+
+  /** @internal Sends frames to one connection; overflowing its buffer raises error 25. */
+  _deliver(live: Live, frames: readonly OutFrame[]): void {
+    if (live.silent || frames.length === 0 || live.ws.readyState !== 1) return;
+    for (const frame of frames) live.ws.send(frame.text);
+    const limit = this.#options.maxBufferedBytes ?? 8 * 1024 * 1024;
+    if (live.ws.bufferedAmount > limit) {
+      const sids = new Set(frames.flatMap((f) => (f.sid === undefined ? [] : [f.sid])));
+      for (const sid of sids) {
+        for (const frame of live.model.raiseError(sid, 25)) live.ws.send(frame.text);
+      }
+    }
+  }
+
+  #info(live: Live): ConnectionInfo {
+    return {
+      id: live.id,
+      keyId: live.keyId,
+      userId: live.model.userId,
+      silent: live.silent,
+      subscriptions: live.model.subscriptions(),
+    };
+  }
+
+  #broadcast(events: readonly ExchangeEvent[]): void {
+    if (events.length === 0) return;
+    for (const live of this.#live.values()) {
+      if (!live.silent) this._deliver(live, live.model.onEvents(events));
+    }
+  }
+
+  #pingAll(): void {
+    for (const live of this.#live.values()) {
+      if (!live.silent && live.ws.readyState === 1) live.ws.ping("heartbeat");
+    }
+  }
+
+  #upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    socket.on("error", () => {});
+    const path = (request.url ?? "").split("?")[0];
+    if (path !== WS_PATH) return reject(socket, 404, `Not Found: WebSocket path is ${WS_PATH}`);
+    const rejection = this._rejections.shift();
+    if (rejection !== undefined) {
+      return reject(
+        socket,
+        rejection.status,
+        rejection.body ?? STATUS_TEXT[rejection.status] ?? "Rejected",
+      );
+    }
+    const auth = this.#keys.check(
+      request.headers,
+      this.#clock(),
+      this.#options.timestampWindowMs ?? 30_000,
+      this.#options.auth === "open",
+    );
+    if (!auth.ok) return reject(socket, 401, auth.reason);
+    this.#wss.handleUpgrade(request, socket, head, (ws) => {
+      if (this.#closed) return ws.terminate();
+      const live: Live = {
+        id: this.#nextId++,
+        ws,
+        socket,
+        keyId: auth.keyId,
+        silent: false,
+        model: new ProtocolConnection({
+          exchange: this.exchange,
+          userId: auth.userId,
+          ...(this.#options.marketLimit === undefined
+            ? {}
+            : { marketLimit: this.#options.marketLimit }),
+        }),
+      };
+      this.#live.set(live.id, live);
+      ws.on("message", (data: Buffer | ArrayBuffer | Buffer[]) => {
+        if (live.silent) return;
+        const text = Array.isArray(data)
+          ? Buffer.concat(data).toString("utf8")
+          : Buffer.from(data as ArrayBuffer).toString("utf8");
+        this._deliver(live, live.model.handleText(text, this.#clock()));
+      });
+      ws.on("ping", (data: Buffer) => {
+        if (!live.silent && ws.readyState === 1) ws.pong(data);
+      });
+      ws.on("error", () => {});
+      ws.on("close", () => this.#live.delete(live.id));
+      const info = this.#info(live);
+      for (const waiter of this.#waiters.splice(0)) waiter(info);
+    });
+  }
+}
+
+/** Writes a raw HTTP error response on a not-yet-upgraded socket and closes it. */
+function reject(socket: Duplex, status: number, body: string): void {
+  const text = `${body}\n`;
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? "Error"}\r\n` +
+      "Content-Type: text/plain; charset=utf-8\r\n" +
+      `Content-Length: ${Buffer.byteLength(text)}\r\n` +
+      "Connection: close\r\n\r\n" + text,
+  );
+}
+
+/**
+ * Starts a simulator listening on loopback and resolves once it accepts connections.
+ *
+ * @example
+ * ```ts
+ * import { startSimulator } from "./server.ts";
+ * await using sim = await startSimulator({ seed: 7, autoStart: false });
+ * sim.url; // "ws://127.0.0.1:<port>/trade-api/ws/v2"
+ * sim.step(10); // ten generator steps, delivered to subscribers
+ * sim.truth.book("KXFED-26DEC-T4.25"); // { yes: [["0.8100","84.32"], …], no: […] }
+ * ```
+ */
+export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
+  const clock = options.clock ?? Date.now;
+  const exchange = new Exchange({
+    seed: options.seed ?? 1,
+    ...(options.markets === undefined ? {} : { markets: options.markets }),
+    ...(options.ownOrderRate === undefined ? {} : { ownOrderRate: options.ownOrderRate }),
+    startTime: clock(),
+  });
+  const keys = new KeyRegistry();
+  const pair = generateTestKeyPair();
+  const userId = randomUUID();
+  keys.register(pair.keyId, pair.publicKeyPem, userId);
+  exchange.addAccount(userId);
+  for (const extra of options.keys ?? []) {
+    const extraUser = extra.userId ?? randomUUID();
+    keys.register(extra.keyId, extra.publicKeyPem, extraUser);
+    exchange.addAccount(extraUser);
+  }
+  const server = createServer();
+  const hostname = options.hostname ?? "127.0.0.1";
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, hostname, () => resolve());
+  });
+  const address = server.address();
+  const port = typeof address === "object" && address !== null ? address.port : options.port ?? 0;
+  const host = hostname.includes(":") ? `[${hostname}]` : hostname;
+  return new Simulator(
+    server,
+    `ws://${host}:${port}${WS_PATH}`,
+    keys,
+    { ...pair, userId },
+    exchange,
+    options,
+  );
+}
