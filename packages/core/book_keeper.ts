@@ -1,0 +1,26 @@
+/**
+ * The seam between the session and local order books.
+ *
+ * The session decides *when* a book may be trusted (sequence gaps, resyncs, reconnects); the
+ * keeper decides *whether* a book is internally consistent (negative sizes, crossed books). The
+ * core's `BookStore` implements this interface; tests use a fake.
+ *
+ * @module
+ */
+
+import type { OrderbookDeltaMsg, OrderbookSnapshotMsg } from "./message.ts";
+
+/** What the session needs from local order books (implemented by the core's BookStore). */
+export interface BookKeeper {
+  /** Replaces a market's book; returns false if the snapshot itself fails integrity checks. */
+  applySnapshot(msg: OrderbookSnapshotMsg, useYesPrice: boolean): boolean;
+  /**
+   * Applies a delta; returns false on an integrity failure (negative size, crossed book, or
+   * no snapshot yet), which leaves the book invalid.
+   */
+  applyDelta(msg: OrderbookDeltaMsg): boolean;
+  /** Marks a market's book invalid (gap, disconnect) until its next snapshot. */
+  invalidate(marketTicker: string): void;
+  /** Forgets a market (unsubscribed / deleted). */
+  remove(marketTicker: string): void;
+}
