@@ -133,9 +133,23 @@ export type CommandBody =
 /** A command name (`cmd`). */
 export type CommandName = CommandBody["cmd"];
 
-/** Builds a `subscribe` command (validated when encoded). */
+/** A shallow copy of `params` with its arrays copied, so later caller mutation cannot leak in. */
+function copyParams<P extends object>(params: P): P {
+  if (typeof params !== "object" || params === null) return params;
+  const copy = { ...params } as Record<string, unknown>;
+  for (const key in copy) {
+    const value = copy[key];
+    if (Array.isArray(value)) copy[key] = value.slice();
+  }
+  return copy as P;
+}
+
+/**
+ * Builds a `subscribe` command (arrays copied; validated when encoded, or call
+ * {@linkcode validateCommand} to fail early).
+ */
 export function subscribe(params: SubscribeParams): SubscribeCommand {
-  return { cmd: "subscribe", params };
+  return { cmd: "subscribe", params: copyParams(params) };
 }
 
 /** Builds an `unsubscribe` command for `sids`. */
@@ -145,7 +159,7 @@ export function unsubscribe(sids: readonly number[]): UnsubscribeCommand {
 
 /** Builds an `update_subscription` command from raw params (prefer the specific builders). */
 export function updateSubscription(params: UpdateSubscriptionParams): UpdateSubscriptionCommand {
-  return { cmd: "update_subscription", params };
+  return { cmd: "update_subscription", params: copyParams(params) };
 }
 
 /** Options of {@linkcode addMarkets}. */

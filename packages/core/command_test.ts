@@ -108,10 +108,17 @@ test("builders produce the documented wire frames", () => {
 test("builders copy their arrays so later caller mutation cannot change the command", () => {
   const tickers = ["KXA-1"];
   const body = addMarkets(1, tickers);
+  const channels: ("ticker" | "trade")[] = ["ticker"];
+  const sub = subscribe({ channels, market_tickers: tickers });
   tickers.push("KXA-2");
+  channels.push("trade");
   assert.equal(
     encodeCommand(9, body),
     '{"id":9,"cmd":"update_subscription","params":{"sid":1,"action":"add_markets","market_tickers":["KXA-1"]}}',
+  );
+  assert.equal(
+    encodeCommand(10, sub),
+    '{"id":10,"cmd":"subscribe","params":{"channels":["ticker"],"market_tickers":["KXA-1"]}}',
   );
 });
 
