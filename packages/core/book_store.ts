@@ -22,23 +22,9 @@
  * @module
  */
 
+import type { BookKeeper } from "./book_keeper.ts";
 import type { OrderbookDeltaMsg, OrderbookSnapshotMsg } from "./message.ts";
 import { BookChange, type BookChangeMask, OrderBook } from "./order_book.ts";
-
-/**
- * What a session needs from whatever keeps its books: apply each snapshot and delta, and mark
- * books invalid (sequence gap) or drop them (market unsubscribed).
- */
-export interface BookKeeper {
-  /** Replaces a market's book; false if the snapshot fails the integrity checks. */
-  applySnapshot(msg: OrderbookSnapshotMsg, useYesPrice: boolean): boolean;
-  /** Applies a delta; false on an integrity failure or when the book has no valid snapshot. */
-  applyDelta(msg: OrderbookDeltaMsg): boolean;
-  /** Marks a market's book invalid until its next snapshot. */
-  invalidate(marketTicker: string): void;
-  /** Forgets a market's book. */
-  remove(marketTicker: string): void;
-}
 
 /** Called synchronously after each change to a book, with the flags of that change. */
 export type BookChangeListener = (book: OrderBook, change: BookChangeMask) => void;

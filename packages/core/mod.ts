@@ -156,12 +156,8 @@ export {
   formatMid,
   OrderBook,
 } from "./order_book.ts";
-export {
-  type BookChangeListener,
-  type BookKeeper,
-  BookStore,
-  type BookStoreOptions,
-} from "./book_store.ts";
+export { type BookChangeListener, BookStore, type BookStoreOptions } from "./book_store.ts";
+export type { BookKeeper } from "./book_keeper.ts";
 export { Backoff, backoffDelay, type BackoffOptions, DEFAULT_BACKOFF } from "./backoff.ts";
 export {
   deadAt,

@@ -122,20 +122,26 @@ class Ladder {
   insertAt(index: number, price: number, size: number): void {
     const length = this.length;
     if (length === this.prices.length) this.resize(length === 0 ? MIN_CAPACITY : length * 2);
-    if (index < length) {
-      this.prices.copyWithin(index + 1, index, length);
-      this.sizes.copyWithin(index + 1, index, length);
+    const prices = this.prices;
+    const sizes = this.sizes;
+    // A plain loop: moves are short (activity is near the best bid, the end) and a builtin
+    // copyWithin call costs more than moving a few elements.
+    for (let i = length; i > index; i--) {
+      prices[i] = prices[i - 1]!;
+      sizes[i] = sizes[i - 1]!;
     }
-    this.prices[index] = price;
-    this.sizes[index] = size;
+    prices[index] = price;
+    sizes[index] = size;
     this.length = length + 1;
   }
 
   removeAt(index: number): void {
     const length = this.length - 1;
-    if (index < length) {
-      this.prices.copyWithin(index, index + 1, length + 1);
-      this.sizes.copyWithin(index, index + 1, length + 1);
+    const prices = this.prices;
+    const sizes = this.sizes;
+    for (let i = index; i < length; i++) {
+      prices[i] = prices[i + 1]!;
+      sizes[i] = sizes[i + 1]!;
     }
     this.length = length;
   }
@@ -291,7 +297,8 @@ export class OrderBook {
         `Cannot apply delta: unknown side ${JSON.stringify(side)}`,
       );
     }
-    return this.applyLevelDelta(side, price, delta);
+    if (!(price > 0 && price < ONE_DOLLAR)) return this.#outOfRange(side, price);
+    return this.#apply(side, price, delta);
   }
 
   /**
@@ -301,11 +308,14 @@ export class OrderBook {
    */
   applyLevelDelta(side: Side, price: Price, delta: Count): boolean {
     if (this.#problem !== undefined) return this.#unchanged();
-    if (!(price > 0 && price < ONE_DOLLAR && Number.isInteger(price))) {
+    if (side !== "yes" && side !== "no") {
       return this.#reject(
         BookProblem.Malformed,
-        `Cannot apply delta at ${side} price ${price}: price must be an integer in (0, ${ONE_DOLLAR})`,
+        `Cannot apply delta: unknown side ${JSON.stringify(side)}`,
       );
+    }
+    if (!(price > 0 && price < ONE_DOLLAR && Number.isInteger(price))) {
+      return this.#outOfRange(side, price);
     }
     if (!Number.isSafeInteger(delta)) {
       return this.#reject(
@@ -313,6 +323,11 @@ export class OrderBook {
         `Cannot apply delta ${delta} at ${side} price ${price}: delta must be a safe integer`,
       );
     }
+    return this.#apply(side, price, delta);
+  }
+
+  /** Applies a validated delta to a valid book and runs the integrity checks. */
+  #apply(side: Side, price: number, delta: number): boolean {
     if (delta === 0) return this.#unchanged();
     const ladder = side === "yes" ? this.#yes : this.#no;
     const total = ladder.total + delta;
@@ -607,6 +622,13 @@ export class OrderBook {
       BookProblem.NegativeSize,
       `Cannot apply delta "${formatCount(delta)}" at ${side} "${formatPrice(price)}": ` +
         `only "${formatCount(resting)}" resting, the local book diverged`,
+    );
+  }
+
+  #outOfRange(side: Side, price: number): false {
+    return this.#reject(
+      BookProblem.Malformed,
+      `Cannot apply delta at ${side} price ${price}: price must be an integer in (0, ${ONE_DOLLAR})`,
     );
   }
 
