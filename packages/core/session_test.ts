@@ -802,3 +802,176 @@ test("Session passes the snapshot's use_yes_price setting to the books and flags
   h.recv(delta(1, 2, "A"), 3);
   assert.deepEqual(h.kinds(), [], "deltas stay held until a good snapshot");
 });
+
+// ---------------------------------------------------------------------------------------------
+// Seeded simulation: a model exchange, a lossy link, and a check on every delivered delta
+
+/** Deterministic PRNG (mulberry32). */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+type Ladder = Map<string, number>; // price → size (whole contracts)
+
+const show = (ladder: Ladder | undefined): string =>
+  ladder === undefined
+    ? "-"
+    : [...ladder].filter(([, s]) => s !== 0).sort(([a], [b]) => a.localeCompare(b)).map((
+      [p, s],
+    ) => `${p}:${s}`).join(",");
+
+/** Exact books for the consumer side (integer sizes), refusing negative sizes. */
+class ModelBooks implements BookKeeper {
+  readonly books = new Map<string, Ladder>();
+  applySnapshot(msg: OrderbookSnapshotMsg): boolean {
+    const ladder: Ladder = new Map();
+    for (const [p, s] of msg.yes_dollars_fp ?? []) ladder.set(p, Number(s));
+    this.books.set(msg.market_ticker, ladder);
+    return true;
+  }
+  applyDelta(msg: OrderbookDeltaMsg): boolean {
+    const ladder = this.books.get(msg.market_ticker);
+    if (ladder === undefined) return false;
+    const size = (ladder.get(msg.price_dollars) ?? 0) + Number(msg.delta_fp);
+    if (size < 0) {
+      this.books.delete(msg.market_ticker);
+      return false;
+    }
+    ladder.set(msg.price_dollars, size);
+    return true;
+  }
+  invalidate(marketTicker: string): void {
+    this.books.delete(marketTicker);
+  }
+  remove(marketTicker: string): void {
+    this.books.delete(marketTicker);
+  }
+}
+
+test("Session never delivers a delta onto a wrong book and converges over a lossy link (seeded)", () => {
+  const MARKETS = ["A", "B", "C"];
+  const PRICES = ["0.4000", "0.4100", "0.4200"];
+  for (let seed = 1; seed <= 40; seed++) {
+    const random = prng(seed);
+    const books = new ModelBooks();
+    const session = new Session({ books, commandTimeoutMs: 500 });
+    const truth = new Map<string, Ladder>(MARKETS.map((m) => [m, new Map()]));
+    const history = new Map<number, string>(); // seq → truth of the market it touched
+    let sid = 0;
+    let seq = 0;
+    let nextSid = 1;
+    let now = 0;
+    let lossy = true;
+    const failRate = seed % 2 === 0 ? 0.2 : 0; // even seeds: get_snapshot sometimes fails
+    const inbox: string[] = [];
+    const emit = (frame: Record<string, unknown>, droppable: boolean) => {
+      if (droppable && lossy && random() < 0.05) return; // lost in transit
+      inbox.push(JSON.stringify(frame));
+    };
+    const snapshotFrame = (market: string, id?: number) => {
+      seq++;
+      history.set(seq, show(truth.get(market)));
+      const levels = [...truth.get(market)!].filter(([, s]) => s > 0).map((
+        [p, s],
+      ) => [p, `${s}.00`]);
+      emit({
+        type: "orderbook_snapshot",
+        sid,
+        seq,
+        ...(id === undefined ? {} : { id }),
+        msg: { market_ticker: market, yes_dollars_fp: levels },
+      }, true);
+    };
+    const serve = () => {
+      for (let f = session.pollTransmit(); f !== undefined; f = session.pollTransmit()) {
+        const cmd = JSON.parse(f);
+        if (cmd.cmd === "subscribe") {
+          sid = nextSid++;
+          seq = 0;
+          emit({ type: "subscribed", id: cmd.id, msg: { channel: "orderbook_delta", sid } }, false);
+          for (const m of cmd.params.market_tickers) snapshotFrame(m);
+        } else if (cmd.cmd === "update_subscription") {
+          if (cmd.params.sid !== sid) continue;
+          if (failRate > 0 && lossy && random() < failRate) {
+            emit(
+              { type: "error", id: cmd.id, sid, seq: ++seq, msg: { code: 18, msg: "x" } },
+              false,
+            );
+            continue;
+          }
+          if (random() < 0.5) emit({ type: "ok", id: cmd.id, sid, seq: ++seq }, true);
+          for (const m of cmd.params.market_tickers) snapshotFrame(m, cmd.id);
+        } else if (cmd.cmd === "unsubscribe") {
+          for (const s of cmd.params.sids) {
+            if (s !== sid) continue;
+            emit({ type: "unsubscribed", id: cmd.id, sid, seq: ++seq }, false);
+            sid = 0; // no subscription until the next subscribe
+          }
+        } else if (cmd.cmd === "list_subscriptions") {
+          emit({ type: "ok", id: cmd.id, msg: [{ channel: "orderbook_delta", sid }] }, false);
+        }
+      }
+    };
+    const deliver = () => {
+      for (const frame of inbox.splice(0)) {
+        session.receiveText(frame, now);
+        for (let e = session.pollEvent(); e !== undefined; e = session.pollEvent()) {
+          if (e.type === "subscription_lost") assert.fail(`seed ${seed}: subscription lost`);
+          if (e.type !== "data" || e.message.type !== "orderbook_delta") continue;
+          if (e.key === undefined) continue; // a sid already given up on
+          const { market_ticker } = e.message.msg;
+          assert.equal(
+            show(books.books.get(market_ticker)),
+            history.get(e.message.seq),
+            `seed ${seed}: delta seq ${e.message.seq} delivered onto a wrong ${market_ticker} book`,
+          );
+        }
+        serve();
+      }
+    };
+
+    session.opened(now);
+    session.subscribe({ channels: ["orderbook_delta"], market_tickers: MARKETS }, now);
+    serve();
+    deliver();
+    for (let step = 0; step < 1_500; step++) {
+      now += 10;
+      if (step === 1_200) lossy = false;
+      const market = MARKETS[Math.floor(random() * MARKETS.length)];
+      const price = PRICES[Math.floor(random() * PRICES.length)];
+      const ladder = truth.get(market)!;
+      const size = ladder.get(price) ?? 0;
+      const change = Math.floor(random() * (size + 6)) - size || 1;
+      ladder.set(price, size + change);
+      if (sid !== 0) { // else the market moves on while we are not subscribed
+        seq++;
+        history.set(seq, show(ladder));
+        emit({
+          type: "orderbook_delta",
+          sid,
+          seq,
+          msg: {
+            market_ticker: market,
+            price_dollars: price,
+            delta_fp: `${change}.00`,
+            side: "yes",
+          },
+        }, true);
+      }
+      deliver();
+      session.handleTimeout(now);
+      serve();
+      deliver();
+    }
+    for (const m of MARKETS) {
+      assert.equal(show(books.books.get(m)), show(truth.get(m)), `seed ${seed}: ${m} converged`);
+    }
+  }
+});
