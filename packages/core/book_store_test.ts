@@ -163,3 +163,86 @@ test("BookStore is a BookKeeper", () => {
   keeper.invalidate("A");
   keeper.remove("A");
 });
+
+/** Mulberry32: a small seeded PRNG, so every failing case is reproducible from its seed. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+test("drainChanges() agrees with a per-book model over random interleavings", () => {
+  const markets = ["A", "B", "C", "D", "E"];
+  for (let seed = 1; seed <= 500; seed++) {
+    const rand = prng(seed);
+    const pick = () => markets[Math.floor(rand() * markets.length)]!;
+    let heard = 0;
+    const store = new BookStore({ onChange: () => heard++ });
+    // Model: each book gets a key "market@generation" (a removed market's next snapshot makes a
+    // new book); per book, whether it is valid and the flags expected since the last drain.
+    let generation = 0;
+    const current = new Map<string, string>(); // market → key of its book in the store
+    const keyOf = new Map<OrderBook, string>();
+    const valid = new Map<string, boolean>();
+    let expected = new Map<string, number>();
+    const note = (key: string, flags: number) => {
+      if (flags !== 0) expected.set(key, (expected.get(key) ?? 0) | flags);
+    };
+    let changes = 0;
+    for (let step = 0; step < 200; step++) {
+      const m = pick();
+      const key = current.get(m);
+      const r = rand();
+      const where = `seed ${seed} step ${step}`;
+      if (r < 0.1) {
+        assert.equal(store.applySnapshot({ market_ticker: m }, false), true, where);
+        const k = key ?? `${m}@${++generation}`;
+        current.set(m, k);
+        keyOf.set(store.get(m)!, k);
+        note(k, BookChange.Yes | BookChange.No | (valid.get(k) ? 0 : BookChange.Validity));
+        valid.set(k, true);
+        changes++;
+      } else if (r < 0.75) {
+        const side = rand() < 0.5 ? "yes" : "no";
+        const price = side === "yes" ? "0.1000" : "0.2000";
+        const accepted = store.applyDelta(delta(m, side, price, "1.00"));
+        assert.equal(accepted, key !== undefined && valid.get(key) === true, where);
+        if (accepted) {
+          note(key!, side === "yes" ? BookChange.Yes : BookChange.No);
+          changes++;
+        }
+      } else if (r < 0.85) {
+        store.invalidate(m);
+        if (key !== undefined && valid.get(key)) {
+          note(key, BookChange.Validity);
+          valid.set(key, false);
+          changes++;
+        }
+      } else if (r < 0.9) {
+        store.remove(m);
+        if (key !== undefined) {
+          note(key, BookChange.Removed | (valid.get(key) ? BookChange.Validity : 0));
+          valid.set(key, false);
+          current.delete(m);
+          changes++;
+        }
+      } else {
+        const seen = new Map<string, number>();
+        store.drainChanges((book, flags) => {
+          const k = keyOf.get(book)!;
+          assert.equal(seen.has(k), false, `${where}: ${k} drained twice`);
+          seen.set(k, flags);
+        });
+        assert.deepEqual(seen, expected, where);
+        expected = new Map();
+      }
+      assert.equal(store.get(m)?.valid ?? false, valid.get(current.get(m) ?? "") === true, where);
+    }
+    assert.equal(heard, changes, `seed ${seed}: onChange calls`);
+  }
+});

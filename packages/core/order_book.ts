@@ -239,7 +239,10 @@ export class OrderBook {
     return this.#lastChange;
   }
 
-  /** Resets {@linkcode OrderBook.changes} to 0 (after the reader has caught up). */
+  /**
+   * Resets {@linkcode OrderBook.changes} to 0 (after the reader has caught up). For books held
+   * by a `BookStore`, use its `drainChanges()` instead, which calls this.
+   */
   clearChanges(): void {
     this.#changes = 0;
   }
