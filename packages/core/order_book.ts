@@ -278,9 +278,10 @@ export class OrderBook {
   }
 
   /**
-   * Applies one delta. Returns true when applied cleanly; false (and nothing applied) when the
-   * book is not valid (no snapshot yet, or invalidated since), or when the delta is malformed,
-   * takes a level below zero, or crosses the book — these last three make the book invalid.
+   * Applies one delta. Returns true when applied cleanly. Returns false when the book is not
+   * valid (no snapshot yet, or invalidated since: nothing applied), or when the delta is
+   * malformed or would take a level below zero (not applied), or crosses the book (applied, so
+   * the crossing levels stay readable); these last three make the book invalid.
    */
   applyDelta(msg: OrderbookDeltaMsg): boolean {
     if (this.#problem !== undefined) return this.#unchanged();
