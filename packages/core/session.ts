@@ -714,6 +714,39 @@ export class Session {
     }
   }
 
+  /**
+   * Gives up for good (the client is shutting down or out of retries): rejects every outstanding
+   * request with `reason`, emits `subscription_lost` for every established subscription, and
+   * forgets them all. Nothing is sent; close the socket (and call `closed`) separately.
+   */
+  abort(reason: Error): void {
+    for (const command of this.#table.clear()) {
+      const tag = command.tag;
+      if (tag.purpose === "unsubscribe" || tag.purpose === "list") {
+        this.#reject(tag.request, reason);
+      } else if (
+        tag.purpose === "update" && tag.op.kind !== "unsubscribe" && tag.op.kind !== "resync"
+      ) {
+        if (!tag.op.settled) {
+          tag.op.settled = true;
+          this.#reject(tag.op.request, reason);
+        }
+      }
+    }
+    for (const request of this.#queuedLists.splice(0)) this.#reject(request, reason);
+    for (const handle of [...this.#handles.values()]) {
+      handle.status = "closed";
+      if (handle.established) {
+        this.#events.push({ type: "subscription_lost", key: handle.key, error: reason });
+      } else {
+        this.#reject(handle.key, reason);
+      }
+      this.#rejectWaiting(handle, reason);
+      for (const state of handle.sids.values()) this.#invalidateBooks(state);
+    }
+    this.#handles.clear();
+  }
+
   // -------------------------------------------------------------------------------------------
   // Outputs
 

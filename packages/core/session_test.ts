@@ -975,3 +975,72 @@ test("Session never delivers a delta onto a wrong book and converges over a loss
     }
   }
 });
+
+test("Session.abort() rejects every outstanding request and ends every subscription", () => {
+  const h = new Harness();
+  h.session.opened(0);
+  const live = h.session.subscribe({ channels: ["ticker"], market_tickers: ["A"] }, 0);
+  h.recv({ type: "subscribed", id: 1, msg: { channel: "ticker", sid: 1 } }, 1);
+  const pending = h.session.subscribe({ channels: ["trade"] }, 2);
+  const add = h.session.addMarkets(live, ["B"], 3);
+  const list = h.session.listSubscriptions(3);
+  h.events();
+  const reason = new Error("shutting down");
+  h.session.abort(reason);
+  const events = h.events();
+  const rejected = events.flatMap((e) =>
+    e.type === "command_result" && !e.ok && e.error === reason ? [e.request] : []
+  );
+  assert.deepEqual(rejected.sort((a, b) => a - b), [pending, add, list].sort((a, b) => a - b));
+  assert.deepEqual(events.filter((e) => e.type === "subscription_lost").map((e) => e.type), [
+    "subscription_lost",
+  ]);
+  assert.deepEqual(h.session.subscriptionKeys(), []);
+  assert.equal(h.session.pollTimeout() !== undefined, true, "liveness still runs until closed");
+});
+
+test("Session re-sends a first subscribe cut off by a disconnect and settles it once answered", () => {
+  const h = new Harness();
+  h.session.opened(0);
+  const key = h.session.subscribe({ channels: ["trade"] }, 0);
+  h.sent();
+  h.session.closed(1006, "", 5);
+  assert.equal(h.session.pollTimeout(), undefined, "no command timeout while disconnected");
+  h.session.opened(1_000);
+  assert.deepEqual(h.sent(), [{ id: 1, cmd: "subscribe", params: { channels: ["trade"] } }]);
+  h.recv({ type: "subscribed", id: 1, msg: { channel: "trade", sid: 1 } }, 1_001);
+  assert.deepEqual(h.kinds(), [
+    "connected",
+    "disconnected",
+    "connected",
+    "subscribed",
+    "command_result",
+  ]);
+  assert.deepEqual(h.session.sidsOf(key), [{ channel: "trade", sid: 1 }]);
+});
+
+test("Session.unsubscribe() succeeds when the connection drops before the ack or Kalshi says 7", () => {
+  const h = new Harness();
+  h.session.opened(0);
+  const a = h.session.subscribe({ channels: ["trade"] }, 0);
+  const b = h.session.subscribe({ channels: ["ticker"] }, 0);
+  h.recv({ type: "subscribed", id: 1, msg: { channel: "trade", sid: 1 } }, 1);
+  h.recv({ type: "subscribed", id: 2, msg: { channel: "ticker", sid: 2 } }, 1);
+  h.sent();
+  h.events();
+  const ua = h.session.unsubscribe(a, 2);
+  h.recv({ type: "error", id: 3, msg: { code: 7, msg: "Unknown subscription ID" } }, 3);
+  assert.deepEqual(h.events(), [
+    { type: "unsubscribed", key: a },
+    { type: "command_result", request: ua, ok: true, value: { command: "unsubscribe", key: a } },
+  ]);
+  const ub = h.session.unsubscribe(b, 4);
+  h.session.closed(1006, "", 5);
+  assert.deepEqual(h.events(), [
+    { type: "unsubscribed", key: b },
+    { type: "command_result", request: ub, ok: true, value: { command: "unsubscribe", key: b } },
+    { type: "disconnected", code: 1006, reason: "" },
+  ]);
+  h.session.opened(10);
+  assert.deepEqual(h.sent().filter((c) => c.cmd === "subscribe"), [], "nothing to restore");
+});
