@@ -34,7 +34,9 @@
  *   probe goes out (`probe`); with no inbound frame within `probeTimeoutMs`, a `dead` event tells
  *   the client to close and reconnect.
  * - Malformed frames become `decode_error` events (with the frame text); unknown message types
- *   are delivered as data, never dropped.
+ *   are delivered as data, never dropped. Duplicate or regressed `seq`s are reported
+ *   (`seq_anomaly`) and not delivered.
+ * - {@linkcode Session.abort} rejects everything outstanding when the client gives up.
  *
  * Kalshi merges a second `subscribe` to a channel that already has a subscription on the
  * connection into the existing sid, so one channel cannot back two independent subscriptions:
@@ -612,12 +614,15 @@ export class Session {
     this.#transmit.clear(); // unsent frames carry this connection's ids
     const pending = this.#table.clear();
     const requeuedLists: RequestId[] = [];
+    const requeuedOps = new Map<Handle, UserOp[]>();
     for (const command of pending) {
       const tag = command.tag;
       if (tag.purpose === "update" && tag.handle.status === "live") {
         const op = tag.op;
         if ((op.kind === "add_markets" || op.kind === "delete_markets") && !op.settled) {
-          if (!tag.handle.deferred.includes(op)) tag.handle.deferred.unshift(op);
+          const ops = requeuedOps.get(tag.handle) ?? [];
+          if (!ops.includes(op)) ops.push(op); // one op spans a command per sid
+          requeuedOps.set(tag.handle, ops);
         }
       } else if (tag.purpose === "list") {
         requeuedLists.push(tag.request);
@@ -626,6 +631,7 @@ export class Session {
       }
     }
     this.#queuedLists.unshift(...requeuedLists);
+    for (const [handle, ops] of requeuedOps) handle.deferred.unshift(...ops);
     for (const handle of [...this.#handles.values()]) {
       for (const state of handle.sids.values()) this.#invalidateBooks(state);
       handle.sids.clear();
