@@ -84,3 +84,19 @@ export class ServerError extends KalshiWsError {
     this.sid = scope.sid;
   }
 }
+
+/** A sent command got no answer within the command timeout. */
+export class CommandTimeoutError extends KalshiWsError {
+  /** The command name (`subscribe`, `update_subscription`, …). */
+  readonly command: string;
+  /** The timeout that elapsed (ms). */
+  readonly timeoutMs: number;
+
+  /** Creates a timeout error for `command`. */
+  constructor(command: string, timeoutMs: number) {
+    super(`Command "${command}" got no answer within ${timeoutMs} ms`);
+    this.name = "CommandTimeoutError";
+    this.command = command;
+    this.timeoutMs = timeoutMs;
+  }
+}

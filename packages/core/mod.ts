@@ -30,6 +30,7 @@ export {
 } from "./fixed_point.ts";
 export {
   CommandError,
+  CommandTimeoutError,
   DecodeError,
   FixedPointError,
   KalshiWsError,
@@ -189,7 +190,6 @@ export {
 export {
   type BookInvalidEvent,
   type CommandResultEvent,
-  CommandTimeoutError,
   type CommandValue,
   type ConnectedEvent,
   type DataEvent,

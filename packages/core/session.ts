@@ -73,7 +73,13 @@ import {
   validateCommand,
   validateUpdate,
 } from "./command.ts";
-import { CommandError, DecodeError, KalshiWsError, type ServerError } from "./errors.ts";
+import {
+  CommandError,
+  CommandTimeoutError,
+  DecodeError,
+  KalshiWsError,
+  type ServerError,
+} from "./errors.ts";
 import { Liveness } from "./heartbeat.ts";
 import {
   type DataMessage,
@@ -384,22 +390,6 @@ export type SessionEvent =
   | DecodeErrorEvent
   | ProbeEvent
   | DeadEvent;
-
-/** A sent command got no answer within the command timeout. */
-export class CommandTimeoutError extends KalshiWsError {
-  /** The command name (`subscribe`, `update_subscription`, …). */
-  readonly command: string;
-  /** The timeout that elapsed (ms). */
-  readonly timeoutMs: number;
-
-  /** Creates a timeout error for `command`. */
-  constructor(command: string, timeoutMs: number) {
-    super(`Command "${command}" got no answer within ${timeoutMs} ms`);
-    this.name = "CommandTimeoutError";
-    this.command = command;
-    this.timeoutMs = timeoutMs;
-  }
-}
 
 // ---------------------------------------------------------------------------------------------
 // Internal state

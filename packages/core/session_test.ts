@@ -8,7 +8,8 @@ import assert from "node:assert/strict";
 import type { BookKeeper } from "./book_keeper.ts";
 import { CommandError, DecodeError, ServerError } from "./errors.ts";
 import type { OrderbookDeltaMsg, OrderbookSnapshotMsg } from "./message.ts";
-import { CommandTimeoutError, Session, type SessionEvent, type SessionOptions } from "./session.ts";
+import { CommandTimeoutError } from "./errors.ts";
+import { Session, type SessionEvent, type SessionOptions } from "./session.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Harness
