@@ -55,6 +55,8 @@ export interface EventStreamOptions<T> {
   readonly lagged: (group: number, dropped: number, markets: readonly string[]) => T;
   /** Called when a `resync` overflow needs fresh snapshots of `markets` of `group`. */
   readonly onResync?: (group: number, markets: readonly string[]) => void;
+  /** Called with the number of data items dropped, on every drop (for client-wide counters). */
+  readonly onDropped?: (count: number) => void;
   /** Called once when the stream ends or its consumer stops reading. */
   readonly onDetach?: () => void;
 }
@@ -112,7 +114,7 @@ export class EventStream<T> implements AsyncIterableIterator<T>, AsyncDisposable
       const held = this.#held.get(info.group);
       if (held !== undefined && info.market !== undefined && held.has(info.market)) {
         if (!info.snapshot) {
-          this.#dropped++;
+          this.#drop(1);
           return;
         }
         held.delete(info.market);
@@ -279,15 +281,20 @@ export class EventStream<T> implements AsyncIterableIterator<T>, AsyncDisposable
         return false;
       }
       case "error": {
-        this.#dropped++;
+        this.#drop(1);
         this.end(new LaggedError(group, this.#options.capacity));
         return false;
       }
     }
   }
 
+  #drop(count: number): void {
+    this.#dropped += count;
+    this.#options.onDropped?.(count);
+  }
+
   #lag(group: number, dropped: number, markets: readonly string[]): void {
-    this.#dropped += dropped;
+    this.#drop(dropped);
     this.#deliver({ item: this.#options.lagged(group, dropped, markets), info: undefined });
   }
 }

@@ -23,3 +23,46 @@ export {
   statusFromHandshakeMessage,
   type Transport,
 } from "./transport.ts";
+export { type Clock, systemClock, type TimerHandle } from "./clock.ts";
+export { ClientClosedError, ConnectionError, HandshakeRejectedError } from "./errors.ts";
+export {
+  type DataInfo,
+  EventStream,
+  type EventStreamOptions,
+  LaggedError,
+  Listeners,
+  type OverflowPolicy,
+} from "./event_stream.ts";
+export {
+  type ClientEvent,
+  type ClientEventType,
+  type ClientListener,
+  type ClientOptions,
+  type ClientState,
+  connect,
+  type DataClientEvent,
+  KalshiWsClient,
+  type ReconnectOptions,
+  type StreamOptions,
+  type SubscribeOptions,
+  Subscription,
+} from "./client.ts";
+export {
+  BookStore,
+  type Channel,
+  CommandError,
+  CommandTimeoutError,
+  type DataMessage,
+  DecodeError,
+  formatCount,
+  formatPrice,
+  KalshiWsError,
+  OrderBook,
+  parseCount,
+  parsePrice,
+  ServerError,
+  type SidInfo,
+  type SubscribeParams,
+  type SubscriptionEntry,
+  type SubscriptionKey,
+} from "@kalshi-ws/core";

@@ -21,6 +21,8 @@ export class MemorySocket implements SocketConnection {
   state: "connecting" | "open" | "closed" = "connecting";
   /** The code and reason the client closed with, if it closed the socket. */
   closedByClient: { code: number; reason: string } | undefined;
+  /** Called with each frame the client sends (lets a test play an answering server). */
+  onSend: ((frame: Record<string, unknown>) => void) | undefined;
   readonly #events: SocketEvents;
 
   /** Created by {@linkcode MemoryTransport.open}. */
@@ -32,7 +34,9 @@ export class MemorySocket implements SocketConnection {
 
   send(text: string): void {
     if (this.state !== "open") throw new Error(`Cannot send on a ${this.state} memory socket`);
-    this.sent.push(JSON.parse(text));
+    const frame = JSON.parse(text);
+    this.sent.push(frame);
+    this.onSend?.(frame);
   }
 
   close(code = 1000, reason = ""): void {

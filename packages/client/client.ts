@@ -1,0 +1,1255 @@
+/**
+ * The runtime-neutral Kalshi WebSocket client: drives the core's sans-I/O {@linkcode Session}
+ * with a real socket (any {@linkcode Transport}), real timers (any {@linkcode Clock}), handshake
+ * signing and a reconnect loop, and turns session events into promises, async iterators and
+ * listeners.
+ *
+ * The healing logic (re-subscribe after reconnect, gap repair, terminal-error recovery, liveness
+ * probe) lives in the session; this file decides *when* to connect and *what to tell the user*.
+ *
+ * @module
+ */
+
+import {
+  Backoff,
+  type BackoffOptions,
+  BookStore,
+  type Channel,
+  CommandError,
+  type CommandValue,
+  type DataMessage,
+  DecodeError,
+  type ResubscribeReason,
+  type ServerError,
+  Session,
+  type SessionEvent,
+  type SidInfo,
+  type SubscribeParams,
+  type SubscriptionEntry,
+  type SubscriptionKey,
+  type UnknownMessage,
+} from "@kalshi-ws/core";
+import { type Clock, systemClock, type TimerHandle } from "./clock.ts";
+import { type Endpoint, type Environment, resolveEndpoint } from "./environment.ts";
+import { ClientClosedError, ConnectionError, HandshakeRejectedError } from "./errors.ts";
+import { type DataInfo, EventStream, Listeners, type OverflowPolicy } from "./event_stream.ts";
+import { createAuthHeaders, createRsaPssSigner, type Signer } from "./signer.ts";
+import type { SocketConnection, Transport } from "./transport.ts";
+
+// ---------------------------------------------------------------------------------------------
+// Options
+
+/** Reconnect policy: the core's backoff options plus how many handshake rejections to accept. */
+export interface ReconnectOptions extends BackoffOptions {
+  /**
+   * Consecutive 401/403 handshake rejections tolerated while reconnecting before the client
+   * gives up with a {@linkcode HandshakeRejectedError} (default 3). The first connection fails
+   * on the first rejection: credentials that never worked will not start working.
+   */
+  readonly maxHandshakeRejections?: number;
+}
+
+/** Options of {@linkcode connect} (the adapters fill in `transport`). */
+export interface ClientOptions {
+  /** How to open sockets: `@kalshi-ws/deno` and `@kalshi-ws/node` supply their runtime's. */
+  readonly transport: Transport;
+  /** `"production"` (default), `"demo"`, or any `ws:`/`wss:` URL (e.g. the simulator's). */
+  readonly endpoint?: Environment | string | URL;
+  /** The API key id (a UUID), sent as `KALSHI-ACCESS-KEY`. */
+  readonly keyId: string;
+  /** The RSA private key PEM (PKCS#1 as Kalshi issues it, or PKCS#8). Give this or `signer`. */
+  readonly privateKeyPem?: string;
+  /** A custom signer (key kept outside JavaScript). Give this or `privateKeyPem`. */
+  readonly signer?: Signer;
+  /** Automatic reconnection (default on); `false` ends the client at the first drop. */
+  readonly reconnect?: boolean | ReconnectOptions;
+  /** Inbound silence (ms) before a liveness probe (default 25 000). */
+  readonly idleTimeoutMs?: number;
+  /** How long (ms) a probe may go unanswered before reconnecting (default 5 000). */
+  readonly probeTimeoutMs?: number;
+  /** How long (ms) a command may go unanswered before its promise rejects (default 10 000). */
+  readonly commandTimeoutMs?: number;
+  /** How long (ms) `close()` waits for the server's close frame (default 2 000). */
+  readonly closeTimeoutMs?: number;
+  /** Data messages each stream queues per subscription channel before overflowing (4 096). */
+  readonly bufferSize?: number;
+  /** Keep local order books (`client.books`) for `orderbook_delta` subscriptions. */
+  readonly books?: boolean | BookStore;
+  /** Aborting closes the client (and rejects a pending `connect`). */
+  readonly signal?: AbortSignal;
+  /** Time source and timers (tests inject a manual clock). */
+  readonly clock?: Clock;
+}
+
+/** Options of {@linkcode KalshiWsClient.subscribe}. */
+export interface SubscribeOptions {
+  /**
+   * Overflow policy per channel for this subscription's data in every stream. Defaults:
+   * `orderbook_delta` → `"resync"`, `ticker` → `"latest"`, everything else → `"drop-oldest"`.
+   * `"resync"` is only valid for `orderbook_delta`.
+   */
+  readonly overflow?: Partial<Record<Channel, OverflowPolicy>>;
+}
+
+/** Options of `events()` streams. */
+export interface StreamOptions {
+  /** Data messages queued per subscription channel before the policy applies (client default). */
+  readonly bufferSize?: number;
+  /** Stops the stream (the loop ends) when aborted. */
+  readonly signal?: AbortSignal;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Events
+
+/** A channel data message (or an unknown frame type, delivered rather than dropped). */
+export interface DataClientEvent {
+  /** Discriminant. */
+  readonly type: "data";
+  /** The subscription it belongs to (`undefined` for a sid the client does not know). */
+  readonly subscription: Subscription | undefined;
+  /** The sid it came on. */
+  readonly sid: number | undefined;
+  /** The decoded message (wire names, exact decimal strings). */
+  readonly message: DataMessage | UnknownMessage;
+}
+
+/** Everything the client reports, discriminated on `type`. */
+export type ClientEvent =
+  | DataClientEvent
+  | {
+    /** The socket opened (books are invalid until their snapshots arrive). */
+    readonly type: "connected";
+    /** The URL. */
+    readonly url: string;
+    /** Whether this is a reconnection. */
+    readonly reconnected: boolean;
+  }
+  | {
+    /** The socket closed; every subscription waits for the next connection. */
+    readonly type: "disconnected";
+    /** WebSocket close code (1006 when the link died). */
+    readonly code: number;
+    /** Close reason. */
+    readonly reason: string;
+    /** Whether the client will reconnect. */
+    readonly willReconnect: boolean;
+  }
+  | {
+    /** A reconnection attempt is scheduled. */
+    readonly type: "reconnecting";
+    /** Consecutive attempt number (1 = first retry since the last stable connection). */
+    readonly attempt: number;
+    /** Delay before the attempt (ms). */
+    readonly delayMs: number;
+  }
+  | {
+    /** A subscription became live for the first time. */
+    readonly type: "subscribed";
+    /** The subscription. */
+    readonly subscription: Subscription;
+    /** Its sids, one per channel. */
+    readonly sids: readonly SidInfo[];
+  }
+  | {
+    /** A subscription was restored (reconnect, terminal error, failed repair): new sids. */
+    readonly type: "resubscribed";
+    /** The subscription (same object as before). */
+    readonly subscription: Subscription;
+    /** Its new sids. */
+    readonly sids: readonly SidInfo[];
+    /** Why. */
+    readonly reason: ResubscribeReason;
+  }
+  | {
+    /** A subscription ended at the user's request. */
+    readonly type: "unsubscribed";
+    /** The subscription. */
+    readonly subscription: Subscription;
+  }
+  | {
+    /** A subscription could not be restored and is gone. */
+    readonly type: "subscription_lost";
+    /** The subscription. */
+    readonly subscription: Subscription;
+    /** Why. */
+    readonly error: Error;
+  }
+  | {
+    /** Frames were lost on a sid; order books on it are being repaired. */
+    readonly type: "gap";
+    /** The subscription, if known. */
+    readonly subscription: Subscription | undefined;
+    /** The sid. */
+    readonly sid: number;
+    /** Its channel. */
+    readonly channel: string;
+    /** The seq that should have come. */
+    readonly expected: number;
+    /** The seq that came. */
+    readonly received: number;
+  }
+  | {
+    /** A duplicate or regressed seq; that frame was not delivered. */
+    readonly type: "seq_anomaly";
+    /** The subscription, if known. */
+    readonly subscription: Subscription | undefined;
+    /** The sid. */
+    readonly sid: number;
+    /** Its channel. */
+    readonly channel: string;
+    /** The seq that should have come. */
+    readonly expected: number;
+    /** The seq that came. */
+    readonly received: number;
+  }
+  | {
+    /** A market's local book failed an integrity check and is being repaired. */
+    readonly type: "book_invalid";
+    /** The subscription, if known. */
+    readonly subscription: Subscription | undefined;
+    /** The sid. */
+    readonly sid: number;
+    /** The market. */
+    readonly marketTicker: string;
+    /** Whether a delta or the snapshot itself failed. */
+    readonly cause: "delta" | "snapshot";
+  }
+  | {
+    /** Every market of a sid under repair has a fresh snapshot again. */
+    readonly type: "resynced";
+    /** The subscription, if known. */
+    readonly subscription: Subscription | undefined;
+    /** The sid. */
+    readonly sid: number;
+    /** Its markets (all valid now). */
+    readonly markets: readonly string[];
+  }
+  | {
+    /** This stream dropped data because its reader fell behind (only in the stream concerned). */
+    readonly type: "lagged";
+    /** The subscription whose data was dropped, if known. */
+    readonly subscription: Subscription | undefined;
+    /** How many messages were dropped. */
+    readonly dropped: number;
+    /** The markets concerned (for `"resync"`: held until their fresh snapshots arrive). */
+    readonly markets: readonly string[];
+  }
+  | {
+    /** Kalshi reported an error not tied to a request (terminal ones heal automatically). */
+    readonly type: "server_error";
+    /** The subscription concerned, if any. */
+    readonly subscription: Subscription | undefined;
+    /** The sid concerned, if any. */
+    readonly sid: number | undefined;
+    /** The error, with Kalshi's numeric `code`. */
+    readonly error: ServerError;
+    /** Whether the sid died (codes 10, 25); it is re-subscribed automatically. */
+    readonly terminal: boolean;
+  }
+  | {
+    /** A frame could not be decoded (its text is in `error.frame`); the client carried on. */
+    readonly type: "decode_error";
+    /** The error. */
+    readonly error: DecodeError;
+  }
+  | {
+    /** The link was quiet for the idle window; a `list_subscriptions` probe was sent. */
+    readonly type: "probe";
+  }
+  | {
+    /** The client closed for good. */
+    readonly type: "closed";
+    /** Why, when it was not a requested close. */
+    readonly error: Error | undefined;
+  };
+
+/** A {@linkcode ClientEvent} `type`. */
+export type ClientEventType = ClientEvent["type"];
+
+/** A listener for events of type `K` (`"*"`: every event). */
+export type ClientListener<K extends ClientEventType | "*"> = (
+  event: K extends "*" ? ClientEvent : Extract<ClientEvent, { type: K }>,
+) => void;
+
+/** The client's connection state. */
+export type ClientState = "connecting" | "open" | "reconnecting" | "closed";
+
+// ---------------------------------------------------------------------------------------------
+// Internals shared with Subscription
+
+const CHANNEL_SLOTS = 32;
+
+/** Market ticker of a data message, for overflow policies (`user_order` names it `ticker`). */
+function marketOf(message: DataMessage | UnknownMessage): string | undefined {
+  const msg = (message as { msg?: { market_ticker?: unknown; ticker?: unknown } }).msg;
+  if (msg === undefined || msg === null) return undefined;
+  const ticker = msg.market_ticker ?? msg.ticker;
+  return typeof ticker === "string" ? ticker : undefined;
+}
+
+/** Channel that carries a message type (for per-channel policies). */
+function channelOfType(type: string): Channel | undefined {
+  switch (type) {
+    case "orderbook_snapshot":
+    case "orderbook_delta":
+      return "orderbook_delta";
+    case "ticker":
+      return "ticker";
+    case "trade":
+      return "trade";
+    case "fill":
+      return "fill";
+    case "market_position":
+      return "market_positions";
+    case "user_order":
+      return "user_orders";
+    case "order_group_updates":
+      return "order_group_updates";
+    case "market_lifecycle_v2":
+    case "event_fee_update":
+      return "market_lifecycle_v2";
+    case "multivariate_market_lifecycle":
+      return "multivariate_market_lifecycle";
+    case "rfq_created":
+    case "rfq_deleted":
+    case "quote_created":
+    case "quote_accepted":
+    case "quote_executed":
+      return "communications";
+    case "cfbenchmarks_value":
+    case "cfbenchmarks_value_indexlist":
+      return "cfbenchmarks_value";
+    case "cfbenchmarks_value_5hz":
+    case "cfbenchmarks_value_5hz_indexlist":
+      return "cfbenchmarks_value_5hz";
+    case "pyth_value":
+    case "pyth_value_underlying_list":
+      return "pyth_value";
+    default:
+      return undefined;
+  }
+}
+
+function defaultPolicy(channel: Channel | undefined): OverflowPolicy {
+  if (channel === "orderbook_delta") return "resync";
+  if (channel === "ticker") return "latest";
+  return "drop-oldest";
+}
+
+/** What a Subscription needs from its client. */
+interface ClientPort {
+  readonly session: Session;
+  request<T>(what: string, send: (now: number) => number, map: (v: CommandValue) => T): Promise<T>;
+  stream(options: StreamOptions | undefined, subscription: Subscription | undefined): EventStream<
+    ClientEvent
+  >;
+  isClosed(): boolean;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Subscription
+
+/**
+ * A subscription handle. Its identity survives reconnects: the server sids behind it change
+ * (see `sids` and `resubscribed` events), the object and its streams do not. Iterate it for its
+ * own data and lifecycle events; `await using` unsubscribes at scope exit.
+ */
+export class Subscription implements AsyncIterable<ClientEvent>, AsyncDisposable {
+  /** Stable key (the session's subscription key). */
+  readonly key: SubscriptionKey;
+  /** The channels subscribed. */
+  readonly channels: readonly Channel[];
+  /** Overflow policy per channel. */
+  readonly overflow: Readonly<Partial<Record<Channel, OverflowPolicy>>>;
+  readonly #port: ClientPort;
+  readonly #listeners = new Listeners<ClientEvent>();
+  readonly #streams = new Set<EventStream<ClientEvent>>();
+  #active = true;
+
+  /** Created by {@linkcode KalshiWsClient.subscribe}. */
+  constructor(
+    port: ClientPort,
+    key: SubscriptionKey,
+    channels: readonly Channel[],
+    overflow: Readonly<Partial<Record<Channel, OverflowPolicy>>>,
+  ) {
+    this.#port = port;
+    this.key = key;
+    this.channels = channels;
+    this.overflow = overflow;
+  }
+
+  /** Whether the subscription still exists (not unsubscribed, lost, or closed with the client). */
+  get active(): boolean {
+    return this.#active;
+  }
+
+  /** Its current sids, one per channel (empty while disconnected or being restored). */
+  get sids(): readonly SidInfo[] {
+    return this.#port.session.sidsOf(this.key);
+  }
+
+  /** Its current market list (`undefined` when it has no explicit list). */
+  get markets(): readonly string[] | undefined {
+    return this.#port.session.marketsOf(this.key);
+  }
+
+  /** Adds markets (`add_markets` on every sid); resolves with the resulting market list. */
+  addMarkets(tickers: readonly string[]): Promise<readonly string[]> {
+    return this.#port.request(
+      "add_markets",
+      (now) => this.#port.session.addMarkets(this.key, tickers, now),
+      (v) => ("markets" in v ? v.markets : []),
+    );
+  }
+
+  /** Removes markets (`delete_markets` on the wire); resolves with the remaining list. */
+  removeMarkets(tickers: readonly string[]): Promise<readonly string[]> {
+    return this.#port.request(
+      "delete_markets",
+      (now) => this.#port.session.removeMarkets(this.key, tickers, now),
+      (v) => ("markets" in v ? v.markets : []),
+    );
+  }
+
+  /** Fetches fresh order-book snapshots for every market; resolves once all are valid. */
+  resync(): Promise<void> {
+    return this.#port.request("resync", (now) => this.#port.session.resync(this.key, now), () => {
+    });
+  }
+
+  /** Unsubscribes (all sids); its streams end after their queued items. */
+  unsubscribe(): Promise<void> {
+    return this.#port.request(
+      "unsubscribe",
+      (now) => this.#port.session.unsubscribe(this.key, now),
+      () => {},
+    );
+  }
+
+  /** A bounded stream of this subscription's data and lifecycle events. */
+  events(options?: StreamOptions): EventStream<ClientEvent> {
+    const stream = this.#port.stream(options, this);
+    if (!this.#active) stream.end();
+    else {
+      this.#streams.add(stream);
+    }
+    return stream;
+  }
+
+  /** Adds a listener for this subscription's events; returns its remover. */
+  on<K extends ClientEventType | "*">(type: K, listener: ClientListener<K>): () => void {
+    return this.#listeners.on(type, listener as never);
+  }
+
+  [Symbol.asyncIterator](): EventStream<ClientEvent> {
+    return this.events();
+  }
+
+  /** Unsubscribes if still active (errors from a closed client are ignored). */
+  async [Symbol.asyncDispose](): Promise<void> {
+    if (!this.#active || this.#port.isClosed()) return;
+    try {
+      await this.unsubscribe();
+    } catch (error) {
+      if (!(error instanceof ClientClosedError)) throw error;
+    }
+  }
+
+  toString(): string {
+    return `Subscription ${this.key} (${this.channels.join(", ")})`;
+  }
+
+  /** @internal Delivers an event to this subscription's listeners and streams. */
+  _emit(event: ClientEvent): void {
+    this.#listeners.emit(event);
+    for (const stream of this.#streams) stream.push(event);
+  }
+
+  /** @internal Ends the subscription: streams finish (with `error`, if lost). */
+  _end(error?: Error): void {
+    if (!this.#active) return;
+    this.#active = false;
+    for (const stream of [...this.#streams]) stream.end(error);
+    this.#streams.clear();
+  }
+
+  /** @internal Forgets a detached stream. */
+  _detach(stream: EventStream<ClientEvent>): void {
+    this.#streams.delete(stream);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Client
+
+interface Pending {
+  readonly resolve: (value: CommandValue) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/**
+ * A self-healing connection to Kalshi's WebSocket API. Create it with {@linkcode connect} (or
+ * the adapters' `connect`). `await using client = await connect(...)` closes it at scope exit.
+ */
+export class KalshiWsClient implements AsyncDisposable {
+  readonly #transport: Transport;
+  readonly #endpoint: Endpoint;
+  readonly #keyId: string;
+  readonly #signerSource: Signer | string;
+  #signer: Signer | undefined;
+  readonly #clock: Clock;
+  readonly #session: Session;
+  readonly #books: BookStore | undefined;
+  readonly #backoff: Backoff;
+  readonly #reconnect: boolean;
+  readonly #maxRejections: number;
+  readonly #closeTimeoutMs: number;
+  readonly #bufferSize: number;
+  readonly #signal: AbortSignal | undefined;
+  readonly #onAbort: () => void;
+
+  readonly #listeners = new Listeners<ClientEvent>();
+  readonly #streams = new Set<EventStream<ClientEvent>>();
+  readonly #subscriptions = new Map<SubscriptionKey, Subscription>();
+  readonly #pending = new Map<number, Pending>();
+  /** Requests the client made for itself (overflow repairs): their results are not reported. */
+  readonly #internal = new Set<number>();
+
+  #state: ClientState = "connecting";
+  #generation = 0;
+  #socket: SocketConnection | undefined;
+  #socketOpen = false;
+  #everConnected = false;
+  #rejections = 0;
+  #closing = false;
+  #fatal: Error | undefined;
+  #dropped = 0;
+
+  #timer: TimerHandle | undefined;
+  #timerAt: number | undefined;
+  #reconnectTimer: TimerHandle | undefined;
+  #pumping = false;
+  #pumpAgain = false;
+
+  #firstOpen: { resolve: () => void; reject: (error: unknown) => void } | undefined;
+  #closeWaiter: (() => void) | undefined;
+  readonly #closed: Promise<void>;
+  #resolveClosed!: () => void;
+
+  /** Use {@linkcode connect}; the constructor does not connect. */
+  constructor(options: ClientOptions) {
+    if (typeof options.keyId !== "string" || options.keyId === "") {
+      throw new TypeError("Set keyId: the API key id is required");
+    }
+    if ((options.privateKeyPem === undefined) === (options.signer === undefined)) {
+      throw new TypeError("Set exactly one of privateKeyPem and signer");
+    }
+    this.#transport = options.transport;
+    this.#endpoint = resolveEndpoint(options.endpoint ?? "production");
+    this.#keyId = options.keyId;
+    this.#signerSource = options.signer ?? options.privateKeyPem!;
+    this.#clock = options.clock ?? systemClock;
+    this.#books = options.books === true
+      ? new BookStore()
+      : options.books instanceof BookStore
+      ? options.books
+      : undefined;
+    this.#session = new Session({
+      idleMs: options.idleTimeoutMs,
+      probeTimeoutMs: options.probeTimeoutMs,
+      commandTimeoutMs: options.commandTimeoutMs,
+      books: this.#books,
+    });
+    const reconnect = options.reconnect ?? true;
+    this.#reconnect = reconnect !== false;
+    const reconnectOptions: ReconnectOptions = typeof reconnect === "object" ? reconnect : {};
+    this.#backoff = new Backoff(reconnectOptions);
+    this.#maxRejections = reconnectOptions.maxHandshakeRejections ?? 3;
+    this.#closeTimeoutMs = options.closeTimeoutMs ?? 2_000;
+    this.#bufferSize = options.bufferSize ?? 4_096;
+    if (!(this.#bufferSize >= 1)) {
+      throw new RangeError(`Set bufferSize to 1 or more: got ${this.#bufferSize}`);
+    }
+    this.#signal = options.signal;
+    this.#onAbort = () => void this.close();
+    this.#closed = new Promise((resolve) => this.#resolveClosed = resolve);
+  }
+
+  /** The connection state. */
+  get state(): ClientState {
+    return this.#state;
+  }
+
+  /** The URL the client connects to. */
+  get url(): string {
+    return this.#endpoint.url;
+  }
+
+  /** Local order books, when created with `books`. */
+  get books(): BookStore | undefined {
+    return this.#books;
+  }
+
+  /** Data messages dropped by slow streams so far (the client-wide lag counter). */
+  get dropped(): number {
+    return this.#dropped;
+  }
+
+  /** Resolves once the client has closed (for any reason). */
+  get closed(): Promise<void> {
+    return this.#closed;
+  }
+
+  /** The subscriptions that exist now. */
+  subscriptions(): Subscription[] {
+    return [...this.#subscriptions.values()];
+  }
+
+  /**
+   * Opens the first connection. Resolves once open; rejects with
+   * {@linkcode HandshakeRejectedError} (401/403), {@linkcode ConnectionError} (network), the
+   * signer's error, or the abort reason. Healing applies only after this succeeded.
+   */
+  start(): Promise<void> {
+    if (this.#firstOpen !== undefined || this.#everConnected || this.#state === "closed") {
+      return Promise.reject(new TypeError("Cannot start a client twice"));
+    }
+    const signal = this.#signal;
+    if (signal?.aborted) {
+      this.#finish(undefined);
+      return Promise.reject(signal.reason);
+    }
+    signal?.addEventListener("abort", this.#onAbort, { once: true });
+    const opened = new Promise<void>((resolve, reject) => {
+      this.#firstOpen = { resolve, reject };
+    });
+    this.#attempt();
+    return opened;
+  }
+
+  /**
+   * Subscribes and resolves with the handle once Kalshi acknowledged every channel. Rejects with
+   * a `ServerError` (Kalshi's code), a `CommandTimeoutError`, or a `CommandError` for invalid
+   * params. Made while reconnecting, it is sent on the next connection.
+   */
+  subscribe(params: SubscribeParams, options: SubscribeOptions = {}): Promise<Subscription> {
+    if (this.#state === "closed") return Promise.reject(new ClientClosedError("subscribe"));
+    const overflow: Partial<Record<Channel, OverflowPolicy>> = {};
+    for (const channel of params.channels) {
+      const policy = options.overflow?.[channel] ?? defaultPolicy(channel);
+      if (policy === "resync" && channel !== "orderbook_delta") {
+        return Promise.reject(
+          new CommandError(
+            `Cannot use overflow policy "resync" for "${channel}": only order books can be resynced`,
+          ),
+        );
+      }
+      overflow[channel] = policy;
+    }
+    let key: SubscriptionKey;
+    try {
+      key = this.#session.subscribe(params, this.#clock.now());
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const subscription = new Subscription(this.#port, key, [...params.channels], overflow);
+    this.#subscriptions.set(key, subscription);
+    const result = this.#await(key).then(() => subscription);
+    this.#pump();
+    return result;
+  }
+
+  /** Unsubscribes `subscription` (see {@linkcode Subscription.unsubscribe}). */
+  unsubscribe(subscription: Subscription): Promise<void> {
+    return subscription.unsubscribe();
+  }
+
+  /**
+   * Fetches fresh snapshots for one market (by ticker) or every market of a subscription;
+   * resolves once the books are valid again.
+   */
+  resync(target: Subscription | string): Promise<void> {
+    return this.#port.request(
+      "resync",
+      (now) => this.#session.resync(typeof target === "string" ? target : target.key, now),
+      () => {},
+    );
+  }
+
+  /** Asks Kalshi for this connection's subscriptions (`list_subscriptions`). */
+  listSubscriptions(): Promise<readonly SubscriptionEntry[]> {
+    return this.#port.request(
+      "list_subscriptions",
+      (now) => this.#session.listSubscriptions(now),
+      (v) => ("subscriptions" in v ? v.subscriptions : []),
+    );
+  }
+
+  /**
+   * A bounded stream of every event (data of all subscriptions plus lifecycle). Create it
+   * before subscribing to see everything; `break` detaches it.
+   */
+  events(options?: StreamOptions): EventStream<ClientEvent> {
+    const stream = this.#stream(options, undefined);
+    if (this.#state === "closed") stream.end(this.#fatal);
+    else this.#streams.add(stream);
+    return stream;
+  }
+
+  /** Adds a listener (`"*"` for every event); returns its remover. Listeners never lag. */
+  on<K extends ClientEventType | "*">(type: K, listener: ClientListener<K>): () => void {
+    return this.#listeners.on(type, listener as never);
+  }
+
+  /**
+   * Closes the connection cleanly and stops reconnecting. Pending commands reject with
+   * {@linkcode ClientClosedError}; streams end after their queued items. Idempotent.
+   */
+  close(): Promise<void> {
+    if (this.#state === "closed" || this.#closing) return this.#closed;
+    this.#closing = true;
+    this.#clearReconnectTimer();
+    const socket = this.#socket;
+    if (socket !== undefined && this.#socketOpen) {
+      const forced = this.#clock.setTimer(() => this.#closeWaiter?.(), this.#closeTimeoutMs);
+      this.#closeWaiter = () => {
+        this.#closeWaiter = undefined;
+        this.#clock.clearTimer(forced);
+        this.#finish(undefined);
+      };
+      try {
+        socket.close(1000, "client closed");
+      } catch {
+        this.#closeWaiter();
+      }
+    } else {
+      if (socket !== undefined) socket.close(1000, "client closed");
+      this.#finish(undefined);
+    }
+    return this.#closed;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  toString(): string {
+    return `KalshiWsClient(${this.#endpoint.url}, ${this.#state})`;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Connection loop
+
+  #attempt(): void {
+    const generation = ++this.#generation;
+    this.#state = this.#everConnected ? "reconnecting" : "connecting";
+    this.#headers().then((headers) => {
+      if (generation !== this.#generation || this.#state === "closed" || this.#closing) return;
+      const guard = <A extends unknown[]>(fn: (...args: A) => void) => (...args: A): void => {
+        if (generation === this.#generation) fn(...args);
+      };
+      this.#socket = this.#transport.open(this.#endpoint.url, headers, {
+        open: guard(() => this.#onOpen()),
+        text: guard((data: string) => {
+          this.#session.receiveText(data, this.#clock.now());
+          this.#pump();
+        }),
+        ping: guard(() => {
+          this.#session.receivePing(this.#clock.now());
+          this.#pump();
+        }),
+        close: guard((code: number, reason: string) => this.#onClose(code, reason)),
+        handshakeFailed: guard((status: number | undefined, message: string) =>
+          this.#onHandshakeFailed(status, message)
+        ),
+      });
+    }, (error: unknown) => {
+      if (generation !== this.#generation || this.#state === "closed") return;
+      // The signer failed: fatal before the first connection, retried afterwards.
+      if (!this.#everConnected) {
+        this.#finish(error instanceof Error ? error : new Error(String(error)));
+      } else this.#scheduleReconnect();
+    });
+  }
+
+  async #headers(): Promise<Record<string, string>> {
+    if (this.#signer === undefined) {
+      const source = this.#signerSource;
+      this.#signer = typeof source === "string" ? await createRsaPssSigner(source) : source;
+    }
+    return {
+      ...await createAuthHeaders(
+        this.#keyId,
+        this.#signer,
+        this.#clock.wallTime(),
+        this.#endpoint.signingPath,
+      ),
+    };
+  }
+
+  #onOpen(): void {
+    if (this.#closing) {
+      this.#socket?.close(1000, "client closed");
+      return;
+    }
+    const now = this.#clock.now();
+    this.#socketOpen = true;
+    this.#state = "open";
+    this.#rejections = 0;
+    this.#backoff.opened(now);
+    this.#session.opened(now);
+    this.#pump();
+    this.#everConnected = true;
+    const first = this.#firstOpen;
+    this.#firstOpen = undefined;
+    first?.resolve();
+  }
+
+  #onClose(code: number, reason: string): void {
+    const now = this.#clock.now();
+    this.#socket = undefined;
+    this.#socketOpen = false;
+    this.#backoff.closed(now);
+    if (this.#closing) {
+      this.#session.closed(code, reason, now);
+      this.#pump();
+      this.#closeWaiter?.();
+      return;
+    }
+    if (!this.#reconnect) {
+      this.#closing = true;
+      this.#session.closed(code, reason, now);
+      this.#pump();
+      this.#finish(undefined);
+      return;
+    }
+    this.#state = "reconnecting";
+    this.#session.closed(code, reason, now);
+    this.#pump();
+    this.#scheduleReconnect();
+  }
+
+  #onHandshakeFailed(status: number | undefined, message: string): void {
+    this.#socket = undefined;
+    if (this.#closing) {
+      this.#closeWaiter?.();
+      return;
+    }
+    const rejected = status === 401 || status === 403;
+    const error = rejected
+      ? new HandshakeRejectedError(status, this.#endpoint.url)
+      : new ConnectionError(this.#endpoint.url, message, status);
+    if (!this.#everConnected) {
+      this.#finish(error);
+      return;
+    }
+    if (rejected && ++this.#rejections >= this.#maxRejections) {
+      this.#finish(error);
+      return;
+    }
+    this.#scheduleReconnect();
+  }
+
+  #scheduleReconnect(): void {
+    const delayMs = this.#backoff.nextDelay();
+    this.#state = "reconnecting";
+    this.#emit({ type: "reconnecting", attempt: this.#backoff.attempt, delayMs }, undefined);
+    this.#reconnectTimer = this.#clock.setTimer(() => {
+      this.#reconnectTimer = undefined;
+      this.#attempt();
+    }, delayMs);
+  }
+
+  #clearReconnectTimer(): void {
+    if (this.#reconnectTimer !== undefined) this.#clock.clearTimer(this.#reconnectTimer);
+    this.#reconnectTimer = undefined;
+  }
+
+  /** The link is dead (probe unanswered): abandon the socket and heal as after a drop. */
+  #abandon(reason: string): void {
+    const socket = this.#socket;
+    this.#generation++; // its late events are ignored
+    this.#socket = undefined;
+    try {
+      socket?.close(4000, reason);
+    } catch {
+      // already closing
+    }
+    this.#onClose(1006, reason);
+  }
+
+  /** Ends the client for good; `error` says why when it was not requested. */
+  #finish(error: Error | undefined): void {
+    if (this.#state === "closed") return;
+    this.#state = "closed";
+    this.#closing = true;
+    this.#fatal = error;
+    this.#generation++;
+    this.#clearReconnectTimer();
+    if (this.#timer !== undefined) this.#clock.clearTimer(this.#timer);
+    this.#timer = undefined;
+    this.#timerAt = undefined;
+    this.#signal?.removeEventListener("abort", this.#onAbort);
+    const socket = this.#socket;
+    this.#socket = undefined;
+    if (socket !== undefined) {
+      try {
+        socket.close(1000, "client closed");
+      } catch {
+        // already closing
+      }
+    }
+    if (this.#session.connected) {
+      this.#session.closed(1000, "client closed", this.#clock.now());
+      this.#drainEvents();
+    }
+    const first = this.#firstOpen;
+    this.#firstOpen = undefined;
+    if (first !== undefined) {
+      first.reject(
+        this.#signal?.aborted ? this.#signal.reason : error ?? new ClientClosedError("connect"),
+      );
+    }
+    for (const [request, pending] of this.#pending) {
+      this.#pending.delete(request);
+      pending.reject(error ?? new ClientClosedError("the request", { cause: error }));
+    }
+    for (const subscription of this.#subscriptions.values()) subscription._end(error);
+    this.#subscriptions.clear();
+    this.#emit({ type: "closed", error }, undefined);
+    for (const stream of [...this.#streams]) stream.end(error);
+    this.#streams.clear();
+    this.#resolveClosed();
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Session plumbing
+
+  /** Sends what the session queued, dispatches its events, re-arms the timer. Re-entrant-safe. */
+  #pump(): void {
+    if (this.#pumping) {
+      this.#pumpAgain = true;
+      return;
+    }
+    this.#pumping = true;
+    try {
+      do {
+        this.#pumpAgain = false;
+        if (this.#socket !== undefined && this.#socketOpen) {
+          for (let frame = this.#session.pollTransmit(); frame !== undefined;) {
+            try {
+              this.#socket.send(frame);
+            } catch {
+              break; // the socket is closing; its close event follows
+            }
+            frame = this.#session.pollTransmit();
+          }
+        }
+        this.#drainEvents();
+      } while (this.#pumpAgain);
+      this.#armTimer();
+    } finally {
+      this.#pumping = false;
+    }
+  }
+
+  #armTimer(): void {
+    if (this.#state === "closed") return;
+    const at = this.#session.pollTimeout();
+    if (at === this.#timerAt) return;
+    if (this.#timer !== undefined) this.#clock.clearTimer(this.#timer);
+    this.#timer = undefined;
+    this.#timerAt = at;
+    if (at === undefined) return;
+    this.#timer = this.#clock.setTimer(() => {
+      this.#timer = undefined;
+      this.#timerAt = undefined;
+      this.#session.handleTimeout(this.#clock.now());
+      this.#pump();
+    }, at - this.#clock.now());
+  }
+
+  #drainEvents(): void {
+    for (let event = this.#session.pollEvent(); event !== undefined;) {
+      this.#dispatch(event);
+      event = this.#session.pollEvent();
+    }
+  }
+
+  #dispatch(event: SessionEvent): void {
+    const subs = this.#subscriptions;
+    switch (event.type) {
+      case "data": {
+        const subscription = event.key === undefined ? undefined : subs.get(event.key);
+        this.#emit(
+          { type: "data", subscription, sid: event.sid, message: event.message },
+          subscription,
+        );
+        return;
+      }
+      case "connected":
+        this.#emit(
+          { type: "connected", url: this.#endpoint.url, reconnected: this.#everConnected },
+          undefined,
+        );
+        return;
+      case "disconnected":
+        this.#emit({
+          type: "disconnected",
+          code: event.code,
+          reason: event.reason,
+          willReconnect: !this.#closing && this.#reconnect,
+        }, undefined);
+        return;
+      case "subscribed": {
+        const subscription = subs.get(event.key);
+        if (subscription !== undefined) {
+          this.#emit({ type: "subscribed", subscription, sids: event.sids }, subscription);
+        }
+        return;
+      }
+      case "resubscribed": {
+        const subscription = subs.get(event.key);
+        if (subscription !== undefined) {
+          this.#emit(
+            { type: "resubscribed", subscription, sids: event.sids, reason: event.reason },
+            subscription,
+          );
+        }
+        return;
+      }
+      case "unsubscribed": {
+        const subscription = subs.get(event.key);
+        if (subscription !== undefined) {
+          this.#emit({ type: "unsubscribed", subscription }, subscription);
+          subs.delete(event.key);
+          subscription._end();
+        }
+        return;
+      }
+      case "subscription_lost": {
+        const subscription = subs.get(event.key);
+        if (subscription !== undefined) {
+          this.#emit({ type: "subscription_lost", subscription, error: event.error }, subscription);
+          subs.delete(event.key);
+          subscription._end(event.error);
+        }
+        return;
+      }
+      case "gap":
+      case "seq_anomaly": {
+        const subscription = event.key === undefined ? undefined : subs.get(event.key);
+        this.#emit({
+          type: event.type,
+          subscription,
+          sid: event.sid,
+          channel: event.channel,
+          expected: event.expected,
+          received: event.received,
+        }, subscription);
+        return;
+      }
+      case "book_invalid": {
+        const subscription = event.key === undefined ? undefined : subs.get(event.key);
+        this.#emit({
+          type: "book_invalid",
+          subscription,
+          sid: event.sid,
+          marketTicker: event.marketTicker,
+          cause: event.cause,
+        }, subscription);
+        return;
+      }
+      case "resynced": {
+        const subscription = event.key === undefined ? undefined : subs.get(event.key);
+        this.#emit(
+          { type: "resynced", subscription, sid: event.sid, markets: event.markets },
+          subscription,
+        );
+        return;
+      }
+      case "server_error": {
+        const subscription = event.key === undefined ? undefined : subs.get(event.key);
+        this.#emit({
+          type: "server_error",
+          subscription,
+          sid: event.sid,
+          error: event.error,
+          terminal: event.terminal,
+        }, subscription);
+        return;
+      }
+      case "decode_error":
+        this.#emit({ type: "decode_error", error: event.error }, undefined);
+        return;
+      case "probe":
+        this.#emit({ type: "probe" }, undefined);
+        return;
+      case "dead":
+        this.#abandon("Liveness probe unanswered");
+        return;
+      case "command_result": {
+        if (this.#internal.delete(event.request)) return;
+        const pending = this.#pending.get(event.request);
+        if (pending === undefined) return;
+        this.#pending.delete(event.request);
+        if (event.ok) pending.resolve(event.value);
+        else {
+          pending.reject(event.error);
+          // A first subscribe that failed (its key is its request id) leaves nothing behind.
+          const subscription = subs.get(event.request);
+          if (subscription !== undefined) {
+            subs.delete(event.request);
+            subscription._end();
+          }
+        }
+        return;
+      }
+    }
+  }
+
+  /** Delivers `event` to client listeners and streams, and to `subscription`'s. */
+  #emit(event: ClientEvent, subscription: Subscription | undefined): void {
+    this.#listeners.emit(event);
+    for (const stream of this.#streams) stream.push(event);
+    subscription?._emit(event);
+  }
+
+  #await(request: number): Promise<CommandValue> {
+    return new Promise<CommandValue>((resolve, reject) => {
+      this.#pending.set(request, { resolve, reject });
+    });
+  }
+
+  #stream(
+    options: StreamOptions | undefined,
+    owner: Subscription | undefined,
+  ): EventStream<ClientEvent> {
+    const subs = this.#subscriptions;
+    const signal = options?.signal;
+    const stream: EventStream<ClientEvent> = new EventStream<ClientEvent>({
+      capacity: options?.bufferSize ?? this.#bufferSize,
+      classify: (event): DataInfo | undefined => {
+        if (event.type !== "data") return undefined;
+        const message = event.message;
+        const channel = channelOfType(message.type);
+        const key = event.subscription?.key ?? 0;
+        const slot = channel === undefined ? CHANNEL_SLOTS - 1 : channelIndex(channel);
+        return {
+          group: key * CHANNEL_SLOTS + slot,
+          market: marketOf(message),
+          snapshot: message.type === "orderbook_snapshot",
+          policy: (channel === undefined ? undefined : event.subscription?.overflow[channel]) ??
+            defaultPolicy(channel),
+        };
+      },
+      onDropped: (count) => {
+        this.#dropped += count;
+      },
+      lagged: (group, dropped, markets) => {
+        return {
+          type: "lagged",
+          subscription: subs.get(Math.floor(group / CHANNEL_SLOTS)),
+          dropped,
+          markets,
+        };
+      },
+      onResync: (_group, markets) => {
+        for (const market of markets) {
+          try {
+            const request = this.#session.resync(market, this.#clock.now());
+            this.#internal.add(request);
+          } catch {
+            // No live book subscription covers it any more: nothing to repair.
+          }
+        }
+        queueMicrotask(() => this.#pump());
+      },
+      onDetach: () => {
+        this.#streams.delete(stream);
+        owner?._detach(stream);
+        signal?.removeEventListener("abort", abort);
+      },
+    });
+    const abort = () => stream.end();
+    if (signal?.aborted) stream.end();
+    else signal?.addEventListener("abort", abort, { once: true });
+    return stream;
+  }
+
+  /** The narrow view a Subscription gets of its client. */
+  readonly #port: ClientPort = this.#makePort();
+
+  #makePort(): ClientPort {
+    const session = (): Session => this.#session;
+    return {
+      get session(): Session {
+        return session();
+      },
+      request: <T>(
+        what: string,
+        send: (now: number) => number,
+        map: (v: CommandValue) => T,
+      ): Promise<T> => {
+        if (this.#state === "closed") return Promise.reject(new ClientClosedError(what));
+        let request: number;
+        try {
+          request = send(this.#clock.now());
+        } catch (error) {
+          return Promise.reject(error);
+        }
+        const result = this.#await(request).then(map);
+        this.#pump();
+        return result;
+      },
+      stream: (options, subscription) => this.#stream(options, subscription),
+      isClosed: () => this.#state === "closed",
+    };
+  }
+}
+
+function channelIndex(channel: Channel): number {
+  switch (channel) {
+    case "orderbook_delta":
+      return 0;
+    case "ticker":
+      return 1;
+    case "trade":
+      return 2;
+    case "fill":
+      return 3;
+    case "market_positions":
+      return 4;
+    case "user_orders":
+      return 5;
+    case "order_group_updates":
+      return 6;
+    case "market_lifecycle_v2":
+      return 7;
+    case "multivariate_market_lifecycle":
+      return 8;
+    case "communications":
+      return 9;
+    case "cfbenchmarks_value":
+      return 10;
+    case "cfbenchmarks_value_5hz":
+      return 11;
+    case "pyth_value":
+      return 12;
+    default:
+      return CHANNEL_SLOTS - 2;
+  }
+}
+
+/**
+ * Connects to Kalshi's WebSocket API and resolves with a self-healing client once the first
+ * connection is open. The adapters (`@kalshi-ws/deno`, `@kalshi-ws/node`) export a `connect`
+ * that fills in `transport`.
+ */
+export async function connect(options: ClientOptions): Promise<KalshiWsClient> {
+  const client = new KalshiWsClient(options);
+  await client.start();
+  return client;
+}
