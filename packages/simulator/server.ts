@@ -20,6 +20,7 @@ import type { MarketSpec } from "./model/markets.ts";
 import type { ScaledBook, Side, WireBook } from "./model/order_book.ts";
 import { type OutFrame, ProtocolConnection, type SubscriptionInfo } from "./model/connection.ts";
 import type { ErrorCode } from "./model/protocol.ts";
+import { Rng } from "./model/rng.ts";
 
 /** Options of {@linkcode startSimulator}; every field has a default. */
 export interface SimulatorOptions {
@@ -321,10 +322,11 @@ export class Simulator {
     this.stopActivity();
     if (rate <= 0) return;
     const tickMs = Math.max(10, Math.min(1000, Math.floor(1000 / rate)));
-    let last = this.#clock();
+    // Pacing uses the monotonic clock, so an injected (even frozen) `clock` still streams.
+    let last = performance.now();
     let carry = 0;
     this.#activityTimer = setInterval(() => {
-      const now = this.#clock();
+      const now = performance.now();
       carry += ((now - last) * rate) / 1000;
       last = now;
       const due = Math.min(Math.floor(carry), Math.max(1, rate)); // at most one second's worth
@@ -538,7 +540,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   });
   const keys = new KeyRegistry();
   const pair = generateTestKeyPair();
-  const userId = randomUUID();
+  // The test user's id appears in frames (user_id), so it follows the seed like everything else.
+  const userId = new Rng((options.seed ?? 1) ^ 0x5eed).uuid();
   keys.register(pair.keyId, pair.publicKeyPem, userId);
   exchange.addAccount(userId);
   for (const extra of options.keys ?? []) {
