@@ -497,7 +497,8 @@ export class KalshiWsClient implements AsyncDisposable {
   readonly #transport: Transport;
   readonly #endpoint: Endpoint;
   readonly #keyId: string;
-  readonly #signerSource: Signer | string;
+  /** The PEM until it is imported once (then dropped), or the caller's signer. */
+  #signerSource: Signer | string | undefined;
   #signer: Signer | undefined;
   readonly #clock: Clock;
   readonly #session: Session;
@@ -776,8 +777,9 @@ export class KalshiWsClient implements AsyncDisposable {
 
   async #headers(): Promise<Record<string, string>> {
     if (this.#signer === undefined) {
-      const source = this.#signerSource;
+      const source = this.#signerSource!;
       this.#signer = typeof source === "string" ? await createRsaPssSigner(source) : source;
+      this.#signerSource = undefined; // keep no copy of the key text
     }
     return {
       ...await createAuthHeaders(

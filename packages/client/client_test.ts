@@ -401,3 +401,34 @@ test("a slow book stream drops, reports lagged and asks for fresh snapshots on o
   assert.equal(h.client.dropped, 3);
   await h.client.close();
 });
+
+test("KalshiWsClient never shows the private key when printed or when the key is refused", async () => {
+  const { generateKeyPairSync } = await import("node:crypto");
+  const pem = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({
+    type: "pkcs1",
+    format: "pem",
+  }) as string;
+  const body = pem.split("\n")[1]!;
+  const clock = new ManualClock();
+  const transport = new MemoryTransport();
+  const connecting = connect({ transport, keyId: "k", privateKeyPem: pem, clock });
+  for (let i = 0; i < 100 && transport.sockets.length === 0; i++) {
+    await new Promise<void>((resolve) => queueMicrotask(resolve));
+    await crypto.subtle.digest("SHA-256", new Uint8Array(1)); // let WebCrypto's import finish
+  }
+  transport.last.accept();
+  const client = await connecting;
+  const { inspect } = await import("node:util");
+  for (
+    const text of [String(client), JSON.stringify(client), inspect(client), Deno.inspect(client)]
+  ) {
+    assert.ok(!text.includes(body.slice(0, 24)), text);
+  }
+  assert.match(transport.last.headers["KALSHI-ACCESS-SIGNATURE"]!, /^[A-Za-z0-9+/]{342}==$/);
+  await client.close();
+  await assert.rejects(
+    connect({ transport, keyId: "k", privateKeyPem: pem.slice(0, 200), clock }),
+    (error: Error) =>
+      !error.message.includes(body.slice(0, 24)) && /private key/.test(error.message),
+  );
+});

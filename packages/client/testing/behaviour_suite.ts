@@ -1,0 +1,314 @@
+/**
+ * The behaviour suite every runtime adapter must pass: the real client, over the adapter's
+ * {@linkcode Transport}, against the simulator on loopback. Written once; `packages/deno` and
+ * `packages/node` each call {@linkcode behaviourSuite} with their transport.
+ *
+ * No fixed sleeps: every wait is for an event (with a generous deadline that fails the test
+ * instead of hanging it), and every client and simulator is closed with `await using`.
+ *
+ * @module
+ */
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { generateTestKeyPair, type Simulator, startSimulator } from "@kalshi-ws/simulator";
+import type { SimulatorOptions } from "@kalshi-ws/simulator";
+import { ServerError } from "@kalshi-ws/core";
+import {
+  type ClientEvent,
+  type ClientOptions,
+  connect,
+  type KalshiWsClient,
+  type Subscription,
+} from "../client.ts";
+import { HandshakeRejectedError } from "../errors.ts";
+import type { Transport } from "../transport.ts";
+
+const A = "KXHIGHNY-26NOV25-B53.5";
+const B = "KXBTCD-26NOV2517-T98999.99";
+const C = "KXFED-26DEC-T4.25";
+const DEADLINE_MS = 10_000;
+
+function simulator(options: SimulatorOptions = {}): Promise<Simulator> {
+  return startSimulator({ seed: 11, autoStart: false, pingIntervalMs: 0, ...options });
+}
+
+function client(
+  transport: Transport,
+  sim: Simulator,
+  options: Partial<ClientOptions> = {},
+): Promise<KalshiWsClient> {
+  return connect({
+    transport,
+    endpoint: sim.url,
+    keyId: sim.keyId,
+    privateKeyPem: sim.privateKeyPem,
+    books: true,
+    reconnect: { initialDelayMs: 20, maxDelayMs: 200 },
+    ...options,
+  });
+}
+
+/** Resolves when `predicate` holds, re-checked after every client event. */
+function until(client: KalshiWsClient, what: string, predicate: () => boolean): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (predicate()) return resolve();
+    const timer = setTimeout(() => {
+      off();
+      reject(new Error(`Timed out waiting for ${what}`));
+    }, DEADLINE_MS);
+    const off = client.on("*", () => {
+      if (!predicate()) return;
+      clearTimeout(timer);
+      off();
+      resolve();
+    });
+  });
+}
+
+/** Resolves with the next event of `type` that satisfies `filter`. */
+function next<K extends ClientEvent["type"]>(
+  client: KalshiWsClient,
+  type: K,
+  filter: (event: Extract<ClientEvent, { type: K }>) => boolean = () => true,
+): Promise<Extract<ClientEvent, { type: K }>> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      off();
+      reject(new Error(`Timed out waiting for a "${type}" event`));
+    }, DEADLINE_MS);
+    const off = client.on(type, (event) => {
+      const typed = event as Extract<ClientEvent, { type: K }>;
+      if (!filter(typed)) return;
+      clearTimeout(timer);
+      off();
+      resolve(typed);
+    });
+  });
+}
+
+/** Whether the client's book of `ticker` is valid and equal to the exchange's true book. */
+function bookMatches(client: KalshiWsClient, sim: Simulator, ticker: string): boolean {
+  const book = client.books?.get(ticker);
+  if (book === undefined || !book.valid) return false;
+  const truth = sim.truth.book(ticker);
+  return JSON.stringify(book.ladder("yes")) === JSON.stringify(truth.yes) &&
+    JSON.stringify(book.ladder("no")) === JSON.stringify(truth.no);
+}
+
+/** Steps the exchange and waits until every book in `tickers` equals the truth. */
+async function converge(
+  client: KalshiWsClient,
+  sim: Simulator,
+  tickers: readonly string[],
+  steps = 40,
+): Promise<void> {
+  sim.step(steps);
+  await until(
+    client,
+    `books of ${tickers.join(", ")} to match the exchange`,
+    () => tickers.every((t) => bookMatches(client, sim, t)),
+  );
+}
+
+async function subscribeBooks(
+  client: KalshiWsClient,
+  markets: readonly string[],
+): Promise<Subscription> {
+  return await client.subscribe({ channels: ["orderbook_delta"], market_tickers: [...markets] });
+}
+
+function bookSid(subscription: Subscription): number {
+  return subscription.sids.find((s) => s.channel === "orderbook_delta")!.sid;
+}
+
+/** Registers the behaviour tests for the adapter whose transport is `transport`. */
+export function behaviourSuite(transport: Transport): void {
+  const name = transport.name;
+
+  test(`${name}: connect() authenticates with Kalshi's PKCS#1 key when the key is valid`, async () => {
+    await using sim = await simulator();
+    const connected = sim.nextConnection();
+    await using c = await client(transport, sim);
+    assert.equal(c.state, "open");
+    assert.equal((await connected).keyId, sim.keyId);
+  });
+
+  test(`${name}: connect() fails fast with HandshakeRejectedError when the key is wrong`, async () => {
+    await using sim = await simulator();
+    const other = generateTestKeyPair();
+    await assert.rejects(
+      client(transport, sim, { privateKeyPem: other.privateKeyPem }),
+      (error: HandshakeRejectedError) => {
+        assert.ok(error instanceof HandshakeRejectedError);
+        assert.equal(error.status, 401);
+        assert.match(error.message, /clock/);
+        assert.ok(!error.message.includes(other.privateKeyPem.split("\n")[1]!));
+        return true;
+      },
+    );
+    assert.equal(sim.connections().length, 0);
+  });
+
+  test(`${name}: every command works against the simulator`, async () => {
+    await using sim = await simulator({ marketLimit: 3 });
+    await using c = await client(transport, sim);
+    const books = await subscribeBooks(c, [A]);
+    assert.equal(books.sids.length, 1);
+    await converge(c, sim, [A]);
+
+    assert.deepEqual([...await books.addMarkets([B])].sort(), [A, B].sort());
+    await converge(c, sim, [A, B]);
+    assert.deepEqual(await books.removeMarkets([A]), [B]);
+    assert.equal(c.books?.get(A), undefined);
+
+    const trades = await c.subscribe({ channels: ["trade"] });
+    const listed = await c.listSubscriptions();
+    assert.deepEqual(
+      [...listed].map((e) => e.channel).sort(),
+      ["orderbook_delta", "trade"],
+    );
+    assert.deepEqual(
+      [...listed].map((e) => e.sid).sort(),
+      [bookSid(books), trades.sids[0]!.sid].sort(),
+    );
+
+    await books.resync();
+    assert.ok(bookMatches(c, sim, B));
+
+    await assert.rejects(books.addMarkets([A, C, "KXCPI-26DEC-T0.3"]), (error: ServerError) => {
+      assert.ok(error instanceof ServerError);
+      assert.equal(error.code, 26);
+      return true;
+    });
+
+    const ended = next(c, "unsubscribed");
+    await trades.unsubscribe();
+    assert.equal((await ended).subscription, trades);
+    assert.equal(trades.active, false);
+    assert.deepEqual([...await c.listSubscriptions()].map((e) => e.channel), ["orderbook_delta"]);
+  });
+
+  test(`${name}: the client restores every handle after an abrupt drop`, async () => {
+    await using sim = await simulator();
+    await using c = await client(transport, sim);
+    const books = await subscribeBooks(c, [A, B]);
+    const trades = await c.subscribe({ channels: ["trade"] });
+    await converge(c, sim, [A, B]);
+    const bookStream = books.events();
+
+    const restored = new Set<Subscription>();
+    const both = until(c, "both subscriptions to be restored", () => restored.size === 2);
+    c.on("resubscribed", (event) => {
+      assert.equal(event.reason, "reconnect");
+      restored.add(event.subscription);
+    });
+    const disconnected = next(c, "disconnected");
+    sim.faults.disconnect();
+    assert.equal((await disconnected).willReconnect, true);
+    await both;
+    assert.deepEqual(restored, new Set([books, trades]));
+    assert.equal(sim.connections().length, 1);
+    assert.equal(sim.connections()[0]!.id, 2);
+    assert.equal(books.active && trades.active, true);
+    await converge(c, sim, [A, B]);
+
+    const seen: string[] = [];
+    while (bookStream.size > 0) seen.push((await bookStream.next()).value!.type);
+    assert.ok(seen.includes("resubscribed"));
+    assert.ok(seen.lastIndexOf("data") > seen.indexOf("resubscribed"));
+  });
+
+  test(`${name}: a sequence gap is repaired from a fresh snapshot`, async () => {
+    await using sim = await simulator();
+    await using c = await client(transport, sim);
+    const books = await subscribeBooks(c, [A, B, C]);
+    await converge(c, sim, [A, B, C]);
+    const sid = bookSid(books);
+    const gap = next(c, "gap");
+    const resynced = next(c, "resynced");
+    sim.faults.dropNext({ sid });
+    sim.step(40);
+    const g = await gap;
+    assert.equal(g.sid, sid);
+    assert.equal(g.subscription, books);
+    assert.ok(g.received > g.expected);
+    assert.equal((await resynced).sid, sid);
+    await converge(c, sim, [A, B, C]);
+  });
+
+  test(`${name}: error 25 is recovered by re-subscribing`, async () => {
+    await using sim = await simulator();
+    await using c = await client(transport, sim);
+    const books = await subscribeBooks(c, [A, B]);
+    await converge(c, sim, [A, B]);
+    const serverError = next(c, "server_error");
+    const resubscribed = next(c, "resubscribed");
+    sim.faults.raiseError({ sid: bookSid(books) }, 25);
+    const e = await serverError;
+    assert.equal(e.error.code, 25);
+    assert.equal(e.terminal, true);
+    const r = await resubscribed;
+    assert.equal(r.subscription, books);
+    assert.equal(r.reason, "terminal_error");
+    await converge(c, sim, [A, B]);
+  });
+
+  test(`${name}: a silent server is detected within the idle window and replaced`, async () => {
+    await using sim = await simulator();
+    await using c = await client(transport, sim, { idleTimeoutMs: 300, probeTimeoutMs: 200 });
+    const books = await subscribeBooks(c, [A]);
+    const started = performance.now();
+    const disconnected = next(c, "disconnected");
+    const reconnected = next(c, "connected", (e) => e.reconnected);
+    sim.faults.goSilent();
+    const d = await disconnected;
+    const elapsed = performance.now() - started;
+    assert.match(d.reason, /Liveness probe unanswered/);
+    assert.ok(elapsed >= 450 && elapsed < 3_000, `detected after ${elapsed} ms`);
+    await reconnected;
+    await next(c, "resubscribed", (e) => e.subscription === books);
+    await converge(c, sim, [A]);
+  });
+
+  test(`${name}: the client answers heartbeat pings with pongs`, async () => {
+    await using sim = await simulator();
+    await using c = await client(transport, sim);
+    await until(c, "the simulator to see the connection", () => sim.connections().length === 1);
+    const ws = sim._live().ws;
+    for (let i = 0; i < 3; i++) {
+      const pong = new Promise<string>((resolve) =>
+        ws.once("pong", (data) => resolve(String(data)))
+      );
+      ws.ping("heartbeat");
+      assert.equal(await pong, "heartbeat");
+    }
+  });
+
+  test(`${name}: close() closes cleanly with code 1000`, async () => {
+    await using sim = await simulator();
+    const c = await client(transport, sim);
+    await c.subscribe({ channels: ["trade"] });
+    const ws = sim._live().ws;
+    const serverSaw = new Promise<number>((resolve) => ws.once("close", (code) => resolve(code)));
+    const stream = c.events();
+    await c.close();
+    assert.equal(await serverSaw, 1000);
+    assert.equal(c.state, "closed");
+    const seen: string[] = [];
+    for await (const event of stream) seen.push(event.type);
+    assert.deepEqual(seen, ["disconnected", "closed"]);
+  });
+
+  test(`${name}: aborting the signal closes the client`, async () => {
+    await using sim = await simulator();
+    const controller = new AbortController();
+    const c = await client(transport, sim, { signal: controller.signal });
+    const ws = sim._live().ws;
+    const serverSaw = new Promise<number>((resolve) => ws.once("close", (code) => resolve(code)));
+    controller.abort();
+    await c.closed;
+    assert.equal(await serverSaw, 1000);
+    assert.equal(c.state, "closed");
+  });
+}

@@ -1,0 +1,4 @@
+import { behaviourSuite } from "../client/testing/behaviour_suite.ts";
+import { transport } from "./mod.ts";
+
+behaviourSuite(transport);
