@@ -123,6 +123,8 @@ interface Live {
   readonly model: ProtocolConnection;
   readonly keyId: string | undefined;
   silent: boolean;
+  /** Bytes passed to `ws.send` whose write has not completed yet. */
+  unsent: number;
 }
 
 const STATUS_TEXT: Readonly<Record<number, string>> = {
@@ -186,6 +188,11 @@ export class Faults {
       throw new RangeError(`Cannot raise error on sid ${target.sid}: subscription is not active`);
     }
     this.#sim._deliver(live, frames);
+  }
+
+  /** The connection's next command is answered with error `code` (e.g. 18 or 27) instead of run. */
+  failNextCommand(code: ErrorCode, target: FaultTarget = {}): void {
+    this.#sim._live(target.connection).model.failNextCommand(code);
   }
 
   /** The next `count` handshakes are refused with `status` (default 503) and a short body. */
@@ -420,10 +427,17 @@ export class Simulator {
   /** @internal Sends frames to one connection; overflowing its buffer raises error 25. */
   _deliver(live: Live, frames: readonly OutFrame[]): void {
     if (live.silent || frames.length === 0 || live.ws.readyState !== 1) return;
-    for (const frame of frames) live.ws.send(frame.text);
-    const limit = this.#options.maxBufferedBytes ?? 8 * 1024 * 1024;
-    if (live.ws.bufferedAmount > limit) {
-      const sids = new Set(frames.flatMap((f) => (f.sid === undefined ? [] : [f.sid])));
+    for (const frame of frames) {
+      const size = frame.text.length;
+      live.unsent += size;
+      live.ws.send(frame.text, () => live.unsent -= size);
+    }
+    // Bytes handed to the socket but not yet written out: a slow reader or a burst bigger than
+    // the buffer overflows it, and Kalshi then kills the subscriptions involved with code 25.
+    const buffered = Math.max(live.unsent, live.ws.bufferedAmount);
+    if (buffered > (this.#options.maxBufferedBytes ?? 8 * 1024 * 1024)) {
+      const sids = new Set<number>();
+      for (const frame of frames) if (frame.sid !== undefined) sids.add(frame.sid);
       for (const sid of sids) {
         for (const frame of live.model.raiseError(sid, 25)) live.ws.send(frame.text);
       }
@@ -480,6 +494,7 @@ export class Simulator {
         socket,
         keyId: auth.keyId,
         silent: false,
+        unsent: 0,
         model: new ProtocolConnection({
           exchange: this.exchange,
           userId: auth.userId,

@@ -412,6 +412,30 @@ test("faults.raiseError() sends terminal errors 25 and 10 and ends those subscri
   await client.close();
 });
 
+test("faults.failNextCommand() answers the next command with error 18", async () => {
+  await using sim = await startSimulator(quiet);
+  const client = await connect(sim);
+  sim.faults.failNextCommand(18);
+  const [frame] = await client.request({ cmd: "subscribe", params: { channels: ["ticker"] } });
+  assert.deepEqual(frame, { id: 1, type: "error", msg: { code: 18, msg: "Command timeout" } });
+  await client.close();
+});
+
+test("Simulator raises terminal error 25 when a burst overflows the connection's buffer", async () => {
+  await using sim = await startSimulator({ ...quiet, maxBufferedBytes: 20_000 });
+  const client = await connect(sim);
+  await client.request({
+    cmd: "subscribe",
+    params: { channels: ["orderbook_delta"], market_tickers: sim.truth.tickers() },
+  });
+  sim.step(500); // ~100 kB in one synchronous burst
+  const [error] = await client.waitFor((f) => f.type === "error");
+  assert.deepEqual(error!.msg, { code: 25, msg: "Subscription buffer overflow" });
+  assert.equal(error!.sid, 1);
+  assert.ok(!sim.connections()[0]!.subscriptions.some((s) => s.sid === 1), "sid 1 ended");
+  await client.close();
+});
+
 test("faults.rejectHandshakes() refuses the next handshakes, then accepts again", async () => {
   await using sim = await startSimulator(quiet);
   assert.throws(() => sim.faults.dropNext(), /no connection is open/);

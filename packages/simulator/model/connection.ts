@@ -118,6 +118,7 @@ export class ProtocolConnection {
   readonly #marketLimit: number;
   readonly #subs = new Map<number, Subscription>();
   readonly #faults: PendingFault[] = [];
+  readonly #failures: ErrorCode[] = [];
   #nextSid = 1;
 
   /** Creates the state machine for a new connection. */
@@ -159,6 +160,14 @@ export class ProtocolConnection {
     this.#faults.push({ kind: "duplicate", sid });
   }
 
+  /**
+   * Arms a fault: the next command (whatever it is) is answered with error `code` instead of
+   * being executed — e.g. 18 "Command timeout" or 27 "Too many requests".
+   */
+  failNextCommand(code: ErrorCode): void {
+    this.#failures.push(code);
+  }
+
   /** Handles one text frame from the client at `now` and returns the frames to send. */
   handleText(text: string, now: number): OutFrame[] {
     const out: OutFrame[] = [];
@@ -181,6 +190,11 @@ export class ProtocolConnection {
         return out;
       }
       id = rawId === 0 ? undefined : rawId as number;
+    }
+    const failure = this.#failures.shift();
+    if (failure !== undefined) {
+      this.#push(out, { text: errorText(failure, id) });
+      return out;
     }
     try {
       switch (command.cmd) {

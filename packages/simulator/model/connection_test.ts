@@ -542,3 +542,21 @@ test("onEvents() lets a client rebuild every book exactly from snapshot plus del
     assert.deepEqual([...book.no].sort((a, b) => a[0] - b[0]), truth.no.map((l) => [...l]));
   }
 });
+
+test("failNextCommand() answers the next command with the given code and runs nothing", () => {
+  const { connection } = setup();
+  connection.failNextCommand(18);
+  assert.deepEqual(
+    send(connection, { id: 4, cmd: "subscribe", params: { channels: ["ticker"] } }),
+    [
+      { id: 4, type: "error", msg: { code: 18, msg: "Command timeout" } },
+    ],
+  );
+  assert.deepEqual(connection.subscriptions(), []);
+  connection.failNextCommand(27);
+  assert.equal(
+    send(connection, { id: 5, cmd: "list_subscriptions" })[0]!.msg.msg,
+    "Too many requests",
+  );
+  assert.equal(send(connection, { id: 6, cmd: "list_subscriptions" })[0]!.type, "ok");
+});
