@@ -41,6 +41,8 @@
  * @module
  */
 
+/** Scaled-integer units used throughout (re-exported from `@kalshi-ws/core` for convenience). */
+export type { Count, Micros, Price } from "@kalshi-ws/core";
 export {
   type AuthResult,
   generateTestKeyPair,
