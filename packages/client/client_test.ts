@@ -432,3 +432,18 @@ test("KalshiWsClient never shows the private key when printed or when the key is
       !error.message.includes(body.slice(0, 24)) && /private key/.test(error.message),
   );
 });
+
+test("the client's backoff starts over when a connection was stable before it dropped", async () => {
+  const h = await open({ idleTimeoutMs: 120_000 });
+  h.socket().drop();
+  await h.clock.advance(1_000);
+  h.socket().reject();
+  await h.clock.advance(2_000);
+  h.socket().accept();
+  await h.clock.advance(60_000);
+  h.socket().drop();
+  await flushMicrotasks();
+  const delays = h.events.flatMap((e) => e.type === "reconnecting" ? [e.delayMs] : []);
+  assert.deepEqual(delays, [1_000, 2_000, 1_000]);
+  await h.client.close();
+});
