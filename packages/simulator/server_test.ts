@@ -76,7 +76,9 @@ test("startSimulator() accepts a handshake signed with WebCrypto RSA-PSS and one
   await using sim = await startSimulator(quiet);
   assert.match(sim.url, /^ws:\/\/127\.0\.0\.1:\d+\/trade-api\/ws\/v2$/);
   assert.match(sim.privateKeyPem, /^-----BEGIN RSA PRIVATE KEY-----/);
+  const next = sim.nextConnection();
   const a = await connect(sim);
+  assert.equal((await next).keyId, sim.keyId);
   const b = await TestClient.connect(
     sim.url,
     signHandshake(sim.keyId, sim.privateKeyPem, Date.now()),

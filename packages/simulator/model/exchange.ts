@@ -249,7 +249,8 @@ export class Exchange {
 
   /**
    * Advances the activity generator by one step at `now`: adds or cancels liquidity, trades,
-   * pauses/resumes a market, or acts for an account. Returns the events it caused.
+   * pauses/resumes a market or moves its close time, or acts for an account. Returns the events
+   * it caused.
    */
   step(now: number): ExchangeEvent[] {
     const events: ExchangeEvent[] = [];
@@ -262,6 +263,9 @@ export class Exchange {
       const open = this.#markets.filter((m) => m.status === "active" || m.status === "deactivated");
       if (open.length > 0) {
         const market = rng.pick(open);
+        if (market.status === "active" && rng.chance(0.25)) {
+          return this.updateCloseTime(market.ticker, market.closeTs + rng.int(1, 48) * 3_600);
+        }
         this.setTrading(market.ticker, market.status !== "active", events);
         return events;
       }
