@@ -443,6 +443,7 @@ export class Subscription implements AsyncIterable<ClientEvent>, AsyncDisposable
     return this.#listeners.on(type, listener as never);
   }
 
+  /** Iterating a subscription iterates a fresh {@linkcode Subscription.events} stream. */
   [Symbol.asyncIterator](): EventStream<ClientEvent> {
     return this.events();
   }
@@ -457,6 +458,7 @@ export class Subscription implements AsyncIterable<ClientEvent>, AsyncDisposable
     }
   }
 
+  /** `Subscription 3 (orderbook_delta)`: key and channels, for logs. */
   toString(): string {
     return `Subscription ${this.key} (${this.channels.join(", ")})`;
   }
@@ -732,10 +734,12 @@ export class KalshiWsClient implements AsyncDisposable {
     return this.#closed;
   }
 
+  /** `await using` support: {@linkcode KalshiWsClient.close}. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
 
+  /** URL and state, for logs (never credentials). */
   toString(): string {
     return `KalshiWsClient(${this.#endpoint.url}, ${this.#state})`;
   }

@@ -136,6 +136,7 @@ export class EventStream<T> implements AsyncIterableIterator<T>, AsyncDisposable
     this.#options.onDetach?.();
   }
 
+  /** Resolves with the next item, waiting for one if the queue is empty. */
   next(): Promise<IteratorResult<T>> {
     if (this.size > 0) return Promise.resolve({ value: this.#shift(), done: false });
     if (this.#ended) {
@@ -165,10 +166,12 @@ export class EventStream<T> implements AsyncIterableIterator<T>, AsyncDisposable
     return Promise.resolve({ value: undefined, done: true });
   }
 
+  /** The stream is its own iterator (`for await (const e of stream)`). */
   [Symbol.asyncIterator](): this {
     return this;
   }
 
+  /** `await using` support: detaches like breaking out of the loop. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.return();
   }

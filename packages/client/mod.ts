@@ -47,22 +47,6 @@ export {
   type SubscribeOptions,
   Subscription,
 } from "./client.ts";
-export {
-  BookStore,
-  type Channel,
-  CommandError,
-  CommandTimeoutError,
-  type DataMessage,
-  DecodeError,
-  formatCount,
-  formatPrice,
-  KalshiWsError,
-  OrderBook,
-  parseCount,
-  parsePrice,
-  ServerError,
-  type SidInfo,
-  type SubscribeParams,
-  type SubscriptionEntry,
-  type SubscriptionKey,
-} from "@kalshi-ws/core";
+// Everything from the core (errors, message types, exact fixed-point, OrderBook/BookStore, …),
+// so users need one import.
+export * from "@kalshi-ws/core";

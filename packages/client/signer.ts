@@ -113,6 +113,7 @@ export interface AuthHeaders {
   readonly "KALSHI-ACCESS-TIMESTAMP": string;
   /** Base64 RSA-PSS signature of `timestamp + "GET" + path`. */
   readonly "KALSHI-ACCESS-SIGNATURE": string;
+  /** Headers are plain strings (lets the object be passed where a header record is expected). */
   readonly [name: string]: string;
 }
 
