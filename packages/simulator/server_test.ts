@@ -232,6 +232,26 @@ test("Simulator serves all four commands over a real socket with Kalshi's seq se
     market_tickers: [BOOK_TICKER],
   }]);
 
+  const addFrom = client.frames.length;
+  const add = client.send({
+    cmd: "update_subscription",
+    params: { sid: 1, action: "add_markets", market_ticker: OTHER_TICKER },
+  });
+  const [added, addedSnapshot] = await client.waitFor(
+    (f) => f.id === add || f.type === "orderbook_snapshot",
+    2,
+    addFrom,
+  );
+  assert.deepEqual([added!.type, added!.seq, added!.msg], [
+    "ok",
+    deleted!.seq + 1,
+    { market_tickers: [BOOK_TICKER, OTHER_TICKER] },
+  ]);
+  assert.deepEqual([addedSnapshot!.msg.market_ticker, addedSnapshot!.seq], [
+    OTHER_TICKER,
+    added!.seq + 1,
+  ]);
+
   const [list] = await client.request({ cmd: "list_subscriptions" });
   assert.deepEqual(list!.msg, [{ channel: "orderbook_delta", sid: 1 }, {
     channel: "ticker",
@@ -240,7 +260,7 @@ test("Simulator serves all four commands over a real socket with Kalshi's seq se
 
   const gone = await client.request({ cmd: "unsubscribe", params: { sids: [1, 2] } }, 2);
   assert.deepEqual(gone.map((f) => [f.type, f.sid]), [["unsubscribed", 1], ["unsubscribed", 2]]);
-  assert.equal(gone[0]!.seq, deleted!.seq + 1);
+  assert.equal(gone[0]!.seq, addedSnapshot!.seq + 1);
 
   // Every sequenced frame on sid 1 was contiguous.
   const seqs = client.frames.filter((f) => f.sid === 1 && f.seq !== undefined).map((f) => f.seq);
