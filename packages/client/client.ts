@@ -341,9 +341,12 @@ function defaultPolicy(channel: Channel | undefined): OverflowPolicy {
 interface ClientPort {
   readonly session: Session;
   request<T>(what: string, send: (now: number) => number, map: (v: CommandValue) => T): Promise<T>;
-  stream(options: StreamOptions | undefined, subscription: Subscription | undefined): EventStream<
-    ClientEvent
-  >;
+  stream(
+    options: StreamOptions | undefined,
+    subscription: Subscription | undefined,
+    onResync?: (group: number, markets: readonly string[]) => void,
+  ): EventStream<ClientEvent>;
+  resyncMarkets(markets: readonly string[]): void;
   isClosed(): boolean;
 }
 
@@ -365,6 +368,13 @@ export class Subscription implements AsyncIterable<ClientEvent>, AsyncDisposable
   readonly #port: ClientPort;
   readonly #listeners = new Listeners<ClientEvent>();
   readonly #streams = new Set<EventStream<ClientEvent>>();
+  /**
+   * Buffers from the moment of subscribing until the first `events()` call claims it, so the
+   * first snapshots are never missed by `for await (const e of await client.subscribe(...))`.
+   */
+  #initial: EventStream<ClientEvent> | undefined;
+  /** What the unclaimed initial stream had to give up (it is discarded on a book overflow). */
+  #missed: { group: number; markets: Set<string>; dropped: number } | undefined;
   #active = true;
 
   /** Created by {@linkcode KalshiWsClient.subscribe}. */
@@ -378,6 +388,22 @@ export class Subscription implements AsyncIterable<ClientEvent>, AsyncDisposable
     this.key = key;
     this.channels = channels;
     this.overflow = overflow;
+    const initial = port.stream(undefined, this, (group, markets) => {
+      // Nobody reads it yet: do not hold books or ask for snapshots on its behalf. Discard it;
+      // the first reader gets a `lagged` event and fresh snapshots instead.
+      if (this.#initial !== initial) {
+        port.resyncMarkets(markets); // claimed: repair as for any stream
+        return;
+      }
+      this.#initial = undefined;
+      const missed = this.#missed ?? { group, markets: new Set<string>(), dropped: 0 };
+      for (const market of markets) missed.markets.add(market);
+      missed.dropped += initial.dropped + initial.size;
+      this.#missed = missed;
+      void initial.return();
+    });
+    this.#initial = initial;
+    this.#streams.add(initial);
   }
 
   /** Whether the subscription still exists (not unsubscribed, lost, or closed with the client). */
@@ -428,12 +454,30 @@ export class Subscription implements AsyncIterable<ClientEvent>, AsyncDisposable
     );
   }
 
-  /** A bounded stream of this subscription's data and lifecycle events. */
+  /**
+   * A bounded stream of this subscription's data and lifecycle events. The first call returns
+   * the stream that has buffered everything since `subscribe()` (initial snapshots included,
+   * with the client's default `bufferSize`); later calls start fresh streams.
+   */
   events(options?: StreamOptions): EventStream<ClientEvent> {
+    const initial = this.#initial;
+    if (initial !== undefined && options === undefined) {
+      this.#initial = undefined;
+      return initial;
+    }
     const stream = this.#port.stream(options, this);
-    if (!this.#active) stream.end();
-    else {
-      this.#streams.add(stream);
+    if (!this.#active) {
+      stream.end();
+      return stream;
+    }
+    this.#streams.add(stream);
+    const missed = this.#missed;
+    if (missed !== undefined) {
+      this.#missed = undefined;
+      const markets = [...missed.markets];
+      stream.push({ type: "lagged", subscription: this, dropped: missed.dropped, markets });
+      stream.hold(missed.group, markets);
+      this.#port.resyncMarkets(markets);
     }
     return stream;
   }
@@ -475,6 +519,7 @@ export class Subscription implements AsyncIterable<ClientEvent>, AsyncDisposable
     this.#active = false;
     for (const stream of [...this.#streams]) stream.end(error);
     this.#streams.clear();
+    this.#initial = undefined;
   }
 
   /** @internal Forgets a detached stream. */
@@ -1132,6 +1177,8 @@ export class KalshiWsClient implements AsyncDisposable {
   #stream(
     options: StreamOptions | undefined,
     owner: Subscription | undefined,
+    onResync: (group: number, markets: readonly string[]) => void = (_group, markets) =>
+      this.#resyncMarkets(markets),
   ): EventStream<ClientEvent> {
     const subs = this.#subscriptions;
     const signal = options?.signal;
@@ -1162,17 +1209,7 @@ export class KalshiWsClient implements AsyncDisposable {
           markets,
         };
       },
-      onResync: (_group, markets) => {
-        for (const market of markets) {
-          try {
-            const request = this.#session.resync(market, this.#clock.now());
-            this.#internal.add(request);
-          } catch {
-            // No live book subscription covers it any more: nothing to repair.
-          }
-        }
-        queueMicrotask(() => this.#pump());
-      },
+      onResync,
       onDetach: () => {
         this.#streams.delete(stream);
         owner?._detach(stream);
@@ -1183,6 +1220,20 @@ export class KalshiWsClient implements AsyncDisposable {
     if (signal?.aborted) stream.end();
     else signal?.addEventListener("abort", abort, { once: true });
     return stream;
+  }
+
+  /** Asks for fresh snapshots of `markets` on the client's own behalf (results not reported). */
+  #resyncMarkets(markets: readonly string[]): void {
+    if (this.#state === "closed") return;
+    for (const market of markets) {
+      try {
+        const request = this.#session.resync(market, this.#clock.now());
+        this.#internal.add(request);
+      } catch {
+        // No live book subscription covers it any more: nothing to repair.
+      }
+    }
+    queueMicrotask(() => this.#pump());
   }
 
   /** The narrow view a Subscription gets of its client. */
@@ -1210,7 +1261,8 @@ export class KalshiWsClient implements AsyncDisposable {
         this.#pump();
         return result;
       },
-      stream: (options, subscription) => this.#stream(options, subscription),
+      stream: (options, subscription, onResync) => this.#stream(options, subscription, onResync),
+      resyncMarkets: (markets) => this.#resyncMarkets(markets),
       isClosed: () => this.#state === "closed",
     };
   }

@@ -144,21 +144,51 @@ test("subscribe() resolves on subscribed and data reaches the client and the han
   const pending = h.client.subscribe({ channels: ["orderbook_delta"], market_tickers: ["M1"] });
   await flushMicrotasks();
   ackSubscribe(h.socket(), 1);
+  h.socket().receive(snapshot(1, 1, "M1")); // arrives before the caller resumes
   const sub = await pending;
   assert.deepEqual(sub.sids, [{ channel: "orderbook_delta", sid: 1 }]);
-  const mine = sub.events();
-  h.socket().receive(snapshot(1, 1, "M1"));
   h.socket().receive(delta(1, 2, "M1"));
   await flushMicrotasks();
   const types: string[] = [];
   while (all.size > 0) types.push((await all.next()).value!.type);
   assert.deepEqual(types, ["subscribed", "data", "data"]);
-  const first = (await mine.next()).value!;
-  assert.equal(first.type, "data");
-  assert.equal(first.type === "data" && first.subscription, sub);
-  assert.equal((await mine.next()).value!.type, "data");
+  const mine = sub.events(); // the first stream has buffered since subscribe()
+  const seen: ClientEvent[] = [];
+  while (mine.size > 0) seen.push((await mine.next()).value!);
+  assert.deepEqual(seen.map((e) => e.type === "data" ? e.message.type : e.type), [
+    "subscribed",
+    "orderbook_snapshot",
+    "orderbook_delta",
+  ]);
+  assert.equal(seen[1]!.type === "data" && seen[1]!.subscription, sub);
+  assert.equal(sub.events().size, 0); // later streams start fresh
   await h.client.close();
   assert.deepEqual(await mine.next(), { value: undefined, done: true });
+});
+
+test("Subscription.events() starts with lagged and fresh snapshots when the unread first stream overflowed", async () => {
+  const h = await open({ bufferSize: 2 });
+  const pending = h.client.subscribe({ channels: ["orderbook_delta"], market_tickers: ["M1"] });
+  await flushMicrotasks();
+  ackSubscribe(h.socket(), 1);
+  const sub = await pending;
+  h.socket().receive(snapshot(1, 1, "M1"));
+  for (let seq = 2; seq <= 4; seq++) h.socket().receive(delta(1, seq, "M1"));
+  await flushMicrotasks();
+  assert.equal(h.socket().commands("update_subscription").length, 0); // nobody reads yet
+  const stream = sub.events();
+  await flushMicrotasks();
+  const getSnapshot = h.socket().commands("update_subscription")[0]!;
+  assert.deepEqual(getSnapshot.params, { sid: 1, action: "get_snapshot", market_tickers: ["M1"] });
+  h.socket().receive(snapshot(1, 5, "M1", getSnapshot.id as number));
+  await flushMicrotasks();
+  const seen: string[] = [];
+  while (stream.size > 0) {
+    const event = (await stream.next()).value!;
+    seen.push(event.type === "data" ? event.message.type : event.type);
+  }
+  assert.deepEqual(seen, ["lagged", "orderbook_snapshot", "resynced"]);
+  await h.client.close();
 });
 
 test("subscribe() rejects with a ServerError carrying Kalshi's code when the server refuses", async () => {
@@ -396,7 +426,7 @@ test("a slow book stream drops, reports lagged and asks for fresh snapshots on o
     const event = (await stream.next()).value!;
     seen.push(event.type === "data" ? `${event.message.type}` : event.type);
   }
-  assert.deepEqual(seen, ["lagged", "orderbook_snapshot", "resynced"]);
+  assert.deepEqual(seen, ["subscribed", "lagged", "orderbook_snapshot", "resynced"]);
   assert.equal(stream.dropped, 3);
   assert.equal(h.client.dropped, 3);
   await h.client.close();
@@ -412,9 +442,10 @@ test("KalshiWsClient never shows the private key when printed or when the key is
   const clock = new ManualClock();
   const transport = new MemoryTransport();
   const connecting = connect({ transport, keyId: "k", privateKeyPem: pem, clock });
-  for (let i = 0; i < 100 && transport.sockets.length === 0; i++) {
-    await new Promise<void>((resolve) => queueMicrotask(resolve));
-    await crypto.subtle.digest("SHA-256", new Uint8Array(1)); // let WebCrypto's import finish
+  // The key import runs on WebCrypto's thread pool: wait (by condition) for the socket to open.
+  const deadline = performance.now() + 5_000;
+  while (transport.sockets.length === 0 && performance.now() < deadline) {
+    await new Promise<void>((resolve) => setTimeout(resolve, 0));
   }
   transport.last.accept();
   const client = await connecting;

@@ -127,6 +127,17 @@ export class EventStream<T> implements AsyncIterableIterator<T>, AsyncDisposable
     this.#deliver({ item, info });
   }
 
+  /**
+   * Drops `group`'s data for `markets` (except snapshots, which release them) from now on:
+   * used when a consumer is known to have missed data for those books.
+   */
+  hold(group: number, markets: readonly string[]): void {
+    if (markets.length === 0) return;
+    const held = this.#held.get(group) ?? new Set<string>();
+    for (const market of markets) held.add(market);
+    this.#held.set(group, held);
+  }
+
   /** Ends the stream: queued items are still read, then iteration stops (or throws `error`). */
   end(error?: unknown): void {
     if (this.#ended) return;
