@@ -540,7 +540,7 @@ interface Pending {
  * A self-healing connection to Kalshi's WebSocket API. Create it with {@linkcode connect} (or
  * the adapters' `connect`). `await using client = await connect(...)` closes it at scope exit.
  */
-export class KalshiWsClient implements AsyncDisposable {
+export class KalshiWsClient implements AsyncIterable<ClientEvent>, AsyncDisposable {
   readonly #transport: Transport;
   readonly #endpoint: Endpoint;
   readonly #keyId: string;
@@ -744,6 +744,11 @@ export class KalshiWsClient implements AsyncDisposable {
     if (this.#state === "closed") stream.end(this.#fatal);
     else this.#streams.add(stream);
     return stream;
+  }
+
+  /** `for await (const event of client)`: iterates a fresh {@linkcode KalshiWsClient.events}. */
+  [Symbol.asyncIterator](): EventStream<ClientEvent> {
+    return this.events();
   }
 
   /** Adds a listener (`"*"` for every event); returns its remover. Listeners never lag. */

@@ -341,23 +341,27 @@ export class Listeners<E extends { readonly type: string }> {
    * client or other listeners; its error is rethrown asynchronously, where the runtime reports it.
    */
   emit(event: E): void {
-    for (const key of [event.type, "*"]) {
-      const set = this.#byType.get(key);
-      if (set === undefined) continue;
-      for (const listener of set) {
-        try {
-          (listener as (event: E) => void)(event);
-        } catch (error) {
-          queueMicrotask(() => {
-            throw error;
-          });
-        }
-      }
-    }
+    const typed = this.#byType.get(event.type);
+    if (typed !== undefined && typed.size > 0) callAll(typed, event);
+    const any = this.#byType.get("*");
+    if (any !== undefined && any.size > 0) callAll(any, event);
   }
 
   /** Removes every listener. */
   clear(): void {
     this.#byType.clear();
+  }
+}
+
+/** Calls every listener in `set`; a throwing one is reported asynchronously, the rest still run. */
+function callAll<E>(set: Set<(event: never) => void>, event: E): void {
+  for (const listener of set) {
+    try {
+      (listener as (event: E) => void)(event);
+    } catch (error) {
+      queueMicrotask(() => {
+        throw error;
+      });
+    }
   }
 }

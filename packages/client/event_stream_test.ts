@@ -121,7 +121,7 @@ test("EventStream.end() finishes a waiting reader when the client closes", async
   assert.deepEqual(await pending, { value: undefined, done: true });
 });
 
-test("Listeners.on() returns a remover and isolates a throwing listener", () => {
+test("Listeners.on() returns a remover that stops further calls", () => {
   const listeners = new Listeners<Item>();
   const seen: string[] = [];
   const off = listeners.on("connected", () => seen.push("connected"));
@@ -131,4 +131,27 @@ test("Listeners.on() returns a remover and isolates a throwing listener", () => 
   off();
   listeners.emit({ type: "connected" });
   assert.deepEqual(seen, ["connected", "* connected", "* connected"]);
+});
+
+test("Listeners.emit() still calls the other listeners when one throws", async () => {
+  const listeners = new Listeners<Item>();
+  const seen: string[] = [];
+  const reported: unknown[] = [];
+  const onError = (event: ErrorEvent) => {
+    event.preventDefault();
+    reported.push(event.error);
+  };
+  globalThis.addEventListener("error", onError);
+  try {
+    listeners.on("connected", () => {
+      throw new Error("listener bug");
+    });
+    listeners.on("connected", () => seen.push("second"));
+    listeners.emit({ type: "connected" });
+    assert.deepEqual(seen, ["second"]);
+    await new Promise<void>((resolve) => setTimeout(resolve, 0));
+    assert.equal((reported[0] as Error).message, "listener bug");
+  } finally {
+    globalThis.removeEventListener("error", onError);
+  }
 });

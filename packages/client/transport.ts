@@ -31,7 +31,10 @@ export interface SocketEvents {
 export interface SocketConnection {
   /** Sends one text frame. Only called between `open` and `close`. */
   send(text: string): void;
-  /** Starts closing (or aborts the handshake). The final event is still reported. */
+  /**
+   * Starts closing (or aborts the handshake). The final event is still reported. A second call
+   * while the peer has not answered the first may cut the connection outright.
+   */
   close(code?: number, reason?: string): void;
 }
 

@@ -53,8 +53,9 @@ export const nodeTransport: Transport = {
         socket.send(text);
       },
       close(code = 1000, reason = "") {
-        if (socket.readyState === WebSocket.CONNECTING) socket.terminate();
-        else if (socket.readyState === WebSocket.OPEN) socket.close(code, reason);
+        if (socket.readyState === WebSocket.OPEN) socket.close(code, reason);
+        // Still connecting, or a second close while the peer ignores the first: cut it.
+        else if (socket.readyState !== WebSocket.CLOSED) socket.terminate();
       },
     };
   },
