@@ -883,6 +883,7 @@ export class KalshiWsClient implements AsyncIterable<ClientEvent>, AsyncDisposab
     }
     this.#state = "reconnecting";
     this.#session.closed(code, reason, now);
+    this.#drainEvents(); // `disconnected` first, even when called from inside a pump
     this.#pump();
     this.#scheduleReconnect();
   }
@@ -1310,6 +1311,16 @@ function channelIndex(channel: Channel): number {
  * Connects to Kalshi's WebSocket API and resolves with a self-healing client once the first
  * connection is open. The adapters (`@kalshi-ws/deno`, `@kalshi-ws/node`) export a `connect`
  * that fills in `transport`.
+ *
+ * @example
+ * ```ts ignore
+ * import { connect } from "@kalshi-ws/client";
+ * import { transport } from "@kalshi-ws/deno";
+ *
+ * await using client = await connect({ transport, endpoint: "demo", keyId, privateKeyPem });
+ * const sub = await client.subscribe({ channels: ["ticker"], market_tickers: ["KXA-1"] });
+ * for await (const event of sub) if (event.type === "data") console.log(event.message);
+ * ```
  */
 export async function connect(options: ClientOptions): Promise<KalshiWsClient> {
   const client = new KalshiWsClient(options);

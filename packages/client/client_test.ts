@@ -318,6 +318,11 @@ test("the client probes a silent link and reconnects when the probe goes unanswe
   await h.clock.advance(5_000);
   assert.equal(first.state, "closed");
   assert.deepEqual(first.closedByClient, { code: 4000, reason: "Liveness probe unanswered" });
+  assert.deepEqual(h.events.map((e) => e.type), [
+    "probe",
+    "disconnected",
+    "reconnecting",
+  ]);
   assert.ok(h.events.some((e) => e.type === "disconnected" && e.willReconnect));
   await h.clock.advance(1_000);
   assert.equal(h.transport.sockets.length, 2);

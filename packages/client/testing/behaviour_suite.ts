@@ -285,6 +285,28 @@ export function behaviourSuite(transport: Transport): void {
     }
   });
 
+  test(`${name}: a quiet link stays up on ${transport.seesPings ? "pings alone" : "answered probes"}`, async () => {
+    await using sim = await simulator({ pingIntervalMs: 100 });
+    await using c = await client(transport, sim, { idleTimeoutMs: 400, probeTimeoutMs: 1_000 });
+    const events: string[] = [];
+    c.on("*", (event) => events.push(event.type));
+    await until(c, "the simulator to see the connection", () => sim.connections().length === 1);
+    const ws = sim._live().ws;
+    await new Promise<void>((resolve) => {
+      let pongs = 0;
+      const onPong = () => {
+        if (++pongs < 8) return;
+        ws.off("pong", onPong);
+        resolve();
+      };
+      ws.on("pong", onPong);
+    });
+    assert.ok(!events.includes("disconnected"), events.join());
+    const probes = events.filter((type) => type === "probe").length;
+    if (transport.seesPings) assert.equal(probes, 0);
+    else assert.ok(probes >= 1);
+  });
+
   test(`${name}: close() closes cleanly with code 1000`, async () => {
     await using sim = await simulator();
     const c = await client(transport, sim);
