@@ -237,21 +237,64 @@ export function behaviourSuite(transport: Transport): void {
     await converge(c, sim, [A, B, C]);
   });
 
-  test(`${name}: error 25 is recovered by re-subscribing`, async () => {
+  for (const code of [10, 25] as const) {
+    test(`${name}: terminal error ${code} is recovered by re-subscribing`, async () => {
+      await using sim = await simulator();
+      await using c = await client(transport, sim);
+      const books = await subscribeBooks(c, [A, B]);
+      await converge(c, sim, [A, B]);
+      const serverError = next(c, "server_error");
+      const resubscribed = next(c, "resubscribed");
+      sim.faults.raiseError({ sid: bookSid(books) }, code);
+      const e = await serverError;
+      assert.equal(e.error.code, code);
+      assert.equal(e.terminal, true);
+      assert.equal(e.subscription, books);
+      const r = await resubscribed;
+      assert.equal(r.subscription, books);
+      assert.equal(r.reason, "terminal_error");
+      await converge(c, sim, [A, B]);
+    });
+  }
+
+  test(`${name}: duplicate, malformed and unknown frames are reported without harm`, async () => {
     await using sim = await simulator();
     await using c = await client(transport, sim);
     const books = await subscribeBooks(c, [A, B]);
     await converge(c, sim, [A, B]);
-    const serverError = next(c, "server_error");
-    const resubscribed = next(c, "resubscribed");
-    sim.faults.raiseError({ sid: bookSid(books) }, 25);
-    const e = await serverError;
-    assert.equal(e.error.code, 25);
-    assert.equal(e.terminal, true);
-    const r = await resubscribed;
-    assert.equal(r.subscription, books);
-    assert.equal(r.reason, "terminal_error");
+    const anomaly = next(c, "seq_anomaly");
+    sim.faults.duplicateNext({ sid: bookSid(books) });
+    sim.step(40);
+    assert.equal((await anomaly).subscription, books);
     await converge(c, sim, [A, B]);
+    const decodeError = next(c, "decode_error");
+    sim.faults.sendMalformed();
+    assert.ok((await decodeError).error.frame.length > 0);
+    const unknown = next(c, "data", (e) => e.message.type === "unknown");
+    sim.faults.sendUnknownType();
+    await unknown;
+    assert.equal(c.state, "open");
+    await converge(c, sim, [A, B]);
+  });
+
+  test(`${name}: refused reconnects are retried, then given up on when credentials are refused`, async () => {
+    await using sim = await simulator();
+    const c = await client(transport, sim, { reconnect: { initialDelayMs: 10, maxDelayMs: 20 } });
+    const books = await subscribeBooks(c, [A]);
+    sim.faults.rejectHandshakes(2, 503);
+    const restored = next(c, "resubscribed", (e) => e.subscription === books);
+    sim.faults.disconnect();
+    await restored;
+    await converge(c, sim, [A]);
+
+    sim.faults.rejectHandshakes(3, 401);
+    const closed = next(c, "closed");
+    sim.faults.disconnect();
+    const event = await closed;
+    assert.ok(event.error instanceof HandshakeRejectedError);
+    assert.equal(event.error.status, 401);
+    assert.equal(c.state, "closed");
+    assert.equal(books.active, false);
   });
 
   test(`${name}: a silent server is detected within the idle window and replaced`, async () => {
