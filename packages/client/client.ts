@@ -89,6 +89,12 @@ export interface SubscribeOptions {
    * `"resync"` is only valid for `orderbook_delta`.
    */
   readonly overflow?: Partial<Record<Channel, OverflowPolicy>>;
+  /**
+   * Buffer this subscription's events from the moment of subscribing for its first `events()`
+   * reader, so no initial snapshot is missed (default true). Set false when you only use
+   * listeners or `client.events()`: nothing is then buffered for an iterator nobody creates.
+   */
+  readonly buffer?: boolean;
 }
 
 /** Options of `events()` streams. */
@@ -383,11 +389,13 @@ export class Subscription implements AsyncIterable<ClientEvent>, AsyncDisposable
     key: SubscriptionKey,
     channels: readonly Channel[],
     overflow: Readonly<Partial<Record<Channel, OverflowPolicy>>>,
+    buffer: boolean,
   ) {
     this.#port = port;
     this.key = key;
     this.channels = channels;
     this.overflow = overflow;
+    if (!buffer) return;
     const initial = port.stream(undefined, this, (group, markets) => {
       // Nobody reads it yet: do not hold books or ask for snapshots on its behalf. Discard it;
       // the first reader gets a `lagged` event and fresh snapshots instead.
@@ -455,9 +463,9 @@ export class Subscription implements AsyncIterable<ClientEvent>, AsyncDisposable
   }
 
   /**
-   * A bounded stream of this subscription's data and lifecycle events. The first call returns
-   * the stream that has buffered everything since `subscribe()` (initial snapshots included,
-   * with the client's default `bufferSize`); later calls start fresh streams.
+   * A bounded stream of this subscription's data and lifecycle events. The first call without
+   * options returns the stream that has buffered everything since `subscribe()` (initial
+   * snapshots included, with the client's `bufferSize`); other calls start fresh streams.
    */
   events(options?: StreamOptions): EventStream<ClientEvent> {
     const initial = this.#initial;
@@ -702,7 +710,13 @@ export class KalshiWsClient implements AsyncIterable<ClientEvent>, AsyncDisposab
     } catch (error) {
       return Promise.reject(error);
     }
-    const subscription = new Subscription(this.#port, key, [...params.channels], overflow);
+    const subscription = new Subscription(
+      this.#port,
+      key,
+      [...params.channels],
+      overflow,
+      options.buffer ?? true,
+    );
     this.#subscriptions.set(key, subscription);
     const result = this.#await(key).then(() => subscription);
     this.#pump();

@@ -162,6 +162,13 @@ test("subscribe() resolves on subscribed and data reaches the client and the han
   ]);
   assert.equal(seen[1]!.type === "data" && seen[1]!.subscription, sub);
   assert.equal(sub.events().size, 0); // later streams start fresh
+  const unbuffered = h.client.subscribe({ channels: ["trade"] }, { buffer: false });
+  await flushMicrotasks();
+  ackSubscribe(h.socket(), 2);
+  h.socket().receive({ type: "trade", sid: 2, seq: 1, msg: { market_ticker: "M1" } });
+  const trades = await unbuffered;
+  await flushMicrotasks();
+  assert.equal(trades.events().size, 0); // nothing was kept for a reader nobody created
   await h.client.close();
   assert.deepEqual(await mine.next(), { value: undefined, done: true });
 });
