@@ -174,6 +174,7 @@ export {
   checkSeq,
   isTerminalError,
   newSidState,
+  type PendingBase,
   type PendingCommand,
   type PendingList,
   type PendingSubscribe,

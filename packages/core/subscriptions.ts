@@ -111,7 +111,7 @@ export interface SidState<O> {
 }
 
 /** Fields every pending command has. `T` is the tag the session attaches (why it was sent). */
-interface PendingBase<T> {
+export interface PendingBase<T> {
   /** Wire command id (per connection). */
   readonly id: number;
   /** The command as sent. */
