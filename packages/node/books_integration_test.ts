@@ -1,0 +1,7 @@
+import { bookIntegritySuite } from "../client/testing/book_integrity_suite.ts";
+import { transport } from "./mod.ts";
+
+/** CI runs a short version; `KALSHI_WS_BOOK_ROUNDS=2000 deno test -A ...` runs for minutes. */
+const rounds = Number(Deno.env.get("KALSHI_WS_BOOK_ROUNDS") ?? "40");
+
+bookIntegritySuite(transport, { rounds });
