@@ -524,8 +524,39 @@ test("Simulator.close() ends every connection and hides the private key from toS
   const sim = await startSimulator(quiet);
   const client = await connect(sim);
   assert.ok(!String(sim).includes("PRIVATE KEY"));
+  assert.ok(!Deno.inspect(sim, { depth: 10 }).includes("PRIVATE KEY"));
   assert.ok(!JSON.stringify(Object.keys(sim)).includes("privateKeyPem"));
   await sim.close();
   await client.closed();
   await sim.close();
+});
+
+test("startSimulator() with the same seed and clock streams byte-identical frames", async () => {
+  const T0 = Date.UTC(2026, 10, 25, 12);
+  const record = async (): Promise<string[]> => {
+    await using sim = await startSimulator({ ...quiet, seed: 5, clock: () => T0 });
+    const client = await TestClient.connect(
+      sim.url,
+      await webCryptoHeaders(sim.keyId, sim.privateKeyPem, T0),
+    );
+    await client.request({
+      cmd: "subscribe",
+      params: {
+        channels: ["orderbook_delta", "ticker", "trade", "fill", "user_orders", "market_positions"],
+        market_tickers: sim.truth.tickers(),
+      },
+    }, 6);
+    sim.step(300);
+    const lastSeq = sim.connections()[0]!.subscriptions[0]!.seq;
+    await client.until(
+      () => client.frames.some((f) => f.sid === 1 && f.seq === lastSeq),
+      "last delta",
+    );
+    await client.close();
+    return client.raw;
+  };
+  const first = await record();
+  const second = await record();
+  assert.ok(first.length > 300);
+  assert.deepEqual(second, first);
 });
