@@ -9,7 +9,6 @@
  * @module
  */
 
-import process from "node:process";
 import { UsageError } from "./args.ts";
 
 /** A key id and the PEM text of its private key. */
@@ -26,14 +25,54 @@ export interface CredentialSources {
   readonly readTextFile: (path: string) => string;
 }
 
-/** Loads `.env` from the working directory if present (existing variables win). */
-export function loadDotEnv(path = ".env"): void {
-  try {
-    Deno.statSync(path);
-  } catch {
-    return;
+/** The variables the CLI reads from the environment or `.env`. */
+export const CREDENTIAL_VARIABLES = [
+  "KALSHI_API_KEY_ID",
+  "KALSHI_PRIVATE_KEY_PATH",
+  "KALSHI_PRIVATE_KEY",
+] as const;
+
+/**
+ * Parses `.env` text (`NAME=value`, optional `export `, single or double quotes, `\n` escapes
+ * inside double quotes, `#` comments). Only a parser: nothing is put into the environment, so
+ * the CLI needs no permission to set variables and unrelated entries are ignored.
+ */
+export function parseDotEnv(text: string): Map<string, string> {
+  const values = new Map<string, string>();
+  const pattern =
+    /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*("(?:[^"\\]|\\.)*"|'[^']*'|[^\n]*)/gm;
+  for (const match of text.matchAll(pattern)) {
+    let value = match[2]!.trim();
+    if (value.startsWith('"') && value.endsWith('"') && value.length >= 2) {
+      value = value.slice(1, -1).replace(/\\(.)/g, (_, c: string) => (c === "n" ? "\n" : c));
+    } else if (value.startsWith("'") && value.endsWith("'") && value.length >= 2) {
+      value = value.slice(1, -1);
+    } else {
+      value = value.replace(/\s+#.*$/, "");
+    }
+    values.set(match[1]!, value);
   }
-  process.loadEnvFile(path);
+  return values;
+}
+
+/**
+ * An environment lookup for the credential variables: the process environment first, then
+ * `.env` in the working directory (which never overrides variables already set).
+ */
+export function credentialEnv(path = ".env"): (name: string) => string | undefined {
+  let dotEnv: Map<string, string> | undefined;
+  return (name) => {
+    const value = Deno.env.get(name);
+    if (value !== undefined) return value;
+    if (dotEnv === undefined) {
+      try {
+        dotEnv = parseDotEnv(Deno.readTextFileSync(path));
+      } catch {
+        dotEnv = new Map();
+      }
+    }
+    return dotEnv.get(name);
+  };
 }
 
 /**
@@ -72,7 +111,9 @@ export function resolveCredentials(sources: CredentialSources): Credentials | un
   }
   if (!pem.includes("-----BEGIN")) {
     throw new UsageError(
-      `The private key ${file === undefined ? "in KALSHI_PRIVATE_KEY" : `file '${file}'`} is not PEM`,
+      `The private key ${
+        file === undefined ? "in KALSHI_PRIVATE_KEY" : `file '${file}'`
+      } is not PEM`,
       "Expected '-----BEGIN RSA PRIVATE KEY-----' (as Kalshi issues it) or '-----BEGIN PRIVATE KEY-----'",
     );
   }

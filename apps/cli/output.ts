@@ -60,6 +60,11 @@ export class Output {
     return this.#streams.outIsTerminal;
   }
 
+  /** Whether data on stdout may use ANSI colours (a terminal, and no `NO_COLOR`). */
+  get color(): boolean {
+    return this.#streams.outIsTerminal && !this.#streams.noColor;
+  }
+
   /** Writes one JSON value as an NDJSON line; returns false if stdout is closed. */
   json(value: unknown): boolean {
     return this.line(JSON.stringify(value));

@@ -1,0 +1,236 @@
+/**
+ * Shows a {@linkcode BookStore}: on a terminal, a ladder per market redrawn a few times a second
+ * (see `render_book.ts`); otherwise NDJSON `book` lines, each time a market's book changed, at
+ * most once per market per interval, and a final line per market at the end. Only valid books
+ * are printed as lines; an invalid one waits for its repair.
+ *
+ * Used by `book`, `demo` and `replay`.
+ *
+ * @module
+ */
+
+import type { BookStore, OrderBook, PriceLevel } from "@kalshi-ws/deno";
+import { formatMid, formatPrice } from "@kalshi-ws/deno";
+import type { OutputFormat } from "./args.ts";
+import type { Output } from "./output.ts";
+import { type MarketPanel, renderBooks } from "./render_book.ts";
+
+/** An NDJSON `book` line: Kalshi's snapshot format plus best prices. */
+export interface BookLine {
+  /** Always `"book"`. */
+  readonly type: "book";
+  /** The market. */
+  readonly market_ticker: string;
+  /** YES bids, ascending by price, as `[price_dollars, count_fp]` strings. */
+  readonly yes_dollars_fp: PriceLevel[];
+  /** NO bids, ascending by price (NO-leg prices unless `use_yes_price`). */
+  readonly no_dollars_fp: PriceLevel[];
+  /** Best YES bid (`"0.4200"`) or null. */
+  readonly best_yes_bid: string | null;
+  /** Best YES ask ($1 − best NO bid) or null. */
+  readonly best_yes_ask: string | null;
+  /** Ask − bid, or null. */
+  readonly spread: string | null;
+  /** YES mid (5 decimals on a half tick), or null. */
+  readonly mid: string | null;
+  /** Whether NO levels are at YES prices. */
+  readonly use_yes_price?: true;
+  /** Wall-clock time of the line (Unix ms). */
+  readonly t: number;
+  /** Present (true) on the lines printed at exit. */
+  readonly final?: true;
+}
+
+/** Builds the NDJSON line of a (valid) book. */
+export function bookLine(book: OrderBook, t: number, final = false): BookLine {
+  const nullable = (value: number | undefined): string | null =>
+    value === undefined ? null : formatPrice(value);
+  return {
+    type: "book",
+    market_ticker: book.marketTicker,
+    yes_dollars_fp: book.ladder("yes"),
+    no_dollars_fp: book.ladder("no"),
+    best_yes_bid: nullable(book.bestYesBid),
+    best_yes_ask: nullable(book.bestYesAsk),
+    spread: nullable(book.spread),
+    mid: book.mid === undefined ? null : formatMid(book.mid),
+    ...(book.useYesPrice ? { use_yes_price: true as const } : {}),
+    t,
+    ...(final ? { final: true as const } : {}),
+  };
+}
+
+/** Options of a {@linkcode BookView}. */
+export interface BookViewOptions {
+  /** Where to write. */
+  readonly out: Output;
+  /** `text`: redrawn ladder; `ndjson`: book lines. */
+  readonly format: OutputFormat;
+  /** NDJSON: minimum ms between two lines of one market (0: every change). */
+  readonly intervalMs: number;
+  /** Levels per side on the ladder. */
+  readonly depth: number;
+  /** Markets in display order (empty: every book in the store, in order of arrival). */
+  readonly markets: readonly string[];
+  /** Ladder title line. */
+  readonly title: string;
+  /** Current connection state for the title line. */
+  readonly state: () => string;
+  /** Terminal rows (the ladder shrinks its depth to fit), when known. */
+  readonly rows?: number;
+  /** Colour the ladder. */
+  readonly color: boolean;
+  /** Called once when stdout turns out to be closed (the run should stop). */
+  readonly onClosed?: () => void;
+}
+
+const REDRAW_MS = 250;
+
+/** Throttled output of a book store; call `touched()` on every book message. */
+export class BookView {
+  readonly #store: BookStore;
+  readonly #options: BookViewOptions;
+  readonly #updatedAt = new Map<string, number>();
+  readonly #pending = new Set<string>();
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #immediate = false;
+  #running = false;
+
+  /** Shows `store` as `options` say; nothing is written before `start()`. */
+  constructor(store: BookStore, options: BookViewOptions) {
+    this.#store = store;
+    this.#options = options;
+  }
+
+  /** Starts periodic output (the terminal view clears the screen and hides the cursor). */
+  start(): void {
+    this.#running = true;
+    if (this.#options.format === "text") {
+      this.#options.out.raw("\x1b[?25l\x1b[2J");
+      this.#draw();
+    }
+    this.#schedule();
+  }
+
+  /** Notes that `ticker`'s book just changed (for ages, and immediate lines at interval 0). */
+  touched(ticker: string): void {
+    this.#updatedAt.set(ticker, performance.now());
+    if (this.#running && this.#options.format === "ndjson" && this.#options.intervalMs === 0) {
+      if (!this.#immediate) {
+        this.#immediate = true;
+        queueMicrotask(() => {
+          this.#immediate = false;
+          if (this.#running) this.#flush();
+        });
+      }
+    }
+  }
+
+  /** Stops periodic output. */
+  stop(): void {
+    this.#running = false;
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  /**
+   * Stops and writes the end state: NDJSON, a `final` line for every valid book (invalid ones are
+   * named on stderr); text, a last redraw and the cursor back. Returns the markets left invalid.
+   */
+  finish(): string[] {
+    this.stop();
+    const { out } = this.#options;
+    const invalid: string[] = [];
+    if (this.#options.format === "text") {
+      if (!out.closed) {
+        this.#draw();
+        out.raw("\x1b[?25h");
+      }
+      for (const book of this.#books()) if (!book.valid) invalid.push(book.marketTicker);
+      return invalid;
+    }
+    const t = Date.now();
+    for (const book of this.#books()) {
+      if (book.valid) out.json(bookLine(book, t, true));
+      else invalid.push(book.marketTicker);
+    }
+    return invalid;
+  }
+
+  #schedule(): void {
+    if (!this.#running) return;
+    const { format, intervalMs } = this.#options;
+    if (format === "ndjson" && intervalMs === 0) return; // driven by touched()
+    const delay = format === "text" ? REDRAW_MS : intervalMs;
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      if (this.#options.format === "text") this.#draw();
+      else this.#flush();
+      this.#schedule();
+    }, delay);
+  }
+
+  /** NDJSON: one line per changed valid book (the timer spacing enforces the interval). */
+  #flush(): void {
+    const pending = this.#pending;
+    this.#store.drainChanges((book) => pending.add(book.marketTicker));
+    if (pending.size === 0) return;
+    const t = Date.now();
+    for (const ticker of pending) {
+      const book = this.#store.get(ticker);
+      if (book?.valid && this.#wanted(ticker)) {
+        if (!this.#options.out.json(bookLine(book, t))) return this.#closed();
+      }
+    }
+    pending.clear();
+  }
+
+  #wanted(ticker: string): boolean {
+    const markets = this.#options.markets;
+    return markets.length === 0 || markets.includes(ticker);
+  }
+
+  #books(): OrderBook[] {
+    const markets = this.#options.markets;
+    if (markets.length === 0) return [...this.#store.books()];
+    const books: OrderBook[] = [];
+    for (const ticker of markets) {
+      const book = this.#store.get(ticker);
+      if (book !== undefined) books.push(book);
+    }
+    return books;
+  }
+
+  #draw(): void {
+    const { out, markets } = this.#options;
+    this.#store.drainChanges(() => {});
+    const tickers = markets.length > 0
+      ? markets
+      : [...this.#store.books()].map((b) => b.marketTicker);
+    const panels: MarketPanel[] = tickers.map((ticker) => ({
+      ticker,
+      book: this.#store.get(ticker),
+      updatedAt: this.#updatedAt.get(ticker),
+    }));
+    let depth = this.#options.depth;
+    const rows = this.#options.rows;
+    if (rows !== undefined && panels.length > 0) {
+      // Per market: blank, ticker, summary, header, depth rows (+1 while resyncing).
+      depth = Math.max(1, Math.min(depth, Math.floor((rows - 2) / panels.length) - 5));
+    }
+    const text = renderBooks(panels, {
+      depth,
+      now: performance.now(),
+      title: this.#options.title,
+      state: this.#options.state(),
+      color: this.#options.color,
+    });
+    const body = text.replace(/\n$/, "").split("\n").map((line) => `${line}\x1b[K`).join("\n");
+    if (!out.raw(`\x1b[H${body}\n\x1b[J`)) this.#closed();
+  }
+
+  #closed(): void {
+    this.stop();
+    this.#options.onClosed?.();
+  }
+}

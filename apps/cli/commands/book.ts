@@ -1,0 +1,100 @@
+/**
+ * `kalshi-ws book`: keeps exact local order books for the given markets and shows them — a
+ * live ladder on a terminal, NDJSON `book` lines otherwise (see `book_view.ts`).
+ *
+ * @module
+ */
+
+import { BookStore, type KalshiWsClient } from "@kalshi-ws/deno";
+import { UsageError } from "../args.ts";
+import { BookView } from "../book_view.ts";
+import type { CommandContext } from "../context.ts";
+import { openClient, shutdown } from "../connect.ts";
+
+/** Runs `book`. */
+export async function book(context: CommandContext): Promise<number> {
+  const markets = context.args.markets;
+  if (markets.length === 0) {
+    throw new UsageError(
+      "Pass at least one --market for 'book'",
+      "Example: kalshi-ws book -m KXFED-26DEC-T4.25 -m KXCPI-26DEC-T0.3",
+    );
+  }
+  const store = new BookStore();
+  const client = await openClient(context, { books: store });
+  return await watchBooks(context, client, store, markets, `kalshi-ws book  ${client.url}`);
+}
+
+/** Terminal rows, when stdout is a terminal that reports them. */
+export function terminalRows(): number | undefined {
+  try {
+    return Deno.consoleSize().rows;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Subscribes `orderbook_delta` for `markets` on a connected client whose books live in `store`,
+ * shows them until the run stops, then unsubscribes, closes and prints the final state.
+ * Resolves with the exit code.
+ */
+export async function watchBooks(
+  context: CommandContext,
+  client: KalshiWsClient,
+  store: BookStore,
+  markets: readonly string[],
+  title: string,
+): Promise<number> {
+  const { args, out, lifetime, format } = context;
+  let view: BookView | undefined;
+  try {
+    const subscription = await client.subscribe({
+      channels: ["orderbook_delta"],
+      market_tickers: markets,
+      ...(args.useYesPrice ? { use_yes_price: true } : {}),
+    });
+    view = new BookView(store, {
+      out,
+      format,
+      intervalMs: args.intervalMs,
+      depth: args.depth,
+      markets,
+      title,
+      state: () => client.state,
+      rows: format === "text" ? terminalRows() : undefined,
+      color: out.color,
+      onClosed: () => lifetime.stop("stdout_closed"),
+    });
+    view.start();
+    const stream = subscription.events();
+    const stop = () => void stream.return();
+    lifetime.signal.addEventListener("abort", stop, { once: true });
+    if (lifetime.stopped) stop();
+    let count = 0;
+    for await (const event of stream) {
+      if (event.type !== "data") continue;
+      const message = event.message;
+      if (message.type === "orderbook_snapshot" || message.type === "orderbook_delta") {
+        view.touched((message.msg as { market_ticker: string }).market_ticker);
+      }
+      if (out.closed) lifetime.stop("stdout_closed");
+      if (args.maxMessages !== undefined && ++count >= args.maxMessages) {
+        lifetime.stop("max_messages");
+      }
+    }
+    lifetime.signal.removeEventListener("abort", stop);
+    if (!lifetime.stopped) lifetime.stop("finished");
+    // The final state, before unsubscribing and closing invalidate the books.
+    const invalid = view.finish();
+    if (invalid.length > 0) {
+      out.warn(`not printed (book not valid at exit): ${invalid.join(", ")}`);
+    }
+    await shutdown(context, client, [subscription]);
+  } finally {
+    view?.stop();
+    await client.close();
+  }
+  out.status(`stopped (${lifetime.reason})`);
+  return lifetime.exitCode;
+}

@@ -1,0 +1,68 @@
+/**
+ * `kalshi-ws simulate`: runs the simulator (`@kalshi-ws/simulator`, the same server as
+ * `deno task simulate`) on 127.0.0.1, prints how to connect, and writes the test key as a 0600
+ * PKCS#1 file that is deleted again on exit.
+ *
+ * @module
+ */
+
+import { UsageError } from "../args.ts";
+import type { CommandContext } from "../context.ts";
+
+/** Runs `simulate`. */
+export async function simulate(context: CommandContext): Promise<number> {
+  const { args, out, lifetime, format } = context;
+  const { startSimulator } = await import("@kalshi-ws/simulator");
+  const { DEFAULT_MARKETS } = await import("@kalshi-ws/simulator/model");
+  const known = DEFAULT_MARKETS.map((m) => m.ticker);
+  for (const market of args.markets) {
+    if (!known.includes(market)) {
+      throw new UsageError(
+        `Unknown simulated market '${market}'`,
+        `The simulator has: ${known.join(", ")}`,
+      );
+    }
+  }
+  const markets = args.markets.length === 0
+    ? undefined
+    : DEFAULT_MARKETS.filter((m) => args.markets.includes(m.ticker));
+  const seed = args.seed ?? 1;
+  const sim = await startSimulator({
+    port: args.port ?? 0,
+    seed,
+    auth: args.open ? "open" : "required",
+    ...(markets === undefined ? {} : { markets }),
+    ...(args.pingIntervalSeconds === undefined
+      ? {}
+      : { pingIntervalMs: args.pingIntervalSeconds * 1000 }),
+  });
+  const ownDir = args.keyDir === undefined;
+  let keyPath: string | undefined;
+  let dir: string | undefined;
+  try {
+    dir = args.keyDir ?? await Deno.makeTempDir({ dir: "/tmp", prefix: "kalshi-sim-" });
+    keyPath = `${dir}/kalshi-sim-${sim.keyId}.key`;
+    await Deno.writeTextFile(keyPath, sim.privateKeyPem, { mode: 0o600, createNew: true });
+    await Deno.chmod(keyPath, 0o600);
+    if (format === "ndjson") {
+      out.json({ url: sim.url, key_id: sim.keyId, private_key_path: keyPath });
+    } else {
+      out.line(`url: ${sim.url}`);
+      out.line(`key_id: ${sim.keyId}`);
+      out.line(`private_key: ${keyPath}`);
+    }
+    const tickers = sim.truth.tickers();
+    out.status(
+      `simulate: ${tickers.length} markets (${tickers.join(", ")}), seed ${seed}, auth ` +
+        `${args.open ? "open" : "required"}; Ctrl-C to stop`,
+    );
+    await lifetime.done();
+  } finally {
+    await sim.close();
+    if (keyPath !== undefined) {
+      await Deno.remove(ownDir ? dir! : keyPath, { recursive: ownDir }).catch(() => {});
+    }
+  }
+  out.status(`simulate: stopped (${lifetime.reason})`);
+  return lifetime.exitCode;
+}

@@ -1,0 +1,123 @@
+/**
+ * `kalshi-ws stream`: subscribes and prints every message as it arrives — NDJSON (the decoded
+ * Kalshi message, one per line) plus lifecycle lines (`gap`, `resynced`, `reconnecting`, ...),
+ * or a compact text line per message on a terminal.
+ *
+ * @module
+ */
+
+import { type Channel, type ClientEvent, isChannel, type SubscribeParams } from "@kalshi-ws/deno";
+import { type CliArgs, UsageError } from "../args.ts";
+import type { CommandContext } from "../context.ts";
+import { openClient, shutdown } from "../connect.ts";
+import { lifecycleLine } from "../lifecycle_line.ts";
+
+/** Validates `--channel`/`--market` into subscribe params (usage errors name the problem). */
+export function subscribeParams(args: CliArgs, command: string): SubscribeParams {
+  if (args.channels.length === 0) {
+    throw new UsageError(
+      `Pass at least one --channel for '${command}'`,
+      "Example: -c ticker -c trade (channels: orderbook_delta, ticker, trade, fill, " +
+        "market_positions, user_orders, market_lifecycle_v2, ...)",
+    );
+  }
+  const channels: Channel[] = [];
+  for (const channel of args.channels) {
+    if (!isChannel(channel)) {
+      throw new UsageError(
+        `Unknown channel '${channel}'`,
+        "Channels: orderbook_delta, ticker, trade, fill, market_positions, user_orders, " +
+          "order_group_updates, market_lifecycle_v2, multivariate_market_lifecycle, communications",
+      );
+    }
+    if (!channels.includes(channel)) channels.push(channel);
+  }
+  if (channels.includes("orderbook_delta") && args.markets.length === 0) {
+    throw new UsageError(
+      "Channel 'orderbook_delta' needs at least one --market",
+      "Example: -c orderbook_delta -m KXFED-26DEC-T4.25",
+    );
+  }
+  return args.markets.length === 0 ? { channels } : { channels, market_tickers: args.markets };
+}
+
+/** Runs `stream`. */
+export async function stream(context: CommandContext): Promise<number> {
+  const { args, out, lifetime, format } = context;
+  const params = subscribeParams(args, "stream");
+  const client = await openClient(context);
+  try {
+    const events = client.events();
+    const stop = () => void events.return();
+    lifetime.signal.addEventListener("abort", stop, { once: true });
+    if (lifetime.stopped) stop();
+    const subscription = await client.subscribe(params);
+    let count = 0;
+    for await (const event of events) {
+      const ok = format === "ndjson"
+        ? writeJson(context.out, event)
+        : writeText(context.out, event);
+      if (!ok) {
+        lifetime.stop("stdout_closed");
+        break;
+      }
+      if (
+        event.type === "data" && args.maxMessages !== undefined && ++count >= args.maxMessages
+      ) {
+        lifetime.stop("max_messages");
+        break;
+      }
+    }
+    lifetime.signal.removeEventListener("abort", stop);
+    if (!lifetime.stopped) lifetime.stop("finished");
+    await shutdown(context, client, [subscription]);
+  } finally {
+    await client.close();
+  }
+  out.status(`stopped (${lifetime.reason})`);
+  return lifetime.exitCode;
+}
+
+function writeJson(out: { json(value: unknown): boolean }, event: ClientEvent): boolean {
+  if (event.type === "data") return out.json(event.message);
+  const line = lifecycleLine(event);
+  return line === undefined ? true : out.json(line);
+}
+
+function writeText(out: { line(text: string): boolean }, event: ClientEvent): boolean {
+  const time = new Date().toISOString().slice(11, 23);
+  if (event.type !== "data") {
+    const line = lifecycleLine(event);
+    if (line === undefined) return true;
+    const { type, ...rest } = line;
+    return out.line(`${time} -- ${type} ${compact(rest)}`.trimEnd());
+  }
+  const { type, sid, seq, msg } = event.message as {
+    type: string;
+    sid?: number;
+    seq?: number;
+    msg?: Record<string, unknown>;
+  };
+  const where = `${sid === undefined ? "" : ` sid=${sid}`}${
+    seq === undefined ? "" : ` seq=${seq}`
+  }`;
+  const market = msg?.market_ticker ?? msg?.ticker;
+  const rest: Record<string, unknown> = { ...msg };
+  delete rest.market_ticker;
+  return out.line(
+    `${time} ${type}${where}${typeof market === "string" ? ` ${market}` : ""} ${compact(rest)}`
+      .trimEnd(),
+  );
+}
+
+/** `key=value` pairs, values JSON-encoded unless plain strings/numbers. */
+function compact(fields: Record<string, unknown>): string {
+  return Object.entries(fields)
+    .filter(([, value]) => value !== undefined)
+    .map(([key, value]) =>
+      `${key}=${
+        typeof value === "string" || typeof value === "number" ? value : JSON.stringify(value)
+      }`
+    )
+    .join(" ");
+}

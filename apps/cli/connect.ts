@@ -1,0 +1,186 @@
+/**
+ * Opening a client for a command: endpoint from `--url`/`--demo`, credentials from flags,
+ * the environment or `.env`, liveness from `--idle-timeout`, and status lines for the
+ * connection's lifecycle. Also the clean shutdown every command shares (unsubscribe, close).
+ *
+ * @module
+ */
+
+import {
+  type BookStore,
+  type ClientEvent,
+  connect,
+  type KalshiWsClient,
+  type Subscription,
+  type Transport,
+} from "@kalshi-ws/deno";
+import { UsageError } from "./args.ts";
+import type { CommandContext } from "./context.ts";
+import { credentialEnv, type Credentials, resolveCredentials } from "./credentials.ts";
+
+/** Extra options of {@linkcode openClient}. */
+export interface OpenClientOptions {
+  /** Keep local order books in this store. */
+  readonly books?: BookStore;
+  /** Credentials to use instead of flags/environment (the in-process simulator's). */
+  readonly credentials?: Credentials;
+  /** Endpoint to use instead of `--url`/`--demo`. */
+  readonly endpoint?: string;
+  /** A transport wrapper (recording). */
+  readonly transport?: Transport;
+}
+
+/** The endpoint `--url`/`--demo` select (Kalshi production by default). */
+export function endpointOf(context: CommandContext): string {
+  return context.args.url ?? (context.args.demo ? "demo" : "production");
+}
+
+/** Credentials from `--key-id`/`--private-key-file`, the environment or `.env`, or a usage error. */
+export function credentialsOf(context: CommandContext): Credentials {
+  const credentials = resolveCredentials({
+    keyId: context.args.keyId,
+    privateKeyFile: context.args.privateKeyFile,
+    env: credentialEnv(),
+    readTextFile: (path) => Deno.readTextFileSync(path),
+  });
+  if (credentials === undefined) {
+    throw new UsageError(
+      "Cannot connect without API credentials",
+      "Pass --key-id and --private-key-file, or set KALSHI_API_KEY_ID and " +
+        "KALSHI_PRIVATE_KEY_PATH (environment or .env); try 'kalshi-ws demo' without any",
+    );
+  }
+  return credentials;
+}
+
+/**
+ * Connects (resolving once the first connection is open) and reports lifecycle events on
+ * stderr. Ctrl-C during the handshake aborts it. Rejects with the client's errors
+ * (`HandshakeRejectedError`, `ConnectionError`) for `main` to report.
+ */
+export async function openClient(
+  context: CommandContext,
+  options: OpenClientOptions = {},
+): Promise<KalshiWsClient> {
+  const { args, out, lifetime } = context;
+  const credentials = options.credentials ?? credentialsOf(context);
+  const endpoint = options.endpoint ?? endpointOf(context);
+  const idleTimeoutMs = args.idleTimeoutSeconds === undefined
+    ? undefined
+    : args.idleTimeoutSeconds * 1000;
+  // Abort only the handshake on Ctrl-C; once connected, commands close the client themselves
+  // (after unsubscribing).
+  const connecting = new AbortController();
+  const abort = () => connecting.abort(new Error("Interrupted while connecting"));
+  lifetime.signal.addEventListener("abort", abort, { once: true });
+  out.debug(`connecting to ${endpoint} as key ${credentials.keyId}`);
+  let client: KalshiWsClient;
+  try {
+    client = await connect({
+      endpoint,
+      keyId: credentials.keyId,
+      privateKeyPem: credentials.privateKeyPem,
+      ...(idleTimeoutMs === undefined ? {} : {
+        idleTimeoutMs,
+        probeTimeoutMs: Math.min(5_000, Math.max(1_000, idleTimeoutMs)),
+      }),
+      ...(options.books === undefined ? {} : { books: options.books }),
+      ...(options.transport === undefined ? {} : { transport: options.transport }),
+      signal: connecting.signal,
+    });
+  } finally {
+    lifetime.signal.removeEventListener("abort", abort);
+  }
+  out.status(`connected to ${client.url}`);
+  client.on("*", (event) => reportLifecycle(context, event));
+  return client;
+}
+
+/** A status line on stderr for a lifecycle event (data and routine events stay quiet). */
+function reportLifecycle(context: CommandContext, event: ClientEvent): void {
+  const { out } = context;
+  switch (event.type) {
+    case "disconnected":
+      if (!event.willReconnect) return;
+      out.warn(
+        `disconnected (code ${event.code}${event.reason ? `: ${event.reason}` : ""})` +
+          "; reconnecting",
+      );
+      return;
+    case "reconnecting":
+      out.debug(`reconnect attempt ${event.attempt} in ${Math.round(event.delayMs)} ms`);
+      return;
+    case "connected":
+      if (event.reconnected) out.status(`reconnected to ${event.url}`);
+      return;
+    case "resubscribed":
+      out.status(`resubscribed (${event.reason}): sids ${sidList(event.sids)}`);
+      return;
+    case "subscribed":
+      out.debug(`subscribed: sids ${sidList(event.sids)}`);
+      return;
+    case "gap":
+      out.warn(
+        `gap on sid ${event.sid} (${event.channel}): expected seq ${event.expected}, got ` +
+          `${event.received}; repairing`,
+      );
+      return;
+    case "seq_anomaly":
+      out.debug(`duplicate or stale seq ${event.received} on sid ${event.sid} ignored`);
+      return;
+    case "book_invalid":
+      out.warn(`book of ${event.marketTicker} invalid (${event.cause}); repairing`);
+      return;
+    case "resynced":
+      out.status(`resynced sid ${event.sid}: ${event.markets.join(", ")}`);
+      return;
+    case "lagged":
+      out.warn(`output fell behind: ${event.dropped} messages dropped`);
+      return;
+    case "server_error":
+      out.warn(`server error ${event.error.code}: ${event.error.message}`);
+      return;
+    case "decode_error":
+      out.warn(`undecodable frame skipped: ${event.error.message}`);
+      return;
+    case "probe":
+      out.debug("link quiet: liveness probe sent");
+      return;
+    case "subscription_lost":
+      out.error(`subscription lost: ${event.error.message}`);
+      return;
+    default:
+      return;
+  }
+}
+
+function sidList(sids: readonly { channel: string; sid: number }[]): string {
+  return sids.map((s) => `${s.sid} (${s.channel})`).join(", ");
+}
+
+/**
+ * Ends a run cleanly: unsubscribes every still-active subscription while the link is up
+ * (bounded wait), then closes the connection with code 1000, and says so on stderr.
+ */
+export async function shutdown(
+  context: CommandContext,
+  client: KalshiWsClient,
+  subscriptions: readonly Subscription[],
+  timeoutMs = 2_000,
+): Promise<void> {
+  const active = subscriptions.filter((s) => s.active);
+  let unsubscribed = 0;
+  if (client.state === "open" && active.length > 0) {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const results = await Promise.race([
+      Promise.allSettled(active.map((s) => s.unsubscribe())),
+      new Promise<undefined>((resolve) => timer = setTimeout(() => resolve(undefined), timeoutMs)),
+    ]);
+    clearTimeout(timer);
+    unsubscribed = results?.filter((r) => r.status === "fulfilled").length ?? 0;
+  }
+  await client.close();
+  context.out.status(
+    unsubscribed > 0 ? `unsubscribed ${unsubscribed} and closed` : "closed",
+  );
+}

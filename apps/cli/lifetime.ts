@@ -1,0 +1,76 @@
+/**
+ * How a command run ends: `--duration`, `--max-messages`, Ctrl-C, a closed stdout, or the
+ * command finishing on its own. The first reason wins; commands watch {@linkcode Lifetime.signal}
+ * and then clean up (unsubscribe, close) before the process exits with
+ * {@linkcode Lifetime.exitCode}.
+ *
+ * @module
+ */
+
+/** Why a run stopped. Only `interrupted` changes the exit code (130). */
+export type StopReason = "finished" | "duration" | "max_messages" | "interrupted" | "stdout_closed";
+
+/** Stop conditions of one run: a signal to watch, plus SIGINT and `--duration` wiring. */
+export class Lifetime implements Disposable {
+  readonly #controller = new AbortController();
+  #reason: StopReason | undefined;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #interrupts = 0;
+  readonly #onSigint = (): void => {
+    // A second Ctrl-C while cleaning up means "now": skip the clean close.
+    if (++this.#interrupts > 1) Deno.exit(130);
+    this.stop("interrupted");
+  };
+
+  /** Starts watching SIGINT and, when given, a `--duration` in seconds. */
+  constructor(durationSeconds?: number) {
+    Deno.addSignalListener("SIGINT", this.#onSigint);
+    if (durationSeconds !== undefined) {
+      this.#timer = setTimeout(() => this.stop("duration"), durationSeconds * 1000);
+    }
+  }
+
+  /** Aborted when the run should stop (commands then clean up). */
+  get signal(): AbortSignal {
+    return this.#controller.signal;
+  }
+
+  /** Why it stopped, or undefined while running. */
+  get reason(): StopReason | undefined {
+    return this.#reason;
+  }
+
+  /** Whether a stop was requested. */
+  get stopped(): boolean {
+    return this.#reason !== undefined;
+  }
+
+  /** 130 after Ctrl-C, otherwise 0 (failures exit 1 through errors, not through here). */
+  get exitCode(): number {
+    return this.#reason === "interrupted" ? 130 : 0;
+  }
+
+  /** Requests a stop; the first reason wins. */
+  stop(reason: StopReason): void {
+    if (this.#reason !== undefined) return;
+    this.#reason = reason;
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#controller.abort(reason);
+  }
+
+  /** Resolves when a stop is requested. */
+  done(): Promise<StopReason> {
+    if (this.#reason !== undefined) return Promise.resolve(this.#reason);
+    return new Promise((resolve) => {
+      this.signal.addEventListener("abort", () => resolve(this.#reason!), { once: true });
+    });
+  }
+
+  /** Removes the SIGINT listener and the duration timer. */
+  [Symbol.dispose](): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    Deno.removeSignalListener("SIGINT", this.#onSigint);
+  }
+}

@@ -1,0 +1,101 @@
+/**
+ * `kalshi-ws`: the command-line app. Parses arguments, picks the command, runs it and turns the
+ * outcome into an exit code: 0 done, 1 runtime failure, 2 usage error, 130 interrupted.
+ *
+ * Run from the repository root as `deno task cli <command> [options]`, or directly with
+ * `deno run <permissions> apps/cli/main.ts <command>`.
+ *
+ * @module
+ */
+
+import { ConnectionError, HandshakeRejectedError, ServerError } from "@kalshi-ws/deno";
+import { type CommandName, parseCliArgs, UsageError } from "./args.ts";
+import type { Command } from "./context.ts";
+import { helpText } from "./help.ts";
+import { Lifetime } from "./lifetime.ts";
+import { Output, type OutputStreams, processStreams } from "./output.ts";
+import { book } from "./commands/book.ts";
+import { check } from "./commands/check.ts";
+import { demo } from "./commands/demo.ts";
+import { record } from "./commands/record.ts";
+import { replay } from "./commands/replay.ts";
+import { simulate } from "./commands/simulate.ts";
+import { stream } from "./commands/stream.ts";
+import { subscriptions } from "./commands/subscriptions.ts";
+import config from "./deno.json" with { type: "json" };
+
+/** The CLI's version (from its `deno.json`). */
+export const VERSION: string = config.version;
+
+const COMMANDS: Record<CommandName, Command> = {
+  stream,
+  book,
+  record,
+  replay,
+  simulate,
+  demo,
+  subscriptions,
+  check,
+};
+
+/** Runs the CLI with `argv` (without the program name); resolves with the exit code. */
+export async function main(
+  argv: readonly string[],
+  streams: OutputStreams = processStreams(),
+): Promise<number> {
+  let args;
+  try {
+    args = parseCliArgs(argv);
+  } catch (error) {
+    return usageFailure(new Output(streams, "normal"), error);
+  }
+  const out = new Output(streams, args.quiet ? "quiet" : args.verbose ? "verbose" : "normal");
+  if (args.version) {
+    out.line(`kalshi-ws ${VERSION}`);
+    return 0;
+  }
+  if (args.help || args.command === undefined) {
+    out.raw(helpText(args.command));
+    return args.help ? 0 : 2;
+  }
+  const format = args.format ?? (out.isTerminal ? "text" : "ndjson");
+  using lifetime = new Lifetime(args.durationSeconds);
+  try {
+    return await COMMANDS[args.command]({ args, out, lifetime, format });
+  } catch (error) {
+    if (error instanceof UsageError) return usageFailure(out, error);
+    if (lifetime.reason === "interrupted") {
+      out.status("interrupted");
+      return 130;
+    }
+    out.error(`error: ${describe(error)}`);
+    return 1;
+  }
+}
+
+function usageFailure(out: Output, error: unknown): number {
+  if (!(error instanceof UsageError)) throw error;
+  out.error(`kalshi-ws: ${error.message}`);
+  out.warn(error.hint);
+  return 2;
+}
+
+/** One line for a runtime failure; names the HTTP status of a rejected handshake. */
+function describe(error: unknown): string {
+  if (error instanceof HandshakeRejectedError) {
+    return `Handshake rejected (HTTP ${error.status}${
+      error.status === 401 ? " Unauthorized" : error.status === 403 ? " Forbidden" : ""
+    }): ${error.message}`;
+  }
+  if (error instanceof ServerError) return `Kalshi error ${error.code}: ${error.message}`;
+  if (error instanceof ConnectionError) return error.message;
+  if (error instanceof Deno.errors.NotCapable || error instanceof Deno.errors.PermissionDenied) {
+    return `${(error as Error).message} (grant it with the matching deno run --allow-* flag)`;
+  }
+  return error instanceof Error ? error.message : String(error);
+}
+
+if (import.meta.main) {
+  const code = await main(Deno.args);
+  Deno.exit(code);
+}
