@@ -419,6 +419,7 @@ export class Exchange {
       );
     }
     this.addAccount(userId);
+    const top = topOf(market);
     const order: OwnOrder = {
       orderId: this.#rng.uuid(),
       userId,
@@ -470,7 +471,7 @@ export class Exchange {
       order.status = "executed";
     }
     events.push(userOrderEvent(order, now));
-    events.push(tickerEvent(market, now));
+    if (topOf(market) !== top) events.push(tickerEvent(market, now));
     if (order.status !== "resting") this.#retire(order);
     return { order, events };
   }
@@ -481,7 +482,6 @@ export class Exchange {
     if (order === undefined || order.userId !== userId || order.status !== "resting") return [];
     const events: ExchangeEvent[] = [];
     this.#cancelOrder(order, now, undefined, events);
-    events.push(tickerEvent(this.#require(order.ticker), now));
     return events;
   }
 
@@ -719,6 +719,7 @@ export class Exchange {
     events: ExchangeEvent[],
   ): void {
     const market = this.#require(order.ticker);
+    const top = topOf(market);
     const size = order.remaining;
     order.status = "canceled";
     order.remaining = 0;
@@ -731,6 +732,7 @@ export class Exchange {
       events.push(bookEvent(market, order.side, order.price, -size, now, order));
     }
     events.push(userOrderEvent(order, now));
+    if (market.status === "active" && topOf(market) !== top) events.push(tickerEvent(market, now));
   }
 
   #position(userId: string, ticker: string): Position {
@@ -749,9 +751,7 @@ export class Exchange {
     const userId = rng.pick(this.#accounts);
     const resting = [...this.#resting.values()].filter((o) => o.userId === userId);
     if (resting.length > 0 && (resting.length >= MAX_RESTING || rng.chance(0.3))) {
-      const order = rng.pick(resting);
-      this.#cancelOrder(order, now, undefined, events);
-      events.push(tickerEvent(this.#require(order.ticker), now));
+      this.#cancelOrder(rng.pick(resting), now, undefined, events);
       return;
     }
     const active = this.#markets.filter((m) => m.status === "active");
@@ -876,6 +876,15 @@ function tickerMsg(market: MarketState, now: number): Record<string, unknown> {
     ts_ms: now,
     time: rfc3339(now),
   };
+}
+
+/** What the `ticker` channel shows of a market, to tell whether a change must be reported. */
+function topOf(market: MarketState): string {
+  const yes = market.book.best("yes");
+  const no = market.book.best("no");
+  return `${yes}:${yes === undefined ? 0 : market.book.sizeAt("yes", yes)}:${no}:${
+    no === undefined ? 0 : market.book.sizeAt("no", no)
+  }:${market.lastPrice}:${market.volume}`;
 }
 
 function tickerEvent(market: MarketState, now: number): ExchangeEvent {

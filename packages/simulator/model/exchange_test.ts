@@ -139,3 +139,17 @@ test("Exchange.createMarket() emits event_lifecycle then a created lifecycle wit
   assert.equal(events[1]!.msg.price_level_structure, "linear_cent");
   assert.throws(() => exchange.createMarket({ ticker: "KXNEW-26DEC31-T1.5" }, T0), RangeError);
 });
+
+test("Exchange.placeOrder() reports a ticker only when the top of book changes", () => {
+  const exchange = new Exchange({ seed: 9 });
+  const market = exchange.market(FED)!;
+  const best = market.book.best("yes")!;
+  const deep = market.book.scaled().yes[0]![0] - 10; // below every YES level (deci-cent grid)
+  const below = exchange.placeOrder("u", { ticker: FED, side: "yes", price: deep, count: 100 }, T0);
+  assert.ok(!below.events.some((e) => e.type === "ticker"));
+  const top = exchange.placeOrder("u", { ticker: FED, side: "yes", price: best, count: 100 }, T0);
+  const ticker = top.events.find((e) => e.type === "ticker")!;
+  assert.equal(ticker.msg.yes_bid_size_fp, ((market.book.sizeAt("yes", best)) / 100).toFixed(2));
+  const canceled = exchange.cancelOrder("u", top.order.orderId, T0);
+  assert.deepEqual(canceled.map((e) => e.type), ["orderbook_delta", "user_order", "ticker"]);
+});
