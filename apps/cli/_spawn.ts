@@ -14,6 +14,20 @@ export const CLI_PERMISSIONS: readonly string[] = [
   "WS_NO_BUFFER_UTIL,WS_NO_UTF_8_VALIDATE",
 ];
 
+/** The permissions of `deno task demo`. */
+export const DEMO_PERMISSIONS: readonly string[] = [
+  "--allow-net=127.0.0.1",
+  "--allow-env=NO_COLOR,WS_NO_BUFFER_UTIL,WS_NO_UTF_8_VALIDATE",
+];
+
+/** Options of a {@linkcode CliProcess}. */
+export interface CliOptions {
+  /** Extra environment variables. */
+  readonly env?: Record<string, string>;
+  /** Permission flags (default: those of `deno task cli`). */
+  readonly permissions?: readonly string[];
+}
+
 const MAIN = new URL("./main.ts", import.meta.url).pathname;
 const CONFIG = new URL("../../deno.json", import.meta.url).pathname;
 
@@ -30,9 +44,19 @@ export class CliProcess {
   #waiters: (() => void)[] = [];
   #ended = false;
 
-  constructor(args: readonly string[], options: { env?: Record<string, string> } = {}) {
+  /** Spawns `main.ts` with `args`. */
+  constructor(args: readonly string[], options: CliOptions = {}) {
     this.child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "--quiet", "--frozen", "--config", CONFIG, ...CLI_PERMISSIONS, MAIN, ...args],
+      args: [
+        "run",
+        "--quiet",
+        "--frozen",
+        "--config",
+        CONFIG,
+        ...(options.permissions ?? CLI_PERMISSIONS),
+        MAIN,
+        ...args,
+      ],
       stdin: "null",
       stdout: "piped",
       stderr: "piped",
@@ -157,7 +181,7 @@ export class CliProcess {
 /** Runs the CLI to completion; returns exit code, stdout lines and stderr. */
 export async function runCli(
   args: readonly string[],
-  options: { env?: Record<string, string> } = {},
+  options: CliOptions = {},
 ): Promise<{ code: number; lines: string[]; stderr: string }> {
   const cli = new CliProcess(args, options);
   const code = await cli.exit();

@@ -6,7 +6,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { type Simulator, startSimulator } from "@kalshi-ws/simulator";
-import { CliProcess, runCli } from "./_spawn.ts";
+import { CliProcess, DEMO_PERMISSIONS, runCli } from "./_spawn.ts";
 import config from "./deno.json" with { type: "json" };
 
 const A = "KXFED-26DEC-T4.25";
@@ -281,4 +281,160 @@ test("stream ends cleanly with exit 0 when stdout is closed (| head -1)", async 
     clearInterval(stepper);
   }
   assert.match(cli.stderr, /stopped \(stdout_closed\)/);
+});
+
+test("record writes a recording; replay rebuilds the true books; replay --serve serves it to book", async () => {
+  await using fx = await fixture();
+  fx.sim.step(20);
+  const recorder = new CliProcess([
+    "record",
+    "-c",
+    "orderbook_delta",
+    "-m",
+    A,
+    "-m",
+    B,
+    "--format",
+    "ndjson",
+    ...fx.args,
+  ]);
+  const frames = () =>
+    recorder.json().filter((l) => typeof l.frame === "string").map((l) =>
+      JSON.parse(l.frame as string) as { type: string; sid?: number; seq?: number }
+    );
+  await recorder.waitFor(
+    "two snapshots",
+    () => frames().filter((f) => f.type === "orderbook_snapshot").length === 2,
+  );
+  fx.sim.step(10);
+  fx.sim.faults.dropNext({ sid: 1 });
+  fx.sim.step(10);
+  await recorder.waitForLine(
+    "the get_snapshot repair",
+    (l) => typeof l.sent === "string" && l.sent.includes("get_snapshot"),
+  );
+  fx.sim.step(5);
+  fx.sim.faults.disconnect();
+  fx.sim.step(10);
+  await recorder.waitForLine("the resubscription", (l) => l.event === "resubscribed");
+  fx.sim.step(10);
+  // Caught up: the recording holds the last seq the simulator sent on the new connection.
+  await recorder.waitFor("the last frame", () => {
+    const sub = fx.sim.connections().at(-1)?.subscriptions[0];
+    return sub !== undefined && frames().some((f) => f.sid === sub.sid && f.seq === sub.seq);
+  });
+  recorder.child.kill("SIGINT");
+  assert.equal(await recorder.exit(), 130);
+  const lines = recorder.json();
+  assert.equal(lines[0]!.type, "recording");
+  assert.equal(lines[0]!.version, 1);
+  assert.ok(lines.slice(1).every((l) => typeof l.t === "number"));
+  assert.equal(lines.filter((l) => l.event === "connected").length, 2);
+  assert.ok(lines.some((l) => l.event === "disconnected" && l.code === 1006));
+  assert.ok(!recorder.lines.join("\n").includes("PRIVATE KEY"), "no key material");
+  assert.ok(!recorder.lines.join("\n").includes("KALSHI-ACCESS-SIGNATURE"), "no headers");
+
+  const dir = await Deno.makeTempDir({ prefix: "kalshi-cli-rec-" });
+  try {
+    const file = `${dir}/session.jsonl`;
+    await Deno.writeTextFile(file, recorder.lines.join("\n") + "\n");
+    const replayed = await runCli(["replay", file, "--format", "ndjson"]);
+    assert.equal(replayed.code, 0, replayed.stderr);
+    assert.match(replayed.stderr, /gap on sid 1/);
+    assert.match(replayed.stderr, /recorded disconnect \(code 1006\)/);
+    const finals = replayed.lines.map((l) => JSON.parse(l)).filter((l) => l.final === true);
+    assert.deepEqual(finals.map((l) => l.market_ticker).sort(), [A, B].sort());
+    for (const line of finals) {
+      const truth = fx.sim.truth.book(line.market_ticker);
+      assert.deepEqual(line.yes_dollars_fp, truth.yes);
+      assert.deepEqual(line.no_dollars_fp, truth.no);
+    }
+
+    // The same recording served over the Kalshi protocol to an unmodified `book`.
+    const server = new CliProcess(["replay", file, "--serve", "--format", "ndjson"]);
+    const { url } = await server.waitForLine("the URL", (l) => typeof l.url === "string");
+    const args = [...fx.args];
+    args[1] = url as string;
+    const book = new CliProcess([
+      "book",
+      "-m",
+      A,
+      "-m",
+      B,
+      "--format",
+      "ndjson",
+      "--interval",
+      "50",
+      ...args,
+    ]);
+    await book.waitForStderr("resubscribed"); // the recorded disconnect, replayed
+    await book.waitFor("books at the truth", () => {
+      const out = book.json();
+      const last = (t: string) => out.findLast((l) => l.market_ticker === t);
+      const a = last(A);
+      const b = last(B);
+      return a !== undefined && b !== undefined && equalsTruth(fx.sim, A)(a) &&
+        equalsTruth(fx.sim, B)(b);
+    });
+    book.child.kill("SIGINT");
+    assert.equal(await book.exit(), 130);
+    assertFinalEqualsTruth(book, fx.sim, [A, B]);
+    server.child.kill("SIGINT");
+    assert.equal(await server.exit(), 130);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+test("demo runs the in-process simulator without credentials and prints NDJSON when piped", async () => {
+  const result = await runCli(["demo", "--duration", "2", "--interval", "500"], {
+    permissions: DEMO_PERMISSIONS, // exactly what `deno task demo` grants
+  });
+  assert.equal(result.code, 0, result.stderr);
+  const lines = result.lines.map((l) => JSON.parse(l));
+  const finals = lines.filter((l) => l.final === true);
+  assert.equal(finals.length, 3, "three simulated markets");
+  for (const line of lines) {
+    assert.equal(line.type, "book");
+    assert.ok(line.yes_dollars_fp.length > 0 && line.no_dollars_fp.length > 0);
+  }
+  assert.match(result.stderr, /stopped \(duration\)/);
+});
+
+test("simulate serves clients (subscriptions, check) and removes its key file on Ctrl-C", async () => {
+  const sim = new CliProcess(["simulate", "--format", "ndjson", "--ping-interval", "0"]);
+  const info = await sim.waitForLine("connection info", (l) => typeof l.url === "string");
+  const stat = await Deno.stat(info.private_key_path as string);
+  assert.equal(stat.mode! & 0o777, 0o600);
+  const args = [
+    "--url",
+    info.url as string,
+    "--key-id",
+    info.key_id as string,
+    "--private-key-file",
+    info.private_key_path as string,
+    "--format",
+    "ndjson",
+  ];
+  const subs = await runCli(["subscriptions", "-c", "ticker", "-c", "trade", ...args]);
+  assert.equal(subs.code, 0, subs.stderr);
+  assert.deepEqual(subs.lines.map((l) => JSON.parse(l)), [
+    { channel: "ticker", sid: 1 },
+    { channel: "trade", sid: 2 },
+  ]);
+  const checked = await runCli(["check", ...args]);
+  assert.equal(checked.code, 0, checked.stderr);
+  const report = JSON.parse(checked.lines[0]!);
+  assert.equal(report.type, "check");
+  assert.equal(report.rtt_ms.samples, 5);
+  assert.ok(report.rtt_ms.min <= report.rtt_ms.median);
+  assert.ok(report.skew_ms.ts_ms_samples > 0, "the simulator's tickers carry ts_ms");
+  assert.ok(
+    Math.abs(report.skew_ms.ts_ms) < 1000,
+    `same machine, tiny skew: ${report.skew_ms.ts_ms}`,
+  );
+  sim.child.kill("SIGINT");
+  assert.equal(await sim.exit(), 130);
+  await assert.rejects(Deno.stat(info.private_key_path as string), Deno.errors.NotFound);
+  assert.ok(!sim.stderr.includes("PRIVATE KEY") && !sim.lines.join("").includes("PRIVATE KEY"));
 });

@@ -1,6 +1,86 @@
+/**
+ * `kalshi-ws record`: subscribes like `stream` and writes every raw frame with its receive time,
+ * plus the commands sent, the sids assigned and the connects/disconnects (format in
+ * `recording.ts`), to `--out FILE` or stdout. The client heals as usual while recording, so a
+ * recording shows gaps, repairs and reconnects exactly as they happened.
+ *
+ * @module
+ */
+
+import { transport as denoTransport } from "@kalshi-ws/deno";
 import type { CommandContext } from "../context.ts";
+import { endpointOf, openClient, shutdown } from "../connect.ts";
+import { RECORDING_VERSION, type RecordingEntry, recordingTransport } from "../recording.ts";
+import { subscribeParams } from "./stream.ts";
+import config from "../deno.json" with { type: "json" };
+
+const encoder = new TextEncoder();
 
 /** Runs `record`. */
-export function record(_context: CommandContext): Promise<number> {
-  return Promise.reject(new Error("Not implemented yet: record"));
+export async function record(context: CommandContext): Promise<number> {
+  const { args, out, lifetime } = context;
+  const params = subscribeParams(args, "record");
+  const file = args.out === undefined || args.out === "-"
+    ? undefined
+    : Deno.openSync(args.out, { write: true, create: true, truncate: true });
+  let frames = 0;
+  const write = (value: unknown): void => {
+    if (file === undefined) {
+      if (!out.json(value)) lifetime.stop("stdout_closed");
+      return;
+    }
+    const bytes = encoder.encode(`${JSON.stringify(value)}\n`);
+    for (let offset = 0; offset < bytes.length;) offset += file.writeSync(bytes.subarray(offset));
+  };
+  try {
+    write({
+      type: "recording",
+      version: RECORDING_VERSION,
+      created: new Date().toISOString(),
+      tool: `kalshi-ws ${config.version}`,
+      endpoint: endpointOf(context),
+      subscribe: params,
+    });
+    const sink = (entry: RecordingEntry): void => {
+      if ("frame" in entry) frames++;
+      write(entry);
+    };
+    const client = await openClient(context, {
+      transport: recordingTransport(denoTransport, sink),
+    });
+    try {
+      const lifecycle = (event: { type: string; sids?: unknown }) => {
+        if (event.type === "subscribed" || event.type === "resubscribed") {
+          sink({ t: Date.now(), event: event.type, sids: event.sids as never });
+        }
+      };
+      client.on("subscribed", lifecycle);
+      client.on("resubscribed", lifecycle);
+      const subscription = await client.subscribe(params);
+      let data = 0;
+      const stream = subscription.events();
+      const stop = () => void stream.return();
+      lifetime.signal.addEventListener("abort", stop, { once: true });
+      if (lifetime.stopped) stop();
+      for await (const event of stream) {
+        if (
+          event.type === "data" && args.maxMessages !== undefined && ++data >= args.maxMessages
+        ) {
+          lifetime.stop("max_messages");
+        }
+      }
+      lifetime.signal.removeEventListener("abort", stop);
+      if (!lifetime.stopped) lifetime.stop("finished");
+      await shutdown(context, client, [subscription]);
+    } finally {
+      await client.close();
+    }
+  } finally {
+    file?.close();
+  }
+  out.status(
+    `recorded ${frames} frames${args.out === undefined ? "" : ` to ${args.out}`} ` +
+      `(stopped: ${lifetime.reason})`,
+  );
+  return lifetime.exitCode;
 }

@@ -1,6 +1,123 @@
+/**
+ * `kalshi-ws replay FILE`: feeds a recording (see `recording.ts`) through the decoder and order
+ * books and shows them like `book`; `--serve` serves it over the Kalshi protocol instead (see
+ * `replay_server.ts`).
+ *
+ * @module
+ */
+
+import { BookStore } from "@kalshi-ws/deno";
+import { UsageError } from "../args.ts";
+import { BookView } from "../book_view.ts";
 import type { CommandContext } from "../context.ts";
+import { parseRecording, type Recording } from "../recording.ts";
+import { ReplayBooks } from "../replay_books.ts";
+import { serveRecording } from "../replay_server.ts";
+import { terminalRows } from "./book.ts";
+
+/** Entries applied between two yields to the event loop when replaying at full speed. */
+const BATCH = 500;
+
+/** Reads and parses the recording named on the command line. */
+export async function readRecording(file: string | undefined): Promise<Recording> {
+  if (file === undefined) {
+    throw new UsageError("Pass the recording to replay", "Example: kalshi-ws replay session.jsonl");
+  }
+  let text: string;
+  try {
+    text = file === "-"
+      ? await new Response(Deno.stdin.readable).text()
+      : await Deno.readTextFile(file);
+  } catch (error) {
+    throw new Error(
+      `Cannot read recording '${file}': ${error instanceof Error ? error.message : error}`,
+    );
+  }
+  return parseRecording(text, file);
+}
 
 /** Runs `replay`. */
-export function replay(_context: CommandContext): Promise<number> {
-  return Promise.reject(new Error("Not implemented yet: replay"));
+export async function replay(context: CommandContext): Promise<number> {
+  const { args, out, lifetime, format } = context;
+  const recording = await readRecording(args.file);
+  if (args.serve) return await serveRecording(context, recording);
+  const store = new BookStore();
+  const books = new ReplayBooks(store, (note) => {
+    switch (note.type) {
+      case "connected":
+        out.debug(`recorded connection to ${note.url}`);
+        return;
+      case "disconnected":
+        if (note.code === 1000) out.debug("recorded clean close");
+        else out.status(`recorded disconnect (code ${note.code}): books wait for fresh snapshots`);
+        return;
+      case "gap":
+        out.warn(
+          `gap on sid ${note.sid}: expected seq ${note.expected}, got ${note.received}; books ` +
+            "wait for the recorded repair",
+        );
+        return;
+      case "decode_error":
+        out.warn(`undecodable frame skipped: ${note.message}`);
+        return;
+    }
+  });
+  const view = new BookView(store, {
+    out,
+    format,
+    intervalMs: args.intervalMs,
+    depth: args.depth,
+    markets: [],
+    title: `kalshi-ws replay  ${args.file} (${recording.header.endpoint})`,
+    state: () => (lifetime.stopped ? "stopped" : "replaying"),
+    rows: format === "text" ? terminalRows() : undefined,
+    color: out.color,
+    onClosed: () => lifetime.stop("stdout_closed"),
+  });
+  view.start();
+  const entries = recording.entries;
+  const speed = args.speed;
+  const startedAt = performance.now();
+  const firstT = entries[0]?.t ?? 0;
+  let data = 0;
+  try {
+    for (let i = 0; i < entries.length && !lifetime.stopped; i++) {
+      const entry = entries[i]!;
+      if (speed > 0) {
+        const due = startedAt + (entry.t - firstT) / speed;
+        const wait = due - performance.now();
+        if (wait > 1) await sleep(wait, lifetime.signal);
+        if (lifetime.stopped) break;
+      } else if (i % BATCH === BATCH - 1) {
+        await sleep(0, lifetime.signal);
+      }
+      const touched = books.apply(entry);
+      if (touched !== undefined) view.touched(touched);
+      if ("frame" in entry && args.maxMessages !== undefined && ++data >= args.maxMessages) {
+        lifetime.stop("max_messages");
+      }
+    }
+    if (!lifetime.stopped) lifetime.stop("finished");
+  } finally {
+    view.stop();
+  }
+  const invalid = view.finish();
+  if (invalid.length > 0) {
+    out.warn(`not printed (book not valid at the end): ${invalid.join(", ")}`);
+  }
+  out.status(`replayed ${recording.entries.length} entries (${lifetime.reason})`);
+  return lifetime.exitCode;
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    }
+    signal.addEventListener("abort", done, { once: true });
+  });
 }
