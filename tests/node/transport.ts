@@ -1,0 +1,11 @@
+/**
+ * The transport conformance suite on the installed `@kalshi-ws/node` (its `transport` is the
+ * `ws`-based one): run by `deno task test:node` under Node, against the npm tarball.
+ *
+ * @module
+ */
+
+import { transport } from "@kalshi-ws/node";
+import { transportSuite } from "../../packages/client/testing/transport_suite.ts";
+
+transportSuite(transport);
