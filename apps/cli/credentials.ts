@@ -40,7 +40,7 @@ export const CREDENTIAL_VARIABLES = [
 export function parseDotEnv(text: string): Map<string, string> {
   const values = new Map<string, string>();
   const pattern =
-    /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*("(?:[^"\\]|\\.)*"|'[^']*'|[^\n]*)/gm;
+    /^[ \t]*(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_]*)[ \t]*=[ \t]*("(?:[^"\\]|\\.)*"|'[^']*'|[^\n]*)/gm;
   for (const match of text.matchAll(pattern)) {
     let value = match[2]!.trim();
     if (value.startsWith('"') && value.endsWith('"') && value.length >= 2) {

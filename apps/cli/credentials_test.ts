@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { resolveCredentials } from "./credentials.ts";
+import { parseDotEnv, resolveCredentials } from "./credentials.ts";
 import { UsageError } from "./args.ts";
 
 const PEM = "-----BEGIN RSA PRIVATE KEY-----\nSECRETSECRET\n-----END RSA PRIVATE KEY-----\n";
@@ -54,4 +54,23 @@ test("resolveCredentials() names what is missing and never echoes key material",
       return true;
     });
   }
+});
+
+test("parseDotEnv() reads NAME=value lines with quotes, export and comments", () => {
+  const values = parseDotEnv([
+    "# comment",
+    "KALSHI_API_KEY_ID=abc-123 # trailing comment",
+    "export KALSHI_PRIVATE_KEY_PATH='/keys/my key.pem'",
+    'KALSHI_PRIVATE_KEY="-----BEGIN RSA PRIVATE KEY-----\\nAAA\\n-----END RSA PRIVATE KEY-----"',
+    "  EMPTY=",
+    "not a line",
+  ].join("\n"));
+  assert.equal(values.get("KALSHI_API_KEY_ID"), "abc-123");
+  assert.equal(values.get("KALSHI_PRIVATE_KEY_PATH"), "/keys/my key.pem");
+  assert.equal(
+    values.get("KALSHI_PRIVATE_KEY"),
+    "-----BEGIN RSA PRIVATE KEY-----\nAAA\n-----END RSA PRIVATE KEY-----",
+  );
+  assert.equal(values.get("EMPTY"), "");
+  assert.equal(values.size, 4);
 });

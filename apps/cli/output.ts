@@ -79,7 +79,7 @@ export class Output {
   raw(text: string): boolean {
     if (this.#closed) return false;
     try {
-      writeAll(this.#streams.writeOut, encoder.encode(text));
+      writeAll((bytes) => this.#streams.writeOut(bytes), encoder.encode(text));
       return true;
     } catch (error) {
       if (isBrokenPipe(error)) {
@@ -113,7 +113,7 @@ export class Output {
   #err(message: string, color: number): void {
     const text = this.#color ? `\x1b[${color}m${message}\x1b[0m\n` : `${message}\n`;
     try {
-      writeAll(this.#streams.writeErr, encoder.encode(text));
+      writeAll((bytes) => this.#streams.writeErr(bytes), encoder.encode(text));
     } catch {
       // stderr gone as well: nothing sensible left to report to.
     }

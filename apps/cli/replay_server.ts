@@ -253,7 +253,10 @@ export class ReplayConnection {
       if (live === undefined) {
         const recorded = this.#recorded.get(head.id);
         if (recorded !== undefined && recorded.cmd !== "list_subscriptions") return false;
-        return true; // a probe reply (or an unknown id): the live client did not ask
+        // A probe reply (or an unknown id): the live client did not ask; a later probe of its
+        // own is answered from the replay's state instead.
+        if (recorded !== undefined) recorded.used = true;
+        return true;
       }
       head.id = live;
       out = JSON.stringify(head);
