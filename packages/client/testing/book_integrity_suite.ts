@@ -59,6 +59,18 @@ function equalsTruth(client: KalshiWsClient, sim: Simulator, ticker: string): bo
     JSON.stringify(book.ladder("no")) === JSON.stringify(truth.no);
 }
 
+/** Says which books differ from the truth, and how (for a failing round's message). */
+function describeMismatch(client: KalshiWsClient, sim: Simulator, tickers: string[]): string {
+  return tickers.filter((t) => !equalsTruth(client, sim, t)).map((t) => {
+    const book = client.books?.get(t);
+    if (book === undefined) return `${t}: no book`;
+    if (!book.valid) return `${t}: invalid (${book.problem}: ${book.problemDetail ?? ""})`;
+    return `${t}: VALID BUT WRONG: client ${JSON.stringify(book.toSnapshot())} truth ${
+      JSON.stringify(sim.truth.book(t))
+    }`;
+  }).join("; ");
+}
+
 /** Resolves when `predicate` holds, re-checked after every client event and every 20 ms. */
 function until(client: KalshiWsClient, what: () => string, predicate: () => boolean) {
   return new Promise<void>((resolve, reject) => {
@@ -125,14 +137,14 @@ export function bookIntegritySuite(
       const sid = books.sids.find((s) => s.channel === "orderbook_delta")?.sid;
       if (sid !== undefined) inject(sim, fault, sid);
       sim.step(1 + Math.floor(random() * 40));
+      // A dropped frame is only detectable once a later frame arrives on its sid (Kalshi has no
+      // seq heartbeat), so the exchange keeps trading slowly while we wait, as a real one does.
+      const trickle = setInterval(() => sim.step(1), 50);
       await until(
         client,
-        () =>
-          `round ${round} (fault ${fault}): books ${
-            tickers.filter((t) => !equalsTruth(client, sim, t)).join(", ")
-          } differ from the truth`,
+        () => `round ${round} (fault ${fault}): ${describeMismatch(client, sim, tickers)}`,
         () => tickers.every((t) => equalsTruth(client, sim, t)),
-      );
+      ).finally(() => clearInterval(trickle));
       assert.deepEqual(wrongData, [], `data delivered for invalid books (round ${round})`);
     }
     // Every fault kind that breaks a stream must have been made visible, never silently absorbed.
