@@ -1,0 +1,968 @@
+/**
+ * Deterministic simulation of the healing stack: the core's {@linkcode Session} with a
+ * {@linkcode BookStore} and a reconnect loop driven by the core's {@linkcode Backoff} — the same
+ * pieces, wired the same way, as `@kalshi-ws/client` — against the simulator's pure model
+ * ({@linkcode Exchange} + one {@linkcode ProtocolConnection} per connection), over an in-memory
+ * network with latency, under a virtual clock. Every random choice (market activity, latency,
+ * faults, user requests) comes from the seed, so a failing seed replays exactly:
+ * `deno task dst --seed N`.
+ *
+ * A run has a fault phase (faults drawn from {@linkcode DST_FAULTS}) and a calm phase. At every
+ * step it checks:
+ * - **books**: every book the client holds as valid equals the truth as of the last frame of
+ *   that market it received; every delivered order-book event and every `resynced` claim is
+ *   checked the same way;
+ * - **healing**: from {@linkcode SimulationOptions.healBoundMs} after the last fault, every
+ *   subscription is live on the current connection with every book valid; no subscription is
+ *   ever lost; every request gets exactly one result;
+ * - **no silent loss**: a frame the server dropped is reported as a `gap` before any later data
+ *   of its sid is delivered; every fresh data frame on a live sid is delivered (or its book is
+ *   visibly invalid); duplicates are never delivered twice;
+ * - **memory**: books, tracked truth, queues and commands per step stay bounded.
+ *
+ * Why not the client class itself: its reconnect loop, streams and timers run on promises and
+ * microtasks, which a virtual clock can only drive by flushing many microtask rounds per step —
+ * too slow for 10 000 seeds a CI run. The harness instead mirrors the client's loop (open →
+ * `opened`, close/dead → `closed` then `Backoff.nextDelay()`, handshake rejections counted) in a
+ * few lines and drives everything the client delegates to: all of the healing logic.
+ *
+ * @module
+ */
+
+import {
+  Backoff,
+  BookStore,
+  type Channel,
+  CommandError,
+  Session,
+  type SessionEvent,
+  type SubscribeParams,
+  type SubscriptionKey,
+} from "@kalshi-ws/core";
+import {
+  type ErrorCode,
+  Exchange,
+  type ExchangeEvent,
+  type OutFrame,
+  ProtocolConnection,
+  Rng,
+} from "@kalshi-ws/simulator/model";
+import { TruthTracker } from "./truth.ts";
+
+/** The faults a seed can draw. */
+export const DST_FAULTS = [
+  "disconnect",
+  "silent",
+  "drop",
+  "duplicate",
+  "error_10",
+  "error_25",
+  "reject_handshakes",
+  "slow_consumer",
+  "burst",
+  "clock_jump",
+  "command_timeout",
+  "command_error",
+  "malformed",
+  "unknown_type",
+] as const;
+
+/** One of {@linkcode DST_FAULTS}. */
+export type DstFault = typeof DST_FAULTS[number];
+
+/** Knobs of one simulation; the defaults are what CI runs (and what a replay uses). */
+export interface SimulationOptions {
+  /** Steps with faults (default 500). */
+  readonly faultSteps?: number;
+  /** Calm steps after the fault phase (default 400). */
+  readonly calmSteps?: number;
+  /** Virtual ms per step (default 50). */
+  readonly stepMs?: number;
+  /** Every subscription must be healed this long after the last fault (virtual ms, 15 000). */
+  readonly healBoundMs?: number;
+  /** Only these faults (default: all). */
+  readonly faults?: readonly DstFault[];
+  /** Keep a trace of the last steps for the failure report (default false: faster). */
+  readonly trace?: boolean;
+}
+
+/** Counters of one run. */
+export interface SimulationStats {
+  /** Frames the client received. */
+  frames: number;
+  /** Faults injected. */
+  faults: number;
+  /** Connections opened. */
+  connections: number;
+  /** `gap` events. */
+  gaps: number;
+  /** `resynced` events. */
+  resyncs: number;
+  /** `resubscribed` events. */
+  resubscribes: number;
+  /** Book comparisons against the truth. */
+  bookChecks: number;
+  /** Longest virtual time from the last fault until everything was healed (ms). */
+  healMs: number;
+}
+
+/** The outcome of one seed. */
+export interface SimulationResult {
+  /** The seed. */
+  readonly seed: number;
+  /** The first broken invariant, or `undefined` when the run passed. */
+  readonly failure: string | undefined;
+  /** The step it broke at. */
+  readonly step: number | undefined;
+  /** Counters. */
+  readonly stats: SimulationStats;
+  /** The last trace lines (with `trace: true`). */
+  readonly trace: readonly string[];
+}
+
+/** A broken invariant (internal: ends the run). */
+class InvariantError extends Error {}
+
+const EPOCH = Date.UTC(2026, 10, 25, 12);
+const USER = "dst-user";
+const MAX_401 = 2; // the client gives up at 3 consecutive 401/403 while reconnecting
+const CONTROL = new Set(["subscribed", "unsubscribed", "ok", "error"]);
+
+interface Frame {
+  readonly text: string;
+  readonly at: number;
+  /** Exchange event index the frame reflects. */
+  readonly index: number;
+  readonly sid: number | undefined;
+  readonly seq: number | undefined;
+  /** `type` of the frame. */
+  readonly type: string;
+  /** Market of an order-book frame. */
+  readonly market: string | undefined;
+}
+
+interface ServerConn {
+  readonly id: number;
+  readonly protocol: ProtocolConnection;
+  readonly down: Frame[];
+  downHead: number;
+  readonly up: { text: string; at: number }[];
+  silent: boolean;
+  ignoreNextCommand: boolean;
+  slowUntil: number;
+  overflowed: boolean;
+  /** The last seq the server emitted per sid. */
+  readonly emitted: Map<number, number>;
+  /** Seqs the server dropped per sid, not yet reported by a `gap`. */
+  readonly drops: Map<number, Set<number>>;
+  /** The last seq the client received per sid. */
+  readonly seen: Map<number, number>;
+}
+
+interface UserSub {
+  key: SubscriptionKey;
+  readonly channels: readonly Channel[];
+  readonly params: SubscribeParams;
+  /** Confirmed by `subscribed` (or still waiting for it). */
+  live: boolean;
+}
+
+/** Runs one seed; never throws for an invariant (see `failure`), only for harness bugs. */
+export function simulate(seed: number, options: SimulationOptions = {}): SimulationResult {
+  return new Simulation(seed, options).run();
+}
+
+/** The one-line command that replays `seed`. */
+export function replayCommand(seed: number): string {
+  return `deno task dst --seed ${seed}`;
+}
+
+class Simulation {
+  readonly seed: number;
+  readonly rng: Rng;
+  readonly exchange: Exchange;
+  readonly truth: TruthTracker;
+  readonly books = new BookStore();
+  readonly session: Session;
+  readonly backoff: Backoff;
+  readonly tickers: string[];
+  readonly faultSteps: number;
+  readonly calmSteps: number;
+  readonly stepMs: number;
+  readonly healBoundMs: number;
+  readonly faults: readonly DstFault[];
+  readonly faultRate: number;
+  readonly tracing: boolean;
+  readonly traceLines: string[] = [];
+  readonly stats: SimulationStats = {
+    frames: 0,
+    faults: 0,
+    connections: 0,
+    gaps: 0,
+    resyncs: 0,
+    resubscribes: 0,
+    bookChecks: 0,
+    healMs: 0,
+  };
+
+  now = 0;
+  step = 0;
+  eventIndex = 0;
+  delivered = 0;
+  latency: number;
+  nextConnId = 1;
+  conn: ServerConn | undefined;
+  /** Client side: "idle" waits for `wakeAt`, "handshake" completes at `wakeAt`. */
+  client: "idle" | "handshake" | "open" = "idle";
+  wakeAt = 0;
+  /** The client learns that the server closed the socket at this time. */
+  closeAt: number | undefined;
+  rejections: number[] = [];
+  consecutive401 = 0;
+  lastFault = 0;
+  healedAt: number | undefined;
+  readonly subs: UserSub[] = [];
+  readonly requests = new Map<number, string>();
+  /** sid → key of the live sids of user subscriptions (rebuilt when `owners` is stale). */
+  owners = new Map<number, SubscriptionKey>();
+  ownersStale = true;
+  events: SessionEvent[] = [];
+
+  constructor(seed: number, options: SimulationOptions) {
+    this.seed = seed;
+    this.rng = new Rng(seed * 2654435761);
+    this.faultSteps = options.faultSteps ?? 500;
+    this.calmSteps = options.calmSteps ?? 400;
+    this.stepMs = options.stepMs ?? 50;
+    this.healBoundMs = options.healBoundMs ?? 15_000;
+    this.tracing = options.trace ?? false;
+    // Each seed gets a profile: a subset of the faults and a fault rate, so some seeds hammer
+    // one mechanism while others mix everything.
+    const all = options.faults ?? DST_FAULTS;
+    const rng = this.rng;
+    const subset = all.filter(() => rng.chance(0.5));
+    this.faults = subset.length > 0 ? subset : [rng.pick(all)];
+    this.faultRate = rng.pick([0.01, 0.02, 0.05, 0.1]);
+    this.latency = rng.int(1, 40);
+    this.exchange = new Exchange({
+      seed,
+      initialDepth: rng.int(1, 8),
+      ownOrderRate: 0.1,
+      lifecycleRate: 0.01,
+      startTime: EPOCH,
+    });
+    this.exchange.addAccount(USER);
+    this.truth = new TruthTracker(this.exchange);
+    this.tickers = this.exchange.markets().map((m) => m.ticker);
+    this.session = new Session({
+      books: this.books,
+      idleMs: 2_000,
+      probeTimeoutMs: 1_000,
+      commandTimeoutMs: 1_000,
+    });
+    this.backoff = new Backoff({
+      initialDelayMs: 100,
+      maxDelayMs: 2_000,
+      stableAfterMs: 5_000,
+      random: () => rng.float(),
+    });
+  }
+
+  run(): SimulationResult {
+    try {
+      this.subscribeAll();
+      this.client = "handshake";
+      this.wakeAt = this.latency * 2;
+      const total = this.faultSteps + this.calmSteps;
+      for (this.step = 0; this.step < total; this.step++) this.tick();
+      this.finish();
+      return this.result(undefined);
+    } catch (error) {
+      if (error instanceof InvariantError) return this.result(error.message);
+      // The stack under test threw: that breaks "never throws on peer misbehaviour".
+      const where = error instanceof Error ? (error.stack ?? "").split("\n")[1]?.trim() : "";
+      return this.result(
+        `seed ${this.seed}, step ${this.step} (t=${this.now} ms): uncaught ${error} ${where}`,
+      );
+    }
+  }
+
+  result(failure: string | undefined): SimulationResult {
+    return {
+      seed: this.seed,
+      failure,
+      step: failure === undefined ? undefined : this.step,
+      stats: this.stats,
+      trace: this.traceLines,
+    };
+  }
+
+  fail(message: string): never {
+    throw new InvariantError(`seed ${this.seed}, step ${this.step} (t=${this.now} ms): ${message}`);
+  }
+
+  trace(line: string): void {
+    if (!this.tracing) return;
+    this.traceLines.push(`${this.step} t=${this.now} ${line}`);
+    if (this.traceLines.length > 400) this.traceLines.splice(0, 100);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // User
+
+  subscribeAll(): void {
+    const rng = this.rng;
+    const markets = this.tickers.filter(() => rng.chance(0.6));
+    if (markets.length === 0) markets.push(rng.pick(this.tickers));
+    this.addSub({
+      channels: ["orderbook_delta"],
+      market_tickers: markets,
+      ...(rng.chance(0.3) ? { use_yes_price: true } : {}),
+    });
+    if (rng.chance(0.7)) {
+      this.addSub(
+        rng.chance(0.5)
+          ? { channels: ["ticker", "trade"] }
+          : { channels: ["ticker", "trade"], market_tickers: [rng.pick(this.tickers)] },
+      );
+    }
+    if (rng.chance(0.5)) this.addSub({ channels: ["market_lifecycle_v2"] });
+    if (rng.chance(0.5)) this.addSub({ channels: ["fill", "user_orders", "market_positions"] });
+  }
+
+  addSub(params: SubscribeParams): void {
+    const key = this.session.subscribe(params, this.now);
+    this.requests.set(key, "subscribe");
+    this.subs.push({ key, channels: params.channels, params, live: true });
+    this.trace(`user subscribe ${params.channels.join(",")} key ${key}`);
+  }
+
+  bookSub(): UserSub | undefined {
+    return this.subs.find((s) => s.channels.includes("orderbook_delta"));
+  }
+
+  /** A random user request during the fault phase. */
+  userRequest(): void {
+    const rng = this.rng;
+    const book = this.bookSub();
+    if (book === undefined) return;
+    const markets = this.session.marketsOf(book.key) ?? [];
+    const roll = rng.int(0, 4);
+    try {
+      if (roll === 0) {
+        const extra = this.tickers.filter((t) => !markets.includes(t));
+        if (extra.length === 0) return;
+        const ticker = rng.pick(extra);
+        this.requests.set(this.session.addMarkets(book.key, [ticker], this.now), "add_markets");
+        this.trace(`user add_markets ${ticker}`);
+      } else if (roll === 1) {
+        if (markets.length < 2) return;
+        const ticker = rng.pick(markets);
+        this.requests.set(this.session.removeMarkets(book.key, [ticker], this.now), "remove");
+        this.trace(`user delete_markets ${ticker}`);
+      } else if (roll === 2) {
+        this.requests.set(this.session.resync(book.key, this.now), "resync");
+        this.trace("user resync");
+      } else if (roll === 3) {
+        this.requests.set(this.session.listSubscriptions(this.now), "list");
+      } else {
+        const other = this.subs.find((s) =>
+          s !== book && s.channels.includes("market_lifecycle_v2")
+        );
+        if (other === undefined) {
+          if (this.subs.some((s) => s.channels.includes("market_lifecycle_v2"))) return;
+          this.addSub({ channels: ["market_lifecycle_v2"] });
+        } else if (other.live) {
+          this.requests.set(this.session.unsubscribe(other.key, this.now), "unsubscribe");
+          other.live = false;
+          this.trace(`user unsubscribe key ${other.key}`);
+        }
+      }
+    } catch (error) {
+      if (!(error instanceof CommandError)) throw error;
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // One step
+
+  tick(): void {
+    const rng = this.rng;
+    const faulty = this.step < this.faultSteps;
+    let advance = this.stepMs;
+    if (faulty && rng.chance(this.faultRate)) {
+      const fault = rng.pick(this.faults);
+      if (fault === "clock_jump") advance = rng.int(2_000, 40_000);
+      this.inject(fault);
+    }
+    if (faulty && rng.chance(0.01)) this.userRequest();
+    this.now += advance;
+    if (advance > this.stepMs) this.lastFault = this.now; // healing starts after the jump
+    if (this.step === this.faultSteps) {
+      // Calm: armed faults that never fired are disarmed (those inside the model can still
+      // fire once; they heal within the bound).
+      this.rejections = [];
+      if (this.conn !== undefined) this.conn.ignoreNextCommand = false;
+    }
+
+    // Server: commands in, market activity out.
+    const conn = this.conn;
+    if (conn !== undefined) this.serveCommands(conn);
+    this.marketStep(1);
+
+    // Client: connection lifecycle, frames, timers (in a seed-chosen order after a jump).
+    this.clientLifecycle();
+    if (advance > this.stepMs && rng.chance(0.5)) {
+      this.timers();
+      this.deliverFrames();
+    } else {
+      this.deliverFrames();
+      this.timers();
+    }
+    this.clientLifecycle();
+    this.flushTransmit();
+    this.checkStep();
+  }
+
+  inject(fault: DstFault): void {
+    const rng = this.rng;
+    const conn = this.conn;
+    this.stats.faults++;
+    this.lastFault = this.now;
+    this.healedAt = undefined;
+    this.trace(`fault ${fault}`);
+    const liveSid = (): number | undefined => {
+      const subs = conn?.protocol.subscriptions() ?? [];
+      return subs.length === 0 ? undefined : rng.pick(subs).sid;
+    };
+    switch (fault) {
+      case "disconnect":
+        if (conn !== undefined) this.serverClose(conn);
+        return;
+      case "silent":
+        if (conn !== undefined) conn.silent = true;
+        return;
+      case "drop":
+        conn?.protocol.dropNext(rng.chance(0.7) ? liveSid() : undefined);
+        return;
+      case "duplicate":
+        conn?.protocol.duplicateNext(rng.chance(0.7) ? liveSid() : undefined);
+        return;
+      case "error_10":
+      case "error_25": {
+        const sid = liveSid();
+        if (conn !== undefined && sid !== undefined) {
+          this.raise(conn, sid, fault === "error_10" ? 10 : 25);
+        }
+        return;
+      }
+      case "reject_handshakes": {
+        // A refusal spell of 1–4 handshakes (replacing any spell not yet over).
+        const n = rng.int(1, 4);
+        this.rejections = [];
+        for (let i = 0; i < n; i++) this.rejections.push(rng.pick([503, 500, 429, 401]));
+        if (conn !== undefined && rng.chance(0.7)) this.serverClose(conn);
+        return;
+      }
+      case "slow_consumer":
+        if (conn !== undefined) conn.slowUntil = this.now + rng.int(500, 5_000);
+        this.marketStep(rng.int(20, 120));
+        return;
+      case "burst":
+        this.marketStep(rng.int(20, 300));
+        return;
+      case "clock_jump":
+        return; // handled by the caller: time jumps before anything is processed
+      case "command_timeout":
+        if (conn !== undefined) conn.ignoreNextCommand = true;
+        return;
+      case "command_error":
+        conn?.protocol.failNextCommand(rng.pick([18, 27] as ErrorCode[]));
+        return;
+      case "malformed":
+        if (conn !== undefined) this.emit(conn, [conn.protocol.malformedFrame()]);
+        return;
+      case "unknown_type":
+        if (conn !== undefined) this.emit(conn, [conn.protocol.unknownTypeFrame(liveSid())]);
+        return;
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Server side
+
+  /** Runs `count` generator steps; every event is numbered, recorded and framed. */
+  marketStep(count: number): void {
+    const conn = this.conn;
+    for (let i = 0; i < count; i++) {
+      const events = this.exchange.step(EPOCH + this.now);
+      for (const event of events) {
+        const index = ++this.eventIndex;
+        const book = event.book;
+        if (book !== undefined) {
+          this.truth.record(index, event.ticker, book.side, book.price, book.delta);
+        }
+        if (conn !== undefined) this.emitEvent(conn, event, index);
+      }
+    }
+  }
+
+  emitEvent(conn: ServerConn, event: ExchangeEvent, index: number): void {
+    const frames = conn.protocol.onEvents([event]);
+    if (frames.length === 0 || conn.silent) return;
+    const market = event.channel === "orderbook_delta" ? event.ticker : undefined;
+    for (const frame of frames) this.enqueue(conn, frame, index, event.type, market);
+  }
+
+  /** Queues frames made outside the event flow (responses, snapshots, errors). */
+  emit(conn: ServerConn, frames: readonly OutFrame[]): void {
+    if (conn.silent) return;
+    for (const frame of frames) {
+      const text = frame.text;
+      const type = text.startsWith('{"type":"')
+        ? text.slice(9, text.indexOf('"', 9))
+        : (JSON.parse(text) as { type?: string }).type ?? "?";
+      const market = type === "orderbook_snapshot"
+        ? (JSON.parse(text) as { msg: { market_ticker: string } }).msg.market_ticker
+        : undefined;
+      this.enqueue(conn, frame, this.eventIndex, type, market);
+    }
+  }
+
+  enqueue(
+    conn: ServerConn,
+    frame: OutFrame,
+    index: number,
+    type: string,
+    market: string | undefined,
+  ): void {
+    const { sid, seq } = frame;
+    if (sid !== undefined && seq !== undefined) {
+      const last = conn.emitted.get(sid) ?? 0;
+      if (seq > last + 1) {
+        let drops = conn.drops.get(sid);
+        if (drops === undefined) conn.drops.set(sid, drops = new Set());
+        for (let s = last + 1; s < seq; s++) drops.add(s);
+      }
+      if (seq > last) conn.emitted.set(sid, seq);
+    }
+    const previous = conn.down.length > conn.downHead ? conn.down[conn.down.length - 1]!.at : 0;
+    const at = Math.max(this.now + this.latency, previous);
+    conn.down.push({ text: frame.text, at, index, sid, seq, type, market });
+    // Kalshi kills the subscriptions of a reader that fell too far behind (error 25).
+    if (!conn.overflowed && conn.down.length - conn.downHead > 400) {
+      conn.overflowed = true;
+      this.trace("server: backlog overflow, error 25 on every sid");
+      for (const sub of conn.protocol.subscriptions()) this.raise(conn, sub.sid, 25);
+    }
+  }
+
+  /**
+   * Raises terminal error `code` on `sid` — unless an armed drop would swallow the error frame
+   * itself: a sid that dies without a word cannot be noticed by any client (Kalshi's protocol
+   * has no per-sid heartbeat), so the fault plan never creates one.
+   */
+  raise(conn: ServerConn, sid: number, code: ErrorCode): void {
+    const swallowed = conn.protocol.pendingFaults().some((f) =>
+      f.kind === "drop" && (f.sid === undefined || f.sid === sid)
+    );
+    if (!swallowed) this.emit(conn, conn.protocol.raiseError(sid, code));
+  }
+
+  serveCommands(conn: ServerConn): void {
+    const up = conn.up;
+    while (up.length > 0 && up[0]!.at <= this.now) {
+      const { text } = up.shift()!;
+      if (conn.silent) continue;
+      if (conn.ignoreNextCommand) {
+        conn.ignoreNextCommand = false;
+        this.trace(`server ignores ${text}`);
+        continue;
+      }
+      this.emit(conn, conn.protocol.handleText(text, EPOCH + this.now));
+    }
+  }
+
+  /** The server cuts the connection (no close frame); the client notices after the latency. */
+  serverClose(conn: ServerConn): void {
+    if (this.conn !== conn) return;
+    this.conn = undefined;
+    this.closeAt = this.now + this.latency;
+    // Frames already on the wire by then still arrive; the rest are lost with the socket.
+    const keep = conn.down.filter((f, i) => i >= conn.downHead && f.at <= this.closeAt!);
+    conn.down.length = 0;
+    conn.downHead = 0;
+    conn.down.push(...keep);
+    this.closingConn = conn;
+  }
+
+  closingConn: ServerConn | undefined;
+
+  // -------------------------------------------------------------------------------------------
+  // Client side (mirrors KalshiWsClient's loop)
+
+  clientLifecycle(): void {
+    if (this.client === "open" && this.closeAt !== undefined && this.closeAt <= this.now) {
+      this.deliverFrom(this.closingConn!, this.closeAt);
+      this.closeAt = undefined;
+      this.closingConn = undefined;
+      this.clientClosed(1006, "connection lost");
+    }
+    if (this.client === "idle" && this.wakeAt <= this.now) {
+      this.client = "handshake";
+      this.wakeAt = this.now + this.latency * 2;
+    }
+    if (this.client === "handshake" && this.wakeAt <= this.now) {
+      const status = this.rejections.shift();
+      if (status !== undefined && !(status === 401 && this.consecutive401 >= MAX_401)) {
+        if (status === 401) this.consecutive401++;
+        this.trace(`handshake rejected ${status}`);
+        this.scheduleReconnect();
+        return;
+      }
+      this.consecutive401 = 0;
+      this.open();
+    }
+  }
+
+  open(): void {
+    const conn: ServerConn = {
+      id: this.nextConnId++,
+      protocol: new ProtocolConnection({ exchange: this.exchange, userId: USER }),
+      down: [],
+      downHead: 0,
+      up: [],
+      silent: false,
+      ignoreNextCommand: false,
+      slowUntil: 0,
+      overflowed: false,
+      emitted: new Map(),
+      drops: new Map(),
+      seen: new Map(),
+    };
+    this.conn = conn;
+    this.client = "open";
+    this.stats.connections++;
+    this.trace(`open connection ${conn.id}`);
+    this.backoff.opened(this.now);
+    this.session.opened(this.now);
+    this.drain();
+  }
+
+  clientClosed(code: number, reason: string): void {
+    this.client = "idle";
+    this.backoff.closed(this.now);
+    this.session.closed(code, reason, this.now);
+    this.ownersStale = true;
+    this.trace(`closed ${code} ${reason}`);
+    this.drain();
+    this.scheduleReconnect();
+  }
+
+  scheduleReconnect(): void {
+    this.client = "idle";
+    this.wakeAt = this.now + this.backoff.nextDelay();
+  }
+
+  /** The liveness verdict: abandon the socket (the server side goes away) and reconnect. */
+  abandon(): void {
+    if (this.client !== "open") return;
+    this.conn = undefined;
+    this.closeAt = undefined;
+    this.closingConn = undefined;
+    this.clientClosed(1006, "liveness probe unanswered");
+  }
+
+  flushTransmit(): void {
+    let sent = 0;
+    for (let text = this.session.pollTransmit(); text !== undefined;) {
+      sent++;
+      const conn = this.conn;
+      if (this.client === "open" && conn !== undefined) {
+        conn.up.push({ text, at: this.now + this.latency });
+      }
+      if (this.tracing) this.trace(`send ${text}`);
+      text = this.session.pollTransmit();
+    }
+    if (sent > 60) this.fail(`memory: ${sent} commands sent in one step (a command storm)`);
+  }
+
+  timers(): void {
+    const at = this.session.pollTimeout();
+    if (at !== undefined && at <= this.now) {
+      this.session.handleTimeout(this.now);
+      this.drain();
+    }
+  }
+
+  deliverFrames(): void {
+    if (this.client !== "open") return;
+    const conn = this.conn ?? this.closingConn;
+    if (conn === undefined) return;
+    const slow = conn.slowUntil > this.now;
+    this.deliverFrom(conn, this.now, slow ? 2 : Infinity);
+  }
+
+  deliverFrom(conn: ServerConn, until: number, limit = Infinity): void {
+    const down = conn.down;
+    let n = 0;
+    while (conn.downHead < down.length && down[conn.downHead]!.at <= until && n < limit) {
+      const frame = down[conn.downHead]!;
+      down[conn.downHead++] = undefined as unknown as Frame;
+      n++;
+      this.receive(conn, frame);
+      if (this.client !== "open") return; // the frame ended the connection (dead)
+    }
+    if (conn.downHead === down.length) {
+      down.length = 0;
+      conn.downHead = 0;
+      conn.overflowed = false;
+    } else if (conn.downHead > 1024) {
+      down.splice(0, conn.downHead);
+      conn.downHead = 0;
+    }
+  }
+
+  receive(conn: ServerConn, frame: Frame): void {
+    this.stats.frames++;
+    this.delivered = frame.index;
+    if (frame.market !== undefined) this.truth.advance(frame.market, frame.index);
+    if (this.ownersStale) this.rebuildOwners();
+    const sid = frame.sid;
+    const owner = sid === undefined ? undefined : this.owners.get(sid);
+    let fresh = true;
+    if (sid !== undefined && frame.seq !== undefined) {
+      const last = conn.seen.get(sid) ?? 0;
+      fresh = frame.seq > last;
+      if (fresh) conn.seen.set(sid, frame.seq);
+    }
+    this.session.receiveText(frame.text, this.now);
+    const delivered = this.drain(conn);
+    // Nothing silently dropped: fresh data on a live sid is delivered or its book is invalid.
+    if (owner !== undefined && !CONTROL.has(frame.type) && this.client === "open") {
+      if (!fresh) {
+        if (delivered.has(sid!)) this.fail(`duplicate seq ${frame.seq} on sid ${sid} delivered`);
+      } else if (!delivered.has(sid!)) {
+        const book = frame.market === undefined ? undefined : this.books.get(frame.market);
+        const held = frame.market !== undefined && (book === undefined || !book.valid);
+        if (!held && this.owners.get(sid!) === owner) {
+          this.fail(`${frame.type} seq ${frame.seq} on live sid ${sid} silently dropped`);
+        }
+      }
+    }
+  }
+
+  rebuildOwners(): void {
+    this.owners.clear();
+    for (const key of this.session.subscriptionKeys()) {
+      for (const info of this.session.sidsOf(key)) this.owners.set(info.sid, key);
+    }
+    this.ownersStale = false;
+  }
+
+  /** Drains session events and checks each; returns the sids that got data. */
+  drain(conn: ServerConn | undefined = this.conn): Set<number> {
+    const delivered = new Set<number>();
+    for (let event = this.session.pollEvent(); event !== undefined;) {
+      this.check(event, conn, delivered);
+      event = this.session.pollEvent();
+    }
+    return delivered;
+  }
+
+  check(event: SessionEvent, conn: ServerConn | undefined, delivered: Set<number>): void {
+    switch (event.type) {
+      case "data": {
+        if (event.key === undefined || event.sid === undefined) return;
+        delivered.add(event.sid);
+        const message = event.message;
+        const seqMatch = (message as { seq?: unknown }).seq;
+        if (typeof seqMatch === "number" && conn !== undefined) {
+          const drops = conn.drops.get(event.sid);
+          if (drops !== undefined) {
+            for (const s of drops) {
+              if (s < seqMatch) {
+                this.fail(`seq ${s} on sid ${event.sid} was dropped without a gap event`);
+              }
+            }
+          }
+        }
+        if (message.type === "orderbook_delta" || message.type === "orderbook_snapshot") {
+          const ticker = message.msg.market_ticker;
+          const book = this.books.get(ticker);
+          if (book === undefined || !book.valid) {
+            this.fail(`${message.type} for ${ticker} delivered while its book is invalid`);
+          }
+          this.compare(ticker, `${message.type} seq ${message.seq}`);
+        }
+        return;
+      }
+      case "gap": {
+        this.stats.gaps++;
+        this.trace(`gap sid ${event.sid} ${event.expected}..${event.received}`);
+        const drops = conn?.drops.get(event.sid);
+        if (drops !== undefined) {
+          for (let s = event.expected; s < event.received; s++) drops.delete(s);
+        }
+        return;
+      }
+      case "resynced":
+        this.stats.resyncs++;
+        this.trace(`resynced sid ${event.sid}`);
+        for (const ticker of event.markets) {
+          const book = this.books.get(ticker);
+          if (book === undefined || !book.valid) {
+            this.fail(`resynced claims ${ticker} but its book is invalid`);
+          }
+          this.compare(ticker, "resynced");
+        }
+        return;
+      case "subscribed":
+      case "resubscribed":
+        if (event.type === "resubscribed") this.stats.resubscribes++;
+        this.ownersStale = true;
+        // A sid adopted by a merged re-subscribe starts a new history: what it lost before
+        // was lost while the subscription was visibly being restored.
+        for (const { sid } of event.sids) {
+          const drops = conn?.drops.get(sid);
+          const seen = conn?.seen.get(sid) ?? 0;
+          if (drops !== undefined) { for (const s of drops) if (s <= seen) drops.delete(s); }
+        }
+        this.trace(`${event.type} key ${event.key} ${JSON.stringify(event.sids)}`);
+        return;
+      case "unsubscribed": {
+        this.ownersStale = true;
+        const index = this.subs.findIndex((s) => s.key === event.key);
+        if (index >= 0) this.subs.splice(index, 1);
+        return;
+      }
+      case "subscription_lost":
+        this.fail(`subscription ${event.key} lost: ${event.error.message}`);
+        return;
+      case "server_error":
+        this.ownersStale = true;
+        this.trace(`server_error ${event.error.code} sid ${event.sid}`);
+        return;
+      case "command_result": {
+        const what = this.requests.get(event.request);
+        if (what === undefined) this.fail(`result for unknown or settled request ${event.request}`);
+        this.requests.delete(event.request);
+        if (!event.ok) {
+          this.trace(`request ${event.request} (${what}) failed: ${event.error.message}`);
+          if (what === "subscribe") {
+            // The user was told; a user retries (the fault plan may refuse the first try).
+            const index = this.subs.findIndex((s) => s.key === event.request);
+            if (index >= 0) this.addSub(this.subs.splice(index, 1)[0]!.params);
+          }
+        }
+        return;
+      }
+      case "dead":
+        this.trace("dead");
+        this.abandon();
+        return;
+      case "disconnected":
+        this.ownersStale = true;
+        return;
+      default:
+        return;
+    }
+  }
+
+  compare(ticker: string, what: string): void {
+    this.stats.bookChecks++;
+    const diff = this.truth.diff(ticker, this.books.get(ticker)!);
+    if (diff !== undefined) {
+      this.fail(
+        `book ${ticker} valid but wrong after ${what}: ${diff}; truth ${this.truth.show(ticker)}`,
+      );
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Per-step invariants
+
+  checkStep(): void {
+    // Valid books equal the truth; books nobody can trust let their truth catch up (bounded).
+    for (const ticker of this.tickers) {
+      const book = this.books.get(ticker);
+      if (book !== undefined && book.valid) this.compare(ticker, "a step");
+      else this.truth.advance(ticker, this.delivered);
+    }
+    if (this.books.size > this.tickers.length) {
+      this.fail(`memory: ${this.books.size} books held for ${this.tickers.length} markets`);
+    }
+    if (this.truth.pending > 20_000) this.fail(`memory: ${this.truth.pending} truth changes held`);
+    if (this.session.subscriptionKeys().length > this.subs.length + 1) {
+      this.fail(`memory: ${this.session.subscriptionKeys().length} subscriptions held`);
+    }
+    // Healing: bounded time after the last fault, everything is live and valid.
+    const healed = this.healed();
+    if (healed && this.healedAt === undefined) {
+      this.healedAt = this.now;
+      this.stats.healMs = Math.max(this.stats.healMs, this.now - this.lastFault);
+    } else if (!healed) this.healedAt = undefined;
+    if (this.step >= this.faultSteps && this.now - this.lastFault > this.healBoundMs && !healed) {
+      this.fail(`not healed ${this.healBoundMs} ms after the last fault: ${this.unhealed()}`);
+    }
+  }
+
+  healed(): boolean {
+    return this.unhealed() === undefined;
+  }
+
+  unhealed(): string | undefined {
+    if (this.client !== "open") return `client ${this.client}`;
+    for (const sub of this.subs) {
+      if (!sub.live) continue;
+      const sids = this.session.sidsOf(sub.key);
+      if (sids.length !== sub.channels.length) {
+        return `subscription ${sub.key} has ${sids.length}/${sub.channels.length} sids`;
+      }
+    }
+    const book = this.bookSub();
+    if (book === undefined) return "no order-book subscription";
+    for (const ticker of this.session.marketsOf(book.key) ?? []) {
+      if (this.books.get(ticker)?.valid !== true) return `book ${ticker} invalid`;
+    }
+    return undefined;
+  }
+
+  /** After the last step: quiesce, then every book equals the exchange's current truth. */
+  finish(): void {
+    this.step = this.faultSteps + this.calmSteps;
+    for (let i = 0; i < 100 && this.conn !== undefined; i++) {
+      this.now += this.stepMs;
+      this.serveCommands(this.conn);
+      this.deliverFrames();
+      this.timers();
+      this.flushTransmit();
+      if (this.conn.up.length === 0 && this.conn.down.length === this.conn.downHead) break;
+    }
+    const reason = this.unhealed();
+    if (reason !== undefined) this.fail(`not healed at the end: ${reason}`);
+    const c = this.conn;
+    this.trace(
+      `end: conn ${c?.id} silent ${c?.silent} down ${
+        c === undefined ? -1 : c.down.length - c.downHead
+      } up ${c?.up.length} subs ${
+        JSON.stringify(c?.protocol.subscriptions().map((s) => [s.sid, s.channel, s.seq]))
+      } faults ${JSON.stringify(c?.protocol.pendingFaults())} sids ${
+        JSON.stringify(this.session.sidsOf(this.bookSub()!.key))
+      }`,
+    );
+    // Quiet now: the books equal the exchange's books — unless the server dropped the last
+    // frames of the sid and nothing followed (no client can notice that; see README).
+    const sid = this.session.sidsOf(this.bookSub()!.key)[0]?.sid;
+    const unseen = sid === undefined ? 0 : this.conn?.drops.get(sid)?.size ?? 0;
+    if (unseen === 0) {
+      for (const ticker of this.session.marketsOf(this.bookSub()!.key) ?? []) {
+        this.truth.advance(ticker, this.eventIndex);
+        this.compare(ticker, "the end");
+      }
+    }
+    for (const [request, what] of this.requests) {
+      this.fail(`request ${request} (${what}) never got a result`);
+    }
+  }
+}
