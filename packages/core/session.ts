@@ -30,6 +30,8 @@
  *   failure reported by the {@linkcode BookKeeper} triggers the same repair for that market.
  *   Gaps on other sequenced channels are reported (`gap`) and tracking continues.
  * - **Terminal errors (10, 25) heal themselves**: `server_error`, then an automatic re-subscribe.
+ *   A re-subscribe refused for a passing reason (no answer, or codes 10, 17, 18, 25, 27) is
+ *   retried after a pause (250 ms, doubling up to 5 s); only a first subscribe is rejected.
  * - **Liveness without visible pings**: after `idleMs` of inbound silence a `list_subscriptions`
  *   probe goes out (`probe`); with no inbound frame within `probeTimeoutMs`, a `dead` event tells
  *   the client to close and reconnect.
@@ -78,7 +80,7 @@ import {
   CommandTimeoutError,
   DecodeError,
   KalshiWsError,
-  type ServerError,
+  ServerError,
 } from "./errors.ts";
 import { Liveness } from "./heartbeat.ts";
 import {
@@ -432,6 +434,10 @@ interface Handle {
   readonly deferred: UserOp[];
   /** `resync` requests waiting for the repair to finish. */
   readonly resyncWaiters: RequestId[];
+  /** A re-subscribe failed transiently: do not send the next one before this instant. */
+  retryAt: number | undefined;
+  /** Consecutive transient re-subscribe failures (sets the retry delay). */
+  retries: number;
 }
 
 type Tag =
@@ -450,6 +456,19 @@ const DISCARD: Tag = { purpose: "discard" };
 const PROBE: Tag = { purpose: "probe" };
 const ORDERBOOK = "orderbook_delta";
 const UNKNOWN_SID_ERROR = 7;
+/**
+ * Codes that refuse a command for a passing reason (channel error, internal error, command
+ * timeout, buffer overflow, rate limit): a re-subscribe refused with one is retried.
+ */
+const TRANSIENT_ERRORS: ReadonlySet<number> = new Set([10, 17, 18, 25, 27]);
+/** First and longest pause (ms) before retrying a re-subscribe that failed transiently. */
+const RETRY_MIN_MS = 250;
+const RETRY_MAX_MS = 5_000;
+
+function isTransient(error: Error): boolean {
+  return error instanceof CommandTimeoutError ||
+    (error instanceof ServerError && TRANSIENT_ERRORS.has(error.code));
+}
 
 /** A FIFO that does not shift arrays (O(1) amortised push/shift). */
 class Fifo<T> {
@@ -631,6 +650,7 @@ export class Session {
         continue;
       }
       for (const channel of handle.channels) handle.needs.add(channel);
+      handle.retryAt = undefined; // a new connection re-subscribes at once
       if (handle.established) handle.reason = "reconnect";
     }
     // Requests deferred on a handle now run offline (settle locally).
@@ -708,6 +728,7 @@ export class Session {
     for (const command of expired) {
       if (this.#table.complete(command.id) !== undefined) this.#timedOut(command, now);
     }
+    this.#pump(now); // re-subscribes whose retry pause is over
   }
 
   /**
@@ -766,6 +787,16 @@ export class Session {
         earliest = command.deadline;
       }
     }
+    if (this.#connected) {
+      for (const handle of this.#handles.values()) {
+        const at = handle.retryAt;
+        if (
+          at !== undefined && handle.needs.size > 0 && (earliest === undefined || at < earliest)
+        ) {
+          earliest = at;
+        }
+      }
+    }
     return earliest;
   }
 
@@ -805,6 +836,8 @@ export class Session {
       reason: undefined,
       deferred: [],
       resyncWaiters: [],
+      retryAt: undefined,
+      retries: 0,
     };
     this.#handles.set(key, handle);
     this.#pump(now);
@@ -1049,6 +1082,7 @@ export class Session {
     if (!this.#connected) return;
     for (const handle of this.#handles.values()) {
       if (handle.status !== "live" || handle.needs.size === 0) continue;
+      if (handle.retryAt !== undefined && handle.retryAt > now) continue;
       let free = true;
       for (const channel of handle.needs) {
         if (this.#table.holdsChannel(channel) || this.#inflightElsewhere(channel, handle)) {
@@ -1059,6 +1093,7 @@ export class Session {
       if (!free) continue;
       const channels = handle.channels.filter((c) => handle.needs.has(c));
       handle.needs.clear();
+      handle.retryAt = undefined;
       for (const c of channels) handle.inflight.add(c);
       this.#send(subscribeCommand(resubscribeParams(handle, channels)), {
         purpose: "subscribe",
@@ -1096,6 +1131,7 @@ export class Session {
       }
     }
     if (!t.complete) return;
+    handle.retries = 0;
     const sids = sidsOf(handle);
     if (!handle.established) {
       handle.established = true;
@@ -1113,10 +1149,31 @@ export class Session {
     this.#flushDeferred(handle, now);
   }
 
-  /** A subscribe (first or repeat) failed: roll back what it created and give the handle up. */
-  #subscribeFailed(handle: Handle, acked: readonly State[], error: Error, now: number): void {
+  /**
+   * A subscribe (first or repeat) failed: roll back what it created, then retry a re-subscribe
+   * refused for a passing reason after a pause, or give the handle up.
+   */
+  #subscribeFailed(
+    handle: Handle,
+    channels: readonly string[],
+    acked: readonly State[],
+    error: Error,
+    now: number,
+  ): void {
     for (const state of acked) this.#discard(state, now);
     if (handle.status !== "live") return;
+    if (handle.established && isTransient(error)) {
+      for (const state of acked) {
+        this.#invalidateBooks(state);
+        if (handle.sids.get(state.channel) === state) handle.sids.delete(state.channel);
+      }
+      for (const channel of channels) {
+        handle.inflight.delete(channel);
+        handle.needs.add(channel);
+      }
+      handle.retryAt = now + Math.min(RETRY_MAX_MS, RETRY_MIN_MS * 2 ** handle.retries++);
+      return;
+    }
     this.#closeHandle(handle, now);
     if (!handle.established) this.#reject(handle.key, error);
     else this.#events.push({ type: "subscription_lost", key: handle.key, error });
@@ -1197,7 +1254,7 @@ export class Session {
       case "subscribe_failed": {
         const command = t.command!;
         if (command.kind === "subscribe" && tag?.purpose === "subscribe") {
-          this.#subscribeFailed(tag.handle, command.acked, t.error!, now);
+          this.#subscribeFailed(tag.handle, command.channels, command.acked, t.error!, now);
         }
         break;
       }
@@ -1334,7 +1391,7 @@ export class Session {
       case "subscribe":
         if (command.kind === "subscribe") {
           for (const c of command.channels) tag.handle.inflight.delete(c);
-          this.#subscribeFailed(tag.handle, command.acked, error, now);
+          this.#subscribeFailed(tag.handle, command.channels, command.acked, error, now);
         }
         return;
       case "unsubscribe":

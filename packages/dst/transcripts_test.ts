@@ -1,0 +1,85 @@
+/**
+ * Minimal transcripts of bugs the deterministic simulation found, each named after the seed and
+ * the invariant it broke. They feed the core `Session` frames and times directly, so they stay
+ * readable and fast; the seeds themselves run in `dst_*_test.ts`.
+ */
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { Session, type SessionEvent } from "@kalshi-ws/core";
+
+function sent(session: Session): Record<string, unknown>[] {
+  const out: Record<string, unknown>[] = [];
+  for (let f = session.pollTransmit(); f !== undefined; f = session.pollTransmit()) {
+    out.push(JSON.parse(f));
+  }
+  return out;
+}
+
+function events(session: Session): SessionEvent[] {
+  const out: SessionEvent[] = [];
+  for (let e = session.pollEvent(); e !== undefined; e = session.pollEvent()) out.push(e);
+  return out;
+}
+
+/** A live `trade` subscription on connection 1, then a reconnect: returns the re-subscribe. */
+function reconnected(): { session: Session; key: number; resubscribe: Record<string, unknown> } {
+  const session = new Session({ commandTimeoutMs: 1_000 });
+  const key = session.subscribe({ channels: ["trade"] }, 0);
+  session.opened(0);
+  sent(session);
+  session.receiveText('{"id":1,"type":"subscribed","msg":{"channel":"trade","sid":1}}', 5);
+  session.closed(1006, "", 100);
+  session.opened(200);
+  const [resubscribe] = sent(session);
+  assert.equal(resubscribe!.cmd, "subscribe");
+  events(session);
+  return { session, key, resubscribe: resubscribe! };
+}
+
+for (const [seed, code, text] of [[183, 18, "Command timeout"], [174, 27, "Too many requests"]]) {
+  test(`Session.receiveText() retries a re-subscribe refused with ${code} instead of losing the subscription (seed ${seed})`, () => {
+    const { session, key, resubscribe } = reconnected();
+    session.receiveText(
+      JSON.stringify({ id: resubscribe.id, type: "error", msg: { code, msg: text } }),
+      210,
+    );
+    assert.deepEqual(events(session).filter((e) => e.type === "subscription_lost"), []);
+    assert.deepEqual(sent(session), [], "no immediate retry (a rate limit needs a pause)");
+    const retryAt = session.pollTimeout()!;
+    assert.ok(retryAt > 210 && retryAt <= 1_210, `retry scheduled soon: ${retryAt}`);
+    session.handleTimeout(retryAt);
+    const [retry] = sent(session);
+    assert.deepEqual(retry, { id: 2, cmd: "subscribe", params: { channels: ["trade"] } });
+    session.receiveText('{"id":2,"type":"subscribed","msg":{"channel":"trade","sid":2}}', retryAt);
+    assert.deepEqual(
+      events(session).filter((e) => e.type === "resubscribed"),
+      [{ type: "resubscribed", key, sids: [{ channel: "trade", sid: 2 }], reason: "reconnect" }],
+    );
+  });
+}
+
+test("Session.handleTimeout() retries a re-subscribe that timed out instead of losing the subscription (seed 170)", () => {
+  const { session, key } = reconnected();
+  session.handleTimeout(1_200); // the re-subscribe sent at 200 got no answer
+  assert.deepEqual(events(session).filter((e) => e.type === "subscription_lost"), []);
+  session.handleTimeout(session.pollTimeout()!);
+  const [retry] = sent(session);
+  assert.equal(retry!.cmd, "subscribe");
+  session.receiveText(
+    JSON.stringify({ id: retry!.id, type: "subscribed", msg: { channel: "trade", sid: 2 } }),
+    2_000,
+  );
+  assert.deepEqual(session.sidsOf(key), [{ channel: "trade", sid: 2 }]);
+});
+
+test("Session.receiveText() still rejects a first subscribe refused with 27 (the caller is told)", () => {
+  const session = new Session();
+  const key = session.subscribe({ channels: ["trade"] }, 0);
+  session.opened(0);
+  sent(session);
+  session.receiveText('{"id":1,"type":"error","msg":{"code":27,"msg":"Too many requests"}}', 5);
+  const result = events(session).find((e) => e.type === "command_result");
+  assert.equal(result?.type === "command_result" && result.request === key && !result.ok, true);
+  assert.deepEqual(session.subscriptionKeys(), []);
+});
