@@ -1118,6 +1118,14 @@ export class Session {
       return;
     }
     const handle = tag.handle;
+    if (state.discarding) {
+      // Kalshi merged this subscribe into a sid being unsubscribed, so it dies with that
+      // unsubscribe: subscribe the channel again once the sid is gone.
+      handle.inflight.delete(state.channel);
+      handle.needs.add(state.channel);
+      this.#pump(now);
+      return;
+    }
     state.owner = handle;
     handle.sids.set(state.channel, state);
     handle.inflight.delete(state.channel);

@@ -83,3 +83,27 @@ test("Session.receiveText() still rejects a first subscribe refused with 27 (the
   assert.equal(result?.type === "command_result" && result.request === key && !result.ok, true);
   assert.deepEqual(session.subscriptionKeys(), []);
 });
+
+test("Session.receiveText() subscribes again when Kalshi merges a subscribe into a sid being discarded (seed 747)", () => {
+  // The first subscribe times out but Kalshi did run it; the user's retry is merged into the
+  // sid the session is already unsubscribing as an orphan: it must not be adopted as live.
+  const session = new Session({ commandTimeoutMs: 1_000 });
+  session.subscribe({ channels: ["trade"] }, 0);
+  session.opened(0);
+  sent(session);
+  session.handleTimeout(1_000);
+  const key = session.subscribe({ channels: ["trade"] }, 1_000);
+  assert.deepEqual(sent(session), [{ id: 2, cmd: "subscribe", params: { channels: ["trade"] } }]);
+  session.receiveText('{"id":1,"type":"subscribed","msg":{"channel":"trade","sid":1}}', 1_010);
+  assert.deepEqual(sent(session), [{ id: 3, cmd: "unsubscribe", params: { sids: [1] } }]);
+  session.receiveText('{"id":2,"type":"ok","sid":1,"seq":1}', 1_010);
+  assert.deepEqual(session.sidsOf(key), [], "not live on a sid that is being unsubscribed");
+  session.receiveText('{"id":3,"type":"unsubscribed","sid":1,"seq":2}', 1_020);
+  assert.deepEqual(sent(session), [{ id: 4, cmd: "subscribe", params: { channels: ["trade"] } }]);
+  session.receiveText('{"id":4,"type":"subscribed","msg":{"channel":"trade","sid":2}}', 1_030);
+  assert.deepEqual(session.sidsOf(key), [{ channel: "trade", sid: 2 }]);
+  const trade = '{"type":"trade","sid":2,"seq":1,"msg":{"market_ticker":"A"}}';
+  session.receiveText(trade, 1_040);
+  const data = events(session).filter((e) => e.type === "data" && e.key === key);
+  assert.equal(data.length, 1, "its data is delivered");
+});
