@@ -1413,6 +1413,14 @@ export class Session {
           tag.op.settled = true;
           this.#reject(tag.op.request, error);
         }
+        if (command.kind === "update" && tag.op.kind === "delete_markets") {
+          // Kalshi may have removed them after all: their books are no longer known to be
+          // fed. Ask for snapshots; if they are gone, that fails and the channel is renewed.
+          const state = this.#table.sids.get(command.sid);
+          if (state !== undefined && state.channel === ORDERBOOK) {
+            this.#startResync(state, command.markets.filter((m) => state.markets?.has(m)), now);
+          }
+        }
         return;
       case "resync":
         if (command.kind === "update") {

@@ -6,7 +6,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Session, type SessionEvent } from "@kalshi-ws/core";
+import { BookStore, Session, type SessionEvent } from "@kalshi-ws/core";
 
 function sent(session: Session): Record<string, unknown>[] {
   const out: Record<string, unknown>[] = [];
@@ -106,4 +106,56 @@ test("Session.receiveText() subscribes again when Kalshi merges a subscribe into
   session.receiveText(trade, 1_040);
   const data = events(session).filter((e) => e.type === "data" && e.key === key);
   assert.equal(data.length, 1, "its data is delivered");
+});
+
+function bookSession(markets: string[]): { session: Session; books: BookStore; key: number } {
+  const books = new BookStore();
+  const session = new Session({ books, commandTimeoutMs: 1_000 });
+  const key = session.subscribe({ channels: ["orderbook_delta"], market_tickers: markets }, 0);
+  session.opened(0);
+  sent(session);
+  session.receiveText(
+    '{"id":1,"type":"subscribed","msg":{"channel":"orderbook_delta","sid":1}}',
+    1,
+  );
+  markets.forEach((m, i) => session.receiveText(snapshot(m, i + 1), 1));
+  events(session);
+  return { session, books, key };
+}
+
+function snapshot(market: string, seq: number, id?: number): string {
+  return JSON.stringify({
+    type: "orderbook_snapshot",
+    ...(id === undefined ? {} : { id }),
+    sid: 1,
+    seq,
+    msg: { market_ticker: market, yes_dollars_fp: [["0.4000", "10.00"]] },
+  });
+}
+
+test("Session.handleTimeout() stops trusting books of a delete_markets that timed out (seed 898)", () => {
+  // Kalshi may have removed the market after all: its book would then stay valid but unfed.
+  const { session, books, key } = bookSession(["A", "B"]);
+  session.removeMarkets(key, ["A"], 10);
+  sent(session);
+  session.handleTimeout(1_010);
+  assert.equal(books.get("A")?.valid, false);
+  assert.deepEqual(sent(session), [{
+    id: 3,
+    cmd: "update_subscription",
+    params: { sid: 1, action: "get_snapshot", market_tickers: ["A"] },
+  }]);
+  // Kalshi did remove it: the repair fails and the channel is renewed with the markets the
+  // session knows of.
+  session.receiveText(
+    '{"id":3,"type":"error","msg":{"code":11,"msg":"Invalid parameter","market_tickers":["A"]}}',
+    1_020,
+  );
+  assert.deepEqual(sent(session), [{ id: 4, cmd: "unsubscribe", params: { sids: [1] } }]);
+  session.receiveText('{"id":4,"type":"unsubscribed","sid":1,"seq":3}', 1_030);
+  assert.deepEqual(sent(session), [{
+    id: 5,
+    cmd: "subscribe",
+    params: { channels: ["orderbook_delta"], market_tickers: ["A", "B"] },
+  }]);
 });
