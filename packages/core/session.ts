@@ -1352,10 +1352,7 @@ export class Session {
       case "update":
         if (tag.op.kind === "add_markets" || tag.op.kind === "delete_markets") {
           if (command.kind === "update" && tag.op.kind === "add_markets") {
-            const state = this.#table.sids.get(command.sid);
-            for (const t of command.markets) {
-              if (!state?.markets?.has(t)) state?.awaiting?.delete(t);
-            }
+            this.#notAdded(command.sid, command.markets);
           }
           if (!tag.op.settled) {
             tag.op.settled = true;
@@ -1392,6 +1389,15 @@ export class Session {
     }
   }
 
+  /** An `add_markets` failed: stop waiting for snapshots of markets the sid does not have. */
+  #notAdded(sid: number, markets: readonly string[]): void {
+    const state = this.#table.sids.get(sid);
+    const awaiting = state?.awaiting;
+    if (state === undefined || awaiting === undefined || awaiting.size === 0) return;
+    for (const t of markets) if (!state.markets?.has(t)) awaiting.delete(t);
+    if (awaiting.size === 0) this.#trusted(state);
+  }
+
   #timedOut(command: Pending, now: number): void {
     const tag = command.tag;
     const error = new CommandTimeoutError(command.body.cmd, this.#commandTimeoutMs);
@@ -1412,6 +1418,9 @@ export class Session {
         ) {
           tag.op.settled = true;
           this.#reject(tag.op.request, error);
+        }
+        if (command.kind === "update" && tag.op.kind === "add_markets") {
+          this.#notAdded(command.sid, command.markets); // a late `ok` brings its own snapshots
         }
         if (command.kind === "update" && tag.op.kind === "delete_markets") {
           // Kalshi may have removed them after all: their books are no longer known to be
@@ -1537,7 +1546,11 @@ export class Session {
     this.#events.push({ type: "data", key: state.owner?.key, sid: state.sid, message });
     const awaiting = state.awaiting;
     if (awaiting === undefined || !awaiting.delete(market) || awaiting.size > 0) return;
-    // Every market of the sid is trusted again.
+    this.#trusted(state);
+  }
+
+  /** Every market of an order-book sid is trusted again: end its repair, answer waiters. */
+  #trusted(state: State): void {
     for (const command of [...this.#table.pendingCommands()]) {
       if (
         command.kind === "update" && command.sid === state.sid && command.tag.purpose === "resync"

@@ -159,3 +159,25 @@ test("Session.handleTimeout() stops trusting books of a delete_markets that time
     params: { channels: ["orderbook_delta"], market_tickers: ["A", "B"] },
   }]);
 });
+
+test("Session.resync() resolves when an add_markets timed out before its snapshot (seed 16)", () => {
+  const { session, key } = bookSession(["A"]);
+  session.addMarkets(key, ["B"], 10);
+  sent(session);
+  session.handleTimeout(1_010); // Kalshi never ran it: no snapshot of B will ever come
+  events(session);
+  const request = session.resync(key, 1_100);
+  assert.deepEqual(sent(session), [{
+    id: 3,
+    cmd: "update_subscription",
+    params: { sid: 1, action: "get_snapshot", market_tickers: ["A"] },
+  }]);
+  session.receiveText(snapshot("A", 2, 3), 1_110);
+  const result = events(session).find((e) => e.type === "command_result");
+  assert.deepEqual(result, {
+    type: "command_result",
+    request,
+    ok: true,
+    value: { command: "resync", key },
+  });
+});
