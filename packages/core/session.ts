@@ -930,7 +930,20 @@ export class Session {
       validateUpdate(channel, { sid: 1, action: kind, market_tickers: [...tickers] });
     }
     if (kind === "delete_markets") {
-      const left = [...handle.markets].filter((m) => !tickers.includes(m));
+      const removing = new Set(tickers); // with removals still pending (deferred or in flight)
+      for (const op of handle.deferred) {
+        if (op.kind === "delete_markets") { for (const t of op.tickers) removing.add(t); }
+      }
+      for (const command of this.#table.pendingCommands()) {
+        const tag = command.tag;
+        if (
+          tag.purpose === "update" && tag.handle === handle && tag.op.kind === "delete_markets" &&
+          !tag.op.settled
+        ) {
+          for (const t of tag.op.tickers) removing.add(t);
+        }
+      }
+      const left = [...handle.markets].filter((m) => !removing.has(m));
       const required = handle.channels.find((c) => CHANNEL_INFO[c].marketFilter === "required");
       if (left.length === 0 && required !== undefined) {
         throw new CommandError(

@@ -6,7 +6,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { BookStore, Session, type SessionEvent } from "@kalshi-ws/core";
+import { BookStore, CommandError, Session, type SessionEvent } from "@kalshi-ws/core";
 
 function sent(session: Session): Record<string, unknown>[] {
   const out: Record<string, unknown>[] = [];
@@ -180,4 +180,15 @@ test("Session.resync() resolves when an add_markets timed out before its snapsho
     ok: true,
     value: { command: "resync", key },
   });
+});
+
+test("Session.removeMarkets() counts removals still in flight before allowing an empty list (seed 1060)", () => {
+  // Two removals in flight would leave an order-book subscription with no market: its next
+  // re-subscribe could not even be encoded, and `opened()` threw.
+  const { session, key } = bookSession(["A", "B"]);
+  session.removeMarkets(key, ["A"], 10);
+  assert.throws(() => session.removeMarkets(key, ["B"], 11), CommandError);
+  session.closed(1006, "", 20);
+  session.opened(30);
+  assert.deepEqual(sent(session).map((c) => c.cmd), ["subscribe"]);
 });
