@@ -215,8 +215,8 @@ export class BookView {
     let depth = this.#options.depth;
     const rows = this.#options.rows;
     if (rows !== undefined && panels.length > 0) {
-      // Per market: blank, ticker, summary, header, depth rows (+1 while resyncing).
-      depth = Math.max(1, Math.min(depth, Math.floor((rows - 2) / panels.length) - 5));
+      // Title, column header and the last line; per market: blank, ticker, summary, depth rows.
+      depth = Math.max(1, Math.min(depth, Math.floor((rows - 3) / panels.length) - 3));
     }
     const text = renderBooks(panels, {
       depth,

@@ -47,7 +47,7 @@ export function credentialsOf(context: CommandContext): Credentials {
     throw new UsageError(
       "Cannot connect without API credentials",
       "Pass --key-id and --private-key-file, or set KALSHI_API_KEY_ID and " +
-        "KALSHI_PRIVATE_KEY_PATH (environment or .env); try 'kalshi-ws demo' without any",
+        "KALSHI_PRIVATE_KEY_PATH (environment or .env); 'kalshi-ws demo' needs none",
     );
   }
   return credentials;

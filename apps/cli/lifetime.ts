@@ -15,10 +15,17 @@ export class Lifetime implements Disposable {
   readonly #controller = new AbortController();
   #reason: StopReason | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
-  #interrupts = 0;
+  #interruptedAt: number | undefined;
   readonly #onSigint = (): void => {
-    // A second Ctrl-C while cleaning up means "now": skip the clean close.
-    if (++this.#interrupts > 1) Deno.exit(130);
+    // A second Ctrl-C while cleaning up means "now": skip the clean close. A duplicate within a
+    // second is not a second press: `deno task` forwards the terminal's SIGINT to a child that
+    // already got it from the terminal.
+    const now = performance.now();
+    if (this.#interruptedAt !== undefined) {
+      if (now - this.#interruptedAt > 1_000) Deno.exit(130);
+      return;
+    }
+    this.#interruptedAt = now;
     this.stop("interrupted");
   };
 

@@ -35,9 +35,10 @@ export interface RenderOptions {
 const LEFT = 22;
 
 /**
- * Renders every market as a two-sided ladder: YES bids (size, price) on the left, YES asks
- * (price, size; the NO bids seen from the YES side) on the right, best prices on the first row,
- * then spread, mid and the age of the last update. Lines end without trailing spaces.
+ * Renders every market as a two-sided ladder under one column header: YES bids (size, price) on
+ * the left, YES asks (price, size; the NO bids seen from the YES side) on the right, best prices
+ * on the first row; above them the market's best prices, spread, mid, level counts and the age
+ * of its last update. Lines end without trailing spaces.
  */
 export function renderBooks(panels: readonly MarketPanel[], options: RenderOptions): string {
   const paint = (code: number, text: string): string =>
@@ -45,6 +46,9 @@ export function renderBooks(panels: readonly MarketPanel[], options: RenderOptio
   const lines: string[] = [];
   const state = options.state === "open" ? paint(32, options.state) : paint(33, options.state);
   lines.push(`${options.title}  [${state}]`);
+  lines.push(
+    `${pad("size", 10)} ${pad("YES bid", 10)} │ ${"YES ask".padEnd(10)} ${"size".padStart(10)}`,
+  );
   for (const panel of panels) {
     lines.push("");
     const book = panel.book;
@@ -67,9 +71,6 @@ export function renderBooks(panels: readonly MarketPanel[], options: RenderOptio
       `levels ${book.levelCount("yes")}/${book.levelCount("no")}`,
     ].join("  ");
     lines.push(`  ${summary}`);
-    lines.push(
-      `${pad("size", 10)} ${pad("YES bid", 10)} │ ${"YES ask".padEnd(10)} ${"size".padStart(10)}`,
-    );
     const bids = book.bids("yes", options.depth);
     const asks = book.asks("yes", options.depth);
     const rows = Math.max(bids.length, asks.length, 1);

@@ -22,9 +22,10 @@ test("renderBooks() draws best bids and asks first, with spread, mid and update 
   );
   const lines = text.trimEnd().split("\n");
   assert.equal(lines[0], "kalshi-ws book  [open]");
-  assert.match(lines[2]!, /^KXFED-26DEC-T4\.25 +updated 0\.5 s ago$/);
+  assert.match(lines[1]!, /^ +size +YES bid │ YES ask +size$/);
+  assert.match(lines[3]!, /^KXFED-26DEC-T4\.25 +updated 0\.5 s ago$/);
   assert.equal(
-    lines[3],
+    lines[4],
     "  bid 0.4200  ask 0.4400  spread 0.0200  mid 0.4300  levels 3/2",
   );
   // Best first on both sides; asks are $1 − NO bids; depth 2 cuts the third YES level.

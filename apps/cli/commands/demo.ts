@@ -43,7 +43,7 @@ export async function demo(context: CommandContext): Promise<number> {
       client,
       store,
       markets,
-      `kalshi-ws demo  (simulated exchange at ${sim.url})`,
+      `kalshi-ws demo  simulator on ${new URL(sim.url).host}`,
     );
   } finally {
     await sim.close();
