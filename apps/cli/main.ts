@@ -24,6 +24,9 @@ import { stream } from "./commands/stream.ts";
 import { subscriptions } from "./commands/subscriptions.ts";
 import config from "./deno.json" with { type: "json" };
 
+/** The streams `main()` writes to (injectable for tests and embedding). */
+export type { OutputStreams };
+
 /** The CLI's version (from its `deno.json`). */
 export const VERSION: string = config.version;
 
