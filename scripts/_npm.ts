@@ -43,12 +43,20 @@ export function readMember(path: string): MemberConfig {
   return config as MemberConfig;
 }
 
-/** Every workspace member, as paths relative to the root (`packages/core`, `apps/cli`). */
+/**
+ * Every workspace member that `deno publish` publishes (not `"publish": false`), as paths relative
+ * to the root (`packages/core`, `apps/cli`).
+ */
 export function workspaceMembers(): string[] {
   const root = JSON.parse(Deno.readTextFileSync(new URL("deno.json", ROOT))) as {
     workspace?: string[];
   };
-  return (root.workspace ?? []).map((path) => path.replace(/^\.\//, "").replace(/\/$/, ""));
+  return (root.workspace ?? [])
+    .map((path) => path.replace(/^\.\//, "").replace(/\/$/, ""))
+    .filter((path) => {
+      const config = JSON.parse(Deno.readTextFileSync(new URL(`${path}/deno.json`, ROOT)));
+      return config.publish !== false;
+    });
 }
 
 /** The single version every package carries: the root `deno.json` `version`. */

@@ -5,7 +5,8 @@
  * Per package: `deno pack` (ESM `.js` with `.d.ts`, a generated `package.json`), then this script
  * completes the `package.json` (the sibling workspace packages `deno pack` leaves out of
  * `dependencies`, `@types/*` for npm packages named in the declarations, `engines`, description,
- * repository, `publishConfig`), writes a README when the member has none, checks the result and
+ * repository, `publishConfig`), declares web types missing from `@types/node` (`CryptoKey`) in the
+ * `.d.ts` files that use them, writes a README when the member has none, checks the result and
  * repacks it with `npm pack`. Finally `publint --strict` and `@arethetypeswrong/cli` (ESM-only
  * profile) run on every package. Any problem fails the build with a message naming it.
  *
@@ -62,6 +63,15 @@ interface Built {
 }
 
 const NODE_ENGINES = ">=20";
+
+/**
+ * Web globals that Deno's types (and the DOM lib) declare but `@types/node` does not, with a
+ * definition that resolves under both. The build declares them locally in every `.d.ts` that
+ * names them, so that Node projects type-check the packages without adding the DOM lib.
+ */
+const NODE_TYPE_SHIMS: Readonly<Record<string, string>> = {
+  CryptoKey: "Awaited<ReturnType<typeof crypto.subtle.importKey>>",
+};
 const KEYWORDS = ["kalshi", "websocket", "trading", "prediction-markets", "order-book"];
 
 /** Fails the build with a message (collected by the caller). */
@@ -242,6 +252,31 @@ function resolveImports(
   return add;
 }
 
+/** Declares {@linkcode NODE_TYPE_SHIMS} in the emitted `.d.ts` files that use them. */
+function shimNodeTypes(contents: URL): string[] {
+  const patched: string[] = [];
+  for (const file of listFiles(contents).filter((f) => f.endsWith(".d.ts"))) {
+    const url = new URL(file, contents);
+    const text = Deno.readTextFileSync(url);
+    const code = text.split("\n")
+      .map((line) => line.replace(/^\s*\*\/\s*/, ""))
+      .filter((line) => !/^\s*(\*|\/\*\*|\/\/)/.test(line))
+      .join("\n");
+    const shims = Object.entries(NODE_TYPE_SHIMS).filter(([name]) =>
+      new RegExp(`\\b${name}\\b`).test(code) &&
+      !new RegExp(`\\b(?:type|interface|class)\\s+${name}\\b`).test(code)
+    );
+    if (shims.length === 0) continue;
+    const declarations = shims.map(([name, type]) =>
+      `/** Web Crypto's \`${name}\` (declared here: \`@types/node\` has no such global). */\n` +
+      `type ${name} = ${type};\n`
+    );
+    Deno.writeTextFileSync(url, `${text.trimEnd()}\n${declarations.join("")}`);
+    patched.push(`${file} (${shims.map(([name]) => name).join(", ")})`);
+  }
+  return patched;
+}
+
 /** Checks that `deno.json` and `package.json` export the same entries, and the files exist. */
 function checkExports(dir: string, config: MemberConfig, pkg: PackageJson, contents: URL): void {
   const want = denoExports(config);
@@ -350,6 +385,7 @@ async function buildOne(
   }
   checkExports(dir, config, pkg, contents);
   const added = resolveImports(dir, contents, pkg, version, members);
+  for (const file of shimNodeTypes(contents)) console.error(`  ${dir}: declared for Node ${file}`);
 
   const entry = denoExports(config)["."] ?? Object.values(denoExports(config))[0]!;
   const doc = moduleDoc(dir, entry.replace(/^\.\//, ""));

@@ -13,8 +13,9 @@
  *    every bare import external so that `@kalshi-ws/*` resolve to the installed packages. Test
  *    data (`testdata/`) is copied alongside; test-only npm packages (`yaml`, `ajv`) are installed
  *    at the versions of the root import map.
- * 4. `node --test` runs them; then the README's "Install from npm (Node)" example runs as
- *    written. The last line is `node: N passed, N failed`.
+ * 4. `node --test` runs them; `tsc` type-checks every package entry and `tests/node/*.ts` as a
+ *    Node user would (no DOM lib, `@types/node` 20); then the README's "Install from npm (Node)"
+ *    example runs as written. The last line is `node: N passed, N failed`.
  *
  * Usage: `deno task test:node [--keep]` (`--keep` keeps the temporary project and prints it).
  *
@@ -39,6 +40,9 @@ for (const dir of NPM_PACKAGES) {
 }
 
 /** `Deno.*`, or the web global error event (Deno and browsers have it, Node does not). */
+/** The Node type definitions a Node 20 user would have (for the `tsc` check). */
+const NODE_TYPES = "@types/node@20.19.43";
+
 const DENO_API = /\bDeno\.(?!customInspect\b)[A-Za-z]\w*|\bglobalThis\.addEventListener\b/;
 const SPECIFIER = /(\bfrom\s*|\bimport\s*\(?\s*)(["'])([^"'\n]+)\2/g;
 const NAMED_IMPORT =
@@ -210,6 +214,42 @@ console.log(JSON.stringify(out));`;
   return new Map(Object.entries(parsed).map(([k, v]) => [k, new Set(v)]));
 }
 
+/**
+ * Type-checks, with `tsc` as a Node user would (`module: nodenext`, `lib: es2022` without the
+ * DOM lib, `@types/node` for Node 20, `skipLibCheck: false`), a file importing every package
+ * entry plus the copies of `tests/node/*.ts` that import only packages.
+ */
+async function typeCheck(project: URL) {
+  const imports = [...EXPORTS].flatMap(([name, { entries }]) =>
+    Object.keys(entries).map((subpath) => (subpath === "." ? name : `${name}/${subpath.slice(2)}`))
+  );
+  const source = imports.map((s, i) => `import * as m${i} from "${s}";`).join("\n") +
+    `\nexport const modules: readonly object[] = [${imports.map((_, i) => `m${i}`).join(", ")}];\n`;
+  Deno.writeTextFileSync(new URL("types_check.ts", project), source);
+  const ownTests = [...Deno.readDirSync(new URL("tests/node/", project))]
+    .map((e) => `tests/node/${e.name}`)
+    .filter((path) => path.endsWith(".ts"))
+    .filter((path) => !/from\s*["']\./.test(Deno.readTextFileSync(new URL(path, project))));
+  const config = {
+    compilerOptions: {
+      target: "es2022",
+      module: "nodenext",
+      moduleResolution: "nodenext",
+      lib: ["es2022"],
+      types: ["node"],
+      strict: true,
+      noEmit: true,
+      skipLibCheck: false,
+    },
+    files: ["types_check.ts", ...ownTests],
+  };
+  Deno.writeTextFileSync(new URL("tsconfig.json", project), JSON.stringify(config, null, 2));
+  return await run(npmBin("tsc"), ["-p", new URL("tsconfig.json", project).pathname], {
+    cwd: project,
+    timeoutMs: 120_000,
+  });
+}
+
 /** The first ```js block of the README section "Install from npm (Node)". */
 function readmeExample(): string | undefined {
   const readme = Deno.readTextFileSync(new URL("README.md", ROOT));
@@ -242,9 +282,14 @@ async function main(args: readonly string[]): Promise<number> {
       new URL("package.json", project),
       JSON.stringify({ name: "kalshi-ws-node-tests", private: true, type: "module" }, null, 2),
     );
-    await runOk("npm", ["install", "--no-audit", "--no-fund", "--no-package-lock", ...tarballs], {
-      cwd: project,
-    });
+    await runOk("npm", [
+      "install",
+      "--no-audit",
+      "--no-fund",
+      "--no-package-lock",
+      ...tarballs,
+      NODE_TYPES,
+    ], { cwd: project });
     const runtimeExports = await installedExports(project);
 
     const mirror: Mirror = new Map();
@@ -309,6 +354,15 @@ async function main(args: readonly string[]): Promise<number> {
     console.log(output.trimEnd());
     let { passed, failed } = counts(output);
     if (tested.code !== 0 && failed === 0) failed = 1;
+
+    const typed = await typeCheck(project);
+    if (typed.code === 0) {
+      passed++;
+      console.log(`TypeScript (lib es2022, ${NODE_TYPES}) accepts the declarations and tests/node`);
+    } else {
+      failed++;
+      console.log(`TypeScript rejects the installed declarations:\n${typed.stdout}${typed.stderr}`);
+    }
 
     const example = readmeExample();
     if (example === undefined) {
