@@ -82,6 +82,7 @@ import {
   KalshiWsError,
   ServerError,
 } from "./errors.ts";
+import { scanOrderbookDelta } from "./fast_decode.ts";
 import { Liveness } from "./heartbeat.ts";
 import {
   type DataMessage,
@@ -470,36 +471,50 @@ function isTransient(error: Error): boolean {
     (error instanceof ServerError && TRANSIENT_ERRORS.has(error.code));
 }
 
-/** A FIFO that does not shift arrays (O(1) amortised push/shift). */
+/**
+ * A FIFO that does not shift arrays (O(1) amortised push/shift). Its array keeps its size
+ * between bursts: the hot path pushes one event and polls it, and must not reallocate each time.
+ */
 class Fifo<T> {
   #items: (T | undefined)[] = [];
   #head = 0;
+  #tail = 0;
 
   get size(): number {
-    return this.#items.length - this.#head;
+    return this.#tail - this.#head;
   }
 
   push(item: T): void {
-    this.#items.push(item);
+    const items = this.#items;
+    if (this.#tail < items.length) items[this.#tail] = item;
+    else items.push(item);
+    this.#tail++;
   }
 
   shift(): T | undefined {
-    if (this.#head >= this.#items.length) return undefined;
-    const item = this.#items[this.#head];
-    this.#items[this.#head++] = undefined;
-    if (this.#head === this.#items.length) {
-      this.#items.length = 0;
+    const head = this.#head;
+    if (head >= this.#tail) return undefined;
+    const items = this.#items;
+    const item = items[head];
+    items[head] = undefined;
+    if (head + 1 === this.#tail) {
       this.#head = 0;
-    } else if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
-      this.#items = this.#items.slice(this.#head);
+      this.#tail = 0;
+      if (items.length > 4096) this.#items = []; // do not keep a big burst's array
+    } else if (head >= 1024 && head * 2 > this.#tail) {
+      this.#items = items.slice(head + 1, this.#tail);
       this.#head = 0;
+      this.#tail = this.#items.length;
+    } else {
+      this.#head = head + 1;
     }
     return item;
   }
 
   clear(): void {
-    this.#items.length = 0;
+    this.#items = [];
     this.#head = 0;
+    this.#tail = 0;
   }
 }
 
@@ -672,6 +687,12 @@ export class Session {
   receiveText(frame: string, now: number): void {
     if (!this.#connected) return; // no socket: nothing can have arrived
     this.#liveness.activity(now);
+    // The hottest frame skips the generic decoder when it has the plain shape (same result).
+    const delta = scanOrderbookDelta(frame);
+    if (delta !== undefined) {
+      this.#delta(delta, now);
+      return;
+    }
     let message: ServerMessage;
     try {
       message = decodeMessage(frame);

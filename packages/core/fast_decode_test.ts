@@ -1,0 +1,218 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { scanOrderbookDelta } from "./fast_decode.ts";
+import { decodeMessage, type ServerMessage } from "./message.ts";
+import spec from "./testdata/spec_examples.json" with { type: "json" };
+import observedText from "./testdata/observed_frames.jsonl" with { type: "text" };
+
+/** Mulberry32, so every failure names a reproducible seed. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function generic(text: string): ServerMessage | Error {
+  try {
+    return decodeMessage(text);
+  } catch (error) {
+    return error as Error;
+  }
+}
+
+/**
+ * The property: the fast path either declines (`undefined`) or returns exactly what the generic
+ * decoder returns — equal values, same keys in the same order — and never accepts a frame the
+ * generic decoder rejects. Runs each frame twice: the second run may take the known-market lane.
+ */
+function check(text: string, label: string): boolean {
+  const expected = generic(text);
+  let hit = false;
+  for (let round = 0; round < 2; round++) {
+    const fast = scanOrderbookDelta(text);
+    if (fast === undefined) continue;
+    hit = true;
+    assert.ok(!(expected instanceof Error), `${label}: fast path accepted a bad frame ${text}`);
+    assert.deepStrictEqual(fast, expected, `${label}: ${text}`);
+    assert.equal(JSON.stringify(fast), JSON.stringify(expected), `${label}: key order ${text}`);
+  }
+  return hit;
+}
+
+const CANONICAL =
+  '{"type":"orderbook_delta","sid":2,"seq":3,"msg":{"market_ticker":"FED-23DEC-T3.00",' +
+  '"market_id":"9b0f6b43-5b68-4f9f-9f02-9a2d1b8ac1a1","price_dollars":"0.9600",' +
+  '"delta_fp":"-54.00","side":"yes","ts":"2022-11-22T20:44:01Z","ts_ms":1669149841000}}';
+
+test("scanOrderbookDelta() matches decodeMessage() on every recorded and spec frame", () => {
+  const frames = observedText.split("\n").filter((line: string) => line.trim() !== "");
+  for (const example of spec.examples as { direction: string; payload: unknown }[]) {
+    if (example.direction === "server_to_client" && typeof example.payload === "object") {
+      frames.push(JSON.stringify(example.payload));
+    }
+  }
+  let hits = 0;
+  for (const frame of frames) if (check(frame, "testdata")) hits++;
+  assert.ok(hits >= 2, `expected the plain deltas to take the fast path, got ${hits}`);
+  // The spec's delta example is exactly Kalshi's layout: it must take the fast path.
+  assert.ok(check(CANONICAL, "canonical"));
+});
+
+test("scanOrderbookDelta() declines frames it cannot prove identical", () => {
+  const cases = [
+    CANONICAL.replace('"sid":2', '"sid":02'), // leading zero: invalid JSON
+    CANONICAL.replace('"seq":3', '"seq":-3'),
+    CANONICAL.replace('"seq":3', '"seq":3.0'),
+    CANONICAL.replace('"seq":3', '"seq":1234567890123456'), // beyond 15 digits
+    CANONICAL.replace('"side":"yes"', '"side":"maybe"'),
+    CANONICAL.replace('"FED-23DEC-T3.00"', '""'),
+    CANONICAL.replace("FED-23DEC", "FED\\u002d23DEC"), // an escape
+    CANONICAL.replace("FED-23DEC", "FED\u000123DEC"), // a raw control character
+    CANONICAL.replace('"delta_fp":"-54.00"', '"delta_fp":-54'), // a number: decoder converts
+    CANONICAL.replace(',"ts_ms":1669149841000', ',"ts_ms":1669149841000,"side":"no"'),
+    CANONICAL.replace('"msg":{', '"msg": {'),
+    CANONICAL + " ",
+    CANONICAL.slice(0, -1),
+    CANONICAL.replace('{"type":"orderbook_delta","sid":2,', '{"sid":2,"type":"orderbook_delta",'),
+    CANONICAL.replace(',"ts":"2022-11-22T20:44:01Z"', ',"ts":null'),
+    CANONICAL.replace('"market_id"', '"future_field":{"a":[1]},"market_id"'),
+  ];
+  for (const frame of cases) {
+    assert.equal(scanOrderbookDelta(frame), undefined, frame);
+    assert.equal(scanOrderbookDelta(frame), undefined, `second run: ${frame}`);
+    check(frame, "declined");
+  }
+});
+
+test("scanOrderbookDelta() keeps the frame's key order for other layouts", () => {
+  const frame = '{"type":"orderbook_delta","sid":9,"seq":0,"msg":{"side":"no","ts_ms":5,' +
+    '"delta_fp":"1.00","client_order_id":"o-1","subaccount":3,"price_dollars":"0.01",' +
+    '"market_ticker":"KXA"}}';
+  assert.ok(check(frame, "reordered"));
+  assert.deepEqual(Object.keys(scanOrderbookDelta(frame)!.msg), [
+    "side",
+    "ts_ms",
+    "delta_fp",
+    "client_order_id",
+    "subaccount",
+    "price_dollars",
+    "market_ticker",
+  ]);
+});
+
+// -------------------------------------------------------------------------------------------
+// Random and mutated frames
+
+const KEYS = [
+  "market_ticker",
+  "market_id",
+  "price_dollars",
+  "delta_fp",
+  "side",
+  "client_order_id",
+  "subaccount",
+  "ts",
+  "ts_ms",
+] as const;
+
+const WEIRD_STRINGS = ["", 'a"b', "a\\b", "\u0000", "\n", "é", "\u2028", "\ud800", "KX A", "{}"];
+
+function pick<T>(rand: () => number, items: readonly T[]): T {
+  return items[Math.floor(rand() * items.length)]!;
+}
+
+function randomValue(key: string, rand: () => number, markets: readonly string[]): unknown {
+  const r = rand();
+  if (r < 0.04) return pick(rand, [null, true, 1.5, -1, 1e21, [], {}, "yes"]);
+  if (r < 0.08) return pick(rand, WEIRD_STRINGS);
+  switch (key) {
+    case "market_ticker":
+      return pick(rand, markets);
+    case "market_id":
+      return r < 0.5 ? "3f2a7c1e-9b4d-4e8a-a1c2-5d6e7f809a1b" : "";
+    case "price_dollars":
+      return r < 0.9 ? `0.${String(Math.floor(rand() * 10000)).padStart(4, "0")}` : 0.42;
+    case "delta_fp":
+      return r < 0.9 ? `${rand() < 0.5 ? "-" : ""}${Math.floor(rand() * 500)}.00` : -4;
+    case "side":
+      return r < 0.95 ? pick(rand, ["yes", "no"]) : "No";
+    case "client_order_id":
+      return `order-${Math.floor(rand() * 100)}`;
+    case "subaccount":
+      return Math.floor(rand() * 5);
+    case "ts":
+      return new Date(1_700_000_000_000 + Math.floor(rand() * 1e10)).toISOString();
+    default:
+      return Math.floor(rand() * 2 ** 43);
+  }
+}
+
+function randomFrame(rand: () => number, markets: readonly string[]): string {
+  const msg: Record<string, unknown> = {};
+  const layout = rand();
+  const keys = layout < 0.5
+    ? ["market_ticker", "market_id", "price_dollars", "delta_fp", "side", "ts", "ts_ms"]
+    : layout < 0.6
+    ? ["market_ticker", "market_id", "price_dollars", "delta_fp", "side"]
+    : KEYS.filter(() => rand() < 0.8).sort(() => rand() - 0.5);
+  for (const key of keys) msg[key] = randomValue(key, rand, markets);
+  const frame: Record<string, unknown> = {
+    type: rand() < 0.95 ? "orderbook_delta" : "orderbook_snapshot",
+    sid: rand() < 0.97 ? Math.floor(rand() * 20) : pick(rand, [-1, 1.5, "1", 2 ** 60]),
+    seq: rand() < 0.97 ? Math.floor(rand() * 1e7) : pick(rand, [0.5, null, 2 ** 54]),
+    msg,
+  };
+  return JSON.stringify(frame);
+}
+
+const MUTATION_CHARS = ['"', "\\", ",", "}", "{", ":", " ", "\u0001", "0", "-", "e", ".", "é"];
+
+function mutate(frame: string, rand: () => number): string {
+  const at = Math.floor(rand() * frame.length);
+  switch (Math.floor(rand() * 5)) {
+    case 0:
+      return frame.slice(0, at) + frame.slice(at + 1); // delete
+    case 1:
+      return frame.slice(0, at) + pick(rand, MUTATION_CHARS) + frame.slice(at); // insert
+    case 2:
+      return frame.slice(0, at) + pick(rand, MUTATION_CHARS) + frame.slice(at + 1); // replace
+    case 3:
+      return frame.slice(0, at); // truncate
+    default: { // duplicate a key/value pair
+      const start = frame.indexOf(',"', Math.max(at, 48));
+      const end = start < 0 ? -1 : frame.indexOf(',"', start + 1);
+      return start < 0 || end < 0 ? frame : frame.slice(0, end) + frame.slice(start, end) +
+        frame.slice(end);
+    }
+  }
+}
+
+test("scanOrderbookDelta() equals decodeMessage() on random and mutated frames", () => {
+  for (const seed of [1, 2, 3, 4]) {
+    const rand = prng(seed);
+    const markets = ["KXA", "FED-23DEC-T3.00", "KXBTCD-26AUG2717-T113999.99", "KXNUM-1"];
+    let hits = 0;
+    let total = 0;
+    for (let i = 0; i < 3000; i++) {
+      const frame = randomFrame(rand, markets);
+      total++;
+      if (check(frame, `seed ${seed} frame ${i}`)) hits++;
+      for (let m = 0; m < 3; m++) {
+        const mutated = mutate(frame, rand);
+        check(mutated, `seed ${seed} frame ${i} mutation ${m}`);
+        // Some mutations stay canonical enough for the known-market lane; check mixed orders.
+        check(frame, `seed ${seed} frame ${i} after mutation ${m}`);
+      }
+    }
+    // About a third of the generated frames are valid plain deltas: the fast path takes them.
+    assert.ok(
+      hits > total * 0.25,
+      `seed ${seed}: only ${hits} of ${total} frames took the fast path`,
+    );
+  }
+});
