@@ -95,6 +95,8 @@ export class BookView {
   #timer: ReturnType<typeof setTimeout> | undefined;
   #immediate = false;
   #running = false;
+  #notice: { text: string; warning: boolean; at: number } | undefined;
+  #undivert: (() => void) | undefined;
 
   /** Shows `store` as `options` say; nothing is written before `start()`. */
   constructor(store: BookStore, options: BookViewOptions) {
@@ -106,6 +108,9 @@ export class BookView {
   start(): void {
     this.#running = true;
     if (this.#options.format === "text") {
+      this.#undivert = this.#options.out.divertStatus((text, warning) => {
+        this.#notice = { text, warning, at: performance.now() };
+      });
       this.#options.out.raw("\x1b[?25l\x1b[2J");
       this.#draw();
     }
@@ -129,6 +134,8 @@ export class BookView {
   /** Stops periodic output. */
   stop(): void {
     this.#running = false;
+    this.#undivert?.();
+    this.#undivert = undefined;
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
   }
@@ -215,7 +222,8 @@ export class BookView {
     let depth = this.#options.depth;
     const rows = this.#options.rows;
     if (rows !== undefined && panels.length > 0) {
-      // Title, column header and the last line; per market: blank, ticker, summary, depth rows.
+      // Title, column header and the last line; per market: blank (or the notice), ticker,
+      // summary, depth rows.
       depth = Math.max(1, Math.min(depth, Math.floor((rows - 3) / panels.length) - 3));
     }
     const text = renderBooks(panels, {
@@ -224,6 +232,7 @@ export class BookView {
       title: this.#options.title,
       state: this.#options.state(),
       color: this.#options.color,
+      ...(this.#notice === undefined ? {} : { notice: this.#notice }),
     });
     const body = text.replace(/\n$/, "").split("\n").map((line) => `${line}\x1b[K`).join("\n");
     if (!out.raw(`\x1b[H${body}\n\x1b[J`)) this.#closed();

@@ -95,7 +95,7 @@ test("main.ts exits 2 when no credentials are configured", async () => {
   assert.match(result.stderr, /without API credentials/);
 });
 
-test("main.ts exits 1 and says 401 when the handshake is rejected", async () => {
+test("main.ts exits 1 and says 401 when the handshake is rejected, and when nothing listens", async () => {
   await using fx = await fixture();
   const args = [...fx.args];
   args[3] = "00000000-0000-4000-8000-000000000000"; // an unknown key id
@@ -104,6 +104,11 @@ test("main.ts exits 1 and says 401 when the handshake is rejected", async () => 
   assert.match(result.stderr, /Handshake rejected \(HTTP 401/);
   assert.ok(!result.stderr.includes("PRIVATE KEY"), "no key material");
   assert.deepEqual(result.lines, []);
+  const closedPort = [...fx.args];
+  closedPort[1] = "ws://127.0.0.1:9/trade-api/ws/v2"; // nothing listens there
+  const refused = await runCli(["stream", "-c", "ticker", ...closedPort]);
+  assert.equal(refused.code, 1);
+  assert.match(refused.stderr, /^error: Cannot connect to "ws:\/\/127\.0\.0\.1:9/m);
 });
 
 test("stream --max-messages prints that many data lines plus lifecycle lines, exit 0", async () => {

@@ -16,10 +16,15 @@ export type Verbosity = "quiet" | "normal" | "verbose";
 
 /** The streams and terminal facts an {@linkcode Output} writes to (injectable for tests). */
 export interface OutputStreams {
+  /** Writes to stdout; returns the bytes written (throws `BrokenPipe` when the reader left). */
   writeOut(bytes: Uint8Array): number;
+  /** Writes to stderr; returns the bytes written. */
   writeErr(bytes: Uint8Array): number;
+  /** Whether stdout is a terminal. */
   readonly outIsTerminal: boolean;
+  /** Whether stderr is a terminal. */
   readonly errIsTerminal: boolean;
+  /** Whether `NO_COLOR` (or Deno's no-colour mode) is set. */
   readonly noColor: boolean;
 }
 
@@ -42,6 +47,7 @@ export class Output {
   readonly #verbosity: Verbosity;
   readonly #color: boolean;
   #closed = false;
+  #sink: ((message: string, warning: boolean) => void) | undefined;
 
   /** Wraps `streams`; `verbosity` filters status lines (errors always show). */
   constructor(streams: OutputStreams, verbosity: Verbosity) {
@@ -90,14 +96,37 @@ export class Output {
     }
   }
 
+  /**
+   * Also hands status lines and warnings to `sink` (a live terminal view shows them in place).
+   * While stdout and stderr are both terminals they then skip stderr, where they would tear the
+   * view; redirected stderr still gets them. Returns the function that undoes it.
+   */
+  divertStatus(sink: (message: string, warning: boolean) => void): () => void {
+    this.#sink = sink;
+    return () => {
+      if (this.#sink === sink) this.#sink = undefined;
+    };
+  }
+
   /** A status line on stderr (hidden with --quiet). */
   status(message: string): void {
-    if (this.#verbosity !== "quiet") this.#err(message, COLORS.cyan);
+    if (this.#verbosity === "quiet") return;
+    if (this.#divert(message, false)) return;
+    this.#err(message, COLORS.cyan);
   }
 
   /** A warning on stderr (hidden with --quiet). */
   warn(message: string): void {
-    if (this.#verbosity !== "quiet") this.#err(message, COLORS.yellow);
+    if (this.#verbosity === "quiet") return;
+    if (this.#divert(message, true)) return;
+    this.#err(message, COLORS.yellow);
+  }
+
+  /** Passes a message to the diverted sink; true when stderr should be skipped. */
+  #divert(message: string, warning: boolean): boolean {
+    if (this.#sink === undefined) return false;
+    this.#sink(message, warning);
+    return this.#streams.outIsTerminal && this.#streams.errIsTerminal;
   }
 
   /** A detail shown only with --verbose. */

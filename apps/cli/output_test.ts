@@ -36,3 +36,23 @@ test("Output colours stderr only on a terminal without NO_COLOR; quiet keeps err
   assert.equal(new Output(noColor, "normal").color, false);
   assert.equal(new Output(tty, "normal").color, true);
 });
+
+test("Output.divertStatus() hands status to a live view and keeps a shared terminal clean", () => {
+  const tty = new MemoryStreams({ terminal: true, noColor: true });
+  const out = new Output(tty, "normal");
+  const seen: [string, boolean][] = [];
+  const undo = out.divertStatus((message, warning) => seen.push([message, warning]));
+  out.status("reconnected");
+  out.warn("gap");
+  out.error("fatal");
+  assert.deepEqual(seen, [["reconnected", false], ["gap", true]]);
+  assert.equal(tty.stderr, "fatal\n", "errors still reach stderr");
+  undo();
+  out.status("after");
+  assert.equal(tty.stderr, "fatal\nafter\n");
+  const piped = new MemoryStreams();
+  const out2 = new Output(piped, "normal");
+  out2.divertStatus(() => {});
+  out2.status("kept");
+  assert.equal(piped.stderr, "kept\n", "redirected stderr keeps every line");
+});

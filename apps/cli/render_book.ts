@@ -30,6 +30,8 @@ export interface RenderOptions {
   readonly state: string;
   /** ANSI colours (bids green, asks red, problems yellow). */
   readonly color: boolean;
+  /** The latest status line (reconnects, gaps, ...), shown above the first market. */
+  readonly notice?: { readonly text: string; readonly warning: boolean; readonly at: number };
 }
 
 const LEFT = 22;
@@ -49,8 +51,14 @@ export function renderBooks(panels: readonly MarketPanel[], options: RenderOptio
   lines.push(
     `${pad("size", 10)} ${pad("YES bid", 10)} │ ${"YES ask".padEnd(10)} ${"size".padStart(10)}`,
   );
-  for (const panel of panels) {
-    lines.push("");
+  const notice = options.notice;
+  for (let p = 0; p < panels.length; p++) {
+    const panel = panels[p]!;
+    if (p === 0 && notice !== undefined) {
+      // The latest status line takes the blank line above the first market.
+      const text = `${notice.text} (${formatAge(options.now - notice.at)} ago)`;
+      lines.push(notice.warning ? paint(33, text) : paint(2, text));
+    } else lines.push("");
     const book = panel.book;
     const age = panel.updatedAt === undefined
       ? ""
@@ -60,17 +68,19 @@ export function renderBooks(panels: readonly MarketPanel[], options: RenderOptio
       lines.push(paint(2, "  waiting for the first snapshot…"));
       continue;
     }
-    if (!book.valid) {
-      lines.push(paint(33, `  resyncing: ${book.problem ?? "invalid"} (last known levels below)`));
+    if (book.valid) {
+      const summary = [
+        `bid ${price(book.bestYesBid)}`,
+        `ask ${price(book.bestYesAsk)}`,
+        `spread ${price(book.spread)}`,
+        `mid ${book.mid === undefined ? "—" : formatMid(book.mid)}`,
+        `levels ${book.levelCount("yes")}/${book.levelCount("no")}`,
+      ].join("  ");
+      lines.push(`  ${summary}`);
+    } else {
+      // Same height as the summary it replaces, so the screen does not jump.
+      lines.push(paint(33, `  resyncing (${book.problem ?? "invalid"}): last known levels below`));
     }
-    const summary = [
-      `bid ${price(book.bestYesBid)}`,
-      `ask ${price(book.bestYesAsk)}`,
-      `spread ${price(book.spread)}`,
-      `mid ${book.mid === undefined ? "—" : formatMid(book.mid)}`,
-      `levels ${book.levelCount("yes")}/${book.levelCount("no")}`,
-    ].join("  ");
-    lines.push(`  ${summary}`);
     const bids = book.bids("yes", options.depth);
     const asks = book.asks("yes", options.depth);
     const rows = Math.max(bids.length, asks.length, 1);

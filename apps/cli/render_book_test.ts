@@ -45,8 +45,19 @@ test("renderBooks() shows waiting markets, invalid books and the connection stat
   ], { ...OPTIONS, state: "reconnecting", color: true });
   assert.ok(text.includes("[\x1b[33mreconnecting\x1b[0m]"), "state in yellow");
   assert.match(text, /KXA.*\n.*waiting for the first snapshot/);
-  assert.match(text, /resyncing: invalidated/);
+  assert.match(text, /resyncing \(invalidated\): last known levels below/);
+  assert.ok(!text.includes("spread"), "no stale summary for an invalid book");
   assert.match(text, /updated 10 s ago/);
+});
+
+test("renderBooks() shows the latest notice in place of the first blank line", () => {
+  const text = renderBooks([{ ticker: "KXFED-26DEC-T4.25", book: book(), updatedAt: 9_500 }], {
+    ...OPTIONS,
+    notice: { text: "gap on sid 1: repairing", warning: true, at: 8_000 },
+  });
+  const lines = text.split("\n");
+  assert.equal(lines[2], "gap on sid 1: repairing (2.0 s ago)");
+  assert.match(lines[3]!, /^KXFED-26DEC-T4\.25/);
 });
 
 test("renderBooks() marks empty sides with a dash", () => {
