@@ -95,8 +95,8 @@ const REQUIRED = (1 << K_TICKER) | (1 << K_PRICE) | (1 << K_DELTA) | (1 << K_SID
 /**
  * What every delta of one market repeats: `,"msg":{"market_ticker":"T","market_id":"I",
  * "price_dollars":"`. Once a frame of the market has been fully validated, later frames are
- * checked against it with one comparison instead of key-by-key and character-by-character, and
- * share its (validated) ticker and id strings.
+ * checked against it with one string comparison instead of key by key and character by
+ * character, and share its (validated) ticker and id strings.
  */
 interface MarketTemplate {
   readonly ticker: string;
@@ -105,57 +105,97 @@ interface MarketTemplate {
 }
 
 const MSG_TICKER = ',"msg":{"market_ticker":"';
-/** Known markets by ticker; bounded (cleared when full) so odd streams cannot grow it forever. */
-const templates = new Map<string, MarketTemplate>();
-const MAX_TEMPLATES = 65_536;
+/**
+ * Templates in a direct-mapped table indexed by a hash of the ticker's length and last
+ * characters (cheaper than hashing a slice for a `Map`). A collision just evicts: the evicted
+ * market's next frame takes the key-by-key scan and puts it back. Fixed size: never grows.
+ */
+const TABLE_BITS = 14;
+const templates: (MarketTemplate | undefined)[] = new Array(1 << TABLE_BITS).fill(undefined);
+
+/** Hash of `text[start, end)` from its length and up to 12 characters from its end. */
+function tickerSlot(text: string, start: number, end: number): number {
+  let h = (end - start) * 0x9e3779b1;
+  const stop = end - 12 > start ? end - 12 : start;
+  for (let i = end - 1; i >= stop; i--) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return (h ^ (h >>> 15)) & ((1 << TABLE_BITS) - 1);
+}
 
 function remember(text: string, msgStart: number, ticker: string, marketId: string): void {
-  if (templates.has(ticker)) return;
-  if (templates.size >= MAX_TEMPLATES) templates.clear();
+  const tickerStart = msgStart + MSG_TICKER.length;
+  const slot = tickerSlot(text, tickerStart, tickerStart + ticker.length);
+  if (templates[slot]?.ticker === ticker) return;
   const head = `${MSG_TICKER}${ticker}","market_id":"${marketId}","price_dollars":"`;
   // Only when the frame really reads that way (it does for both layouts remembered).
-  if (!text.startsWith(head, msgStart)) return;
+  if (text.slice(msgStart, msgStart + head.length) !== head) return;
   // Flat copies: slices of this frame would keep it alive as long as the template.
-  templates.set(ticker, {
-    ticker: flat(ticker),
-    marketId: flat(marketId),
-    head: flat(head),
-  });
+  templates[slot] = { ticker: flat(ticker), marketId: flat(marketId), head: flat(head) };
 }
 
 /** A string that does not reference a larger one (V8 slices and ropes do). */
 function flat(value: string): string {
-  return value.length === 0 ? "" : (" " + value).slice(1).split("").join("");
+  return value.length === 0 ? "" : value.split("").join("");
+}
+
+/** `{"type":"orderbook_delta","sid":N,"seq":` of the last sid seen (one sid is the norm). */
+let sidHead = "";
+let sidOfHead = -1;
+/** The first 16 characters (`2026-08-27T13:56`) of the last validated `ts`. */
+let tsPrefix = "";
+
+/**
+ * Validates a plain-string value `text[start, end)` (no quote, escape or control character;
+ * `end` came from `indexOf('"')`, so there is no quote).
+ */
+function plain(text: string, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 32 || c === BACKSLASH) return false;
+  }
+  return true;
+}
+
+/** Value of the digits `text[start, end)`, or -1 unless it is a JSON integer of 1–15 digits. */
+function digits(text: string, start: number, end: number): number {
+  const n = end - start;
+  if (n < 1 || n > 15) return -1;
+  let value = 0;
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i) - ZERO;
+    if (c < 0 || c > 9) return -1;
+    value = value * 10 + c;
+  }
+  return n > 1 && text.charCodeAt(start) === ZERO ? -1 : value;
 }
 
 /**
- * The fast lane: `text` from `at` (the `,` after `seq`) continues with a known market's
- * template, then `price_dollars`, `delta_fp`, `side` and optionally `ts`, `ts_ms`, as Kalshi
- * lays them out. `undefined` sends the frame down the key-by-key scan.
+ * The fast lane for Kalshi's layout of a market seen before: the sid head, the seq, the
+ * market's template, then `price_dollars`, `delta_fp`, `side` and optionally `ts`, `ts_ms`.
+ * `undefined` sends the frame down the key-by-key scan (which validates everything).
  */
-function scanKnownMarket(
-  text: string,
-  sid: number,
-  seq: number,
-  at: number,
-): OrderbookDeltaMessage | undefined {
+function scanKnownMarket(text: string): OrderbookDeltaMessage | undefined {
+  const headLength = sidHead.length;
+  if (headLength === 0 || text.slice(0, headLength) !== sidHead) return undefined;
+  const at = text.indexOf(",", headLength);
+  const seq = digits(text, headLength, at);
+  if (seq < 0) return undefined;
   // Fixed pieces are compared with `slice(...) === literal` (a memcmp): faster in V8 than
   // `startsWith` at an offset.
   const tickerStart = at + MSG_TICKER.length;
   const tickerEnd = text.indexOf('"', tickerStart);
   if (tickerEnd <= tickerStart) return undefined;
-  const template = templates.get(text.slice(tickerStart, tickerEnd));
+  const template = templates[tickerSlot(text, tickerStart, tickerEnd)];
   if (template === undefined) return undefined;
   const head = template.head;
   let pos = at + head.length;
   if (text.slice(at, pos) !== head) return undefined;
-  let end = stringEnd(text, pos);
-  if (end < 0) return undefined;
+  let end = text.indexOf('"', pos);
+  if (end < 0 || !plain(text, pos, end)) return undefined;
   const price = text.slice(pos, end);
   if (text.slice(end, end + 14) !== '","delta_fp":"') return undefined;
   pos = end + 14;
-  end = stringEnd(text, pos);
-  if (end < 0) return undefined;
+  end = text.indexOf('"', pos);
+  if (end < 0 || !plain(text, pos, end)) return undefined;
   const delta = text.slice(pos, end);
   let side: "yes" | "no";
   if (text.slice(end, end + 14) === '","side":"yes"') {
@@ -166,11 +206,13 @@ function scanKnownMarket(
     pos = end + 13;
   } else return undefined;
   const length = text.length;
+  if (text.charCodeAt(length - 1) !== CLOSE || text.charCodeAt(length - 2) !== CLOSE) {
+    return undefined;
+  }
   if (pos + 2 === length) {
-    if (text.charCodeAt(pos) !== CLOSE || text.charCodeAt(pos + 1) !== CLOSE) return undefined;
     return {
       type: "orderbook_delta",
-      sid,
+      sid: sidOfHead,
       seq,
       msg: {
         market_ticker: template.ticker,
@@ -183,17 +225,22 @@ function scanKnownMarket(
   }
   if (text.slice(pos, pos + 7) !== ',"ts":"') return undefined;
   pos += 7;
-  end = stringEnd(text, pos);
+  end = text.indexOf('"', pos);
   if (end < 0) return undefined;
+  // Timestamps of a burst share their minute: compare it at once, check the rest by character.
+  if (end - pos >= 16 && text.slice(pos, pos + 16) === tsPrefix) {
+    if (!plain(text, pos + 16, end)) return undefined;
+  } else {
+    if (!plain(text, pos, end)) return undefined;
+    if (end - pos >= 16) tsPrefix = flat(text.slice(pos, pos + 16));
+  }
   const ts = text.slice(pos, end);
   if (text.slice(end, end + 10) !== '","ts_ms":') return undefined;
-  pos = end + 10;
-  end = intEnd(text, pos);
-  if (end < 0 || end + 2 !== length || text.charCodeAt(end) !== CLOSE) return undefined;
-  if (text.charCodeAt(end + 1) !== CLOSE) return undefined;
+  const tsMs = digits(text, end + 10, length - 2);
+  if (tsMs < 0) return undefined;
   return {
     type: "orderbook_delta",
-    sid,
+    sid: sidOfHead,
     seq,
     msg: {
       market_ticker: template.ticker,
@@ -202,7 +249,7 @@ function scanKnownMarket(
       delta_fp: delta,
       side,
       ts,
-      ts_ms: intValue(text, pos, end),
+      ts_ms: tsMs,
     },
   };
 }
@@ -212,6 +259,8 @@ function scanKnownMarket(
  * `decodeMessage(text)` returns; `undefined` means "use `decodeMessage`", never "invalid".
  */
 export function scanOrderbookDelta(text: string): OrderbookDeltaMessage | undefined {
+  const known = scanKnownMarket(text);
+  if (known !== undefined) return known;
   if (text.slice(0, PREFIX.length) !== PREFIX) return undefined;
   let pos = PREFIX.length;
   let end = intEnd(text, pos);
@@ -219,11 +268,10 @@ export function scanOrderbookDelta(text: string): OrderbookDeltaMessage | undefi
   const sid = intValue(text, pos, end);
   if (text.slice(end, end + 7) !== ',"seq":') return undefined;
   pos = end + 7;
+  const seqStart = pos;
   end = intEnd(text, pos);
   if (end < 0) return undefined;
   const seq = intValue(text, pos, end);
-  const fast = scanKnownMarket(text, sid, seq, end);
-  if (fast !== undefined) return fast;
   if (!text.startsWith(',"msg":{', end)) return undefined;
   const msgStart = end;
   pos = end + 8;
@@ -343,7 +391,13 @@ export function scanOrderbookDelta(text: string): OrderbookDeltaMessage | undefi
   if (pos + 2 !== text.length || text.charCodeAt(pos + 1) !== CLOSE) return undefined;
   if ((seen & REQUIRED) !== REQUIRED) return undefined;
   let msg: OrderbookDeltaMsg;
-  if (order === ORDER_FULL || order === ORDER_NO_TS) remember(text, msgStart, ticker, marketId);
+  if (order === ORDER_FULL || order === ORDER_NO_TS) {
+    remember(text, msgStart, ticker, marketId);
+    if (sidOfHead !== sid) {
+      sidHead = flat(text.slice(0, seqStart));
+      sidOfHead = sid;
+    }
+  }
   if (order === ORDER_FULL) {
     msg = {
       market_ticker: ticker,

@@ -216,3 +216,33 @@ test("scanOrderbookDelta() equals decodeMessage() on random and mutated frames",
     );
   }
 });
+
+test("scanOrderbookDelta() known-market lane equals decodeMessage() on mutated stream frames", () => {
+  const rand = prng(99);
+  const markets = [
+    "KXA",
+    "FED-23DEC-T3.00",
+    "KXBTCD-26AUG2717-T113999.99",
+    "KXBTCD-26AUG2717-T114249.99",
+  ];
+  const ids = ["3f2a7c1e-9b4d-4e8a-a1c2-5d6e7f809a1b", ""];
+  let lane = 0;
+  for (let i = 0; i < 4000; i++) {
+    const m = Math.floor(rand() * markets.length);
+    const msg: Record<string, unknown> = {
+      market_ticker: markets[m],
+      market_id: ids[m % 2],
+      price_dollars: `0.${String(Math.floor(rand() * 10000)).padStart(4, "0")}`,
+      delta_fp: `${rand() < 0.5 ? "-" : ""}${Math.floor(rand() * 500)}.00`,
+      side: rand() < 0.5 ? "yes" : "no",
+    };
+    if (rand() < 0.8) {
+      msg.ts = new Date(1_787_838_983_996 + i * 7).toISOString().replace("Z", "443Z");
+      msg.ts_ms = 1_787_838_983_996 + i * 7;
+    }
+    const frame = JSON.stringify({ type: "orderbook_delta", sid: 1, seq: i + 1, msg });
+    if (check(frame, `stream frame ${i}`)) lane++;
+    for (let k = 0; k < 4; k++) check(mutate(frame, rand), `stream frame ${i} mutation ${k}`);
+  }
+  assert.ok(lane > 3900, `only ${lane} stream frames took the fast path`);
+});
