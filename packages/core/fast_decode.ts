@@ -99,6 +99,7 @@ const REQUIRED = (1 << K_TICKER) | (1 << K_PRICE) | (1 << K_DELTA) | (1 << K_SID
  * character, and share its (validated) ticker and id strings.
  */
 interface MarketTemplate {
+  readonly hash: number;
   readonly ticker: string;
   readonly marketId: string;
   readonly head: string;
@@ -106,30 +107,45 @@ interface MarketTemplate {
 
 const MSG_TICKER = ',"msg":{"market_ticker":"';
 /**
- * Templates in a direct-mapped table indexed by a hash of the ticker's length and last
- * characters (cheaper than hashing a slice for a `Map`). A collision just evicts: the evicted
- * market's next frame takes the key-by-key scan and puts it back. Fixed size: never grows.
+ * Templates in a two-way set-associative table indexed by a hash of the ticker's length and
+ * last characters (cheaper than hashing a slice for a `Map`). A full set evicts its older entry:
+ * the evicted market's next frame takes the key-by-key scan and puts it back. Fixed size (256
+ * KiB of slots): never grows, whatever the stream.
  */
-const TABLE_BITS = 14;
+const TABLE_BITS = 15;
+const TABLE_MASK = (1 << TABLE_BITS) - 2; // even: the first way of a set
 const templates: (MarketTemplate | undefined)[] = new Array(1 << TABLE_BITS).fill(undefined);
 
 /** Hash of `text[start, end)` from its length and up to 12 characters from its end. */
-function tickerSlot(text: string, start: number, end: number): number {
-  let h = (end - start) * 0x9e3779b1;
+function tickerHash(text: string, start: number, end: number): number {
+  let h = Math.imul(end - start, 0x9e3779b1);
   const stop = end - 12 > start ? end - 12 : start;
   for (let i = end - 1; i >= stop; i--) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-  return (h ^ (h >>> 15)) & ((1 << TABLE_BITS) - 1);
+  return h ^ (h >>> 15);
+}
+
+/** The template for the ticker at `text[start, end)`, if one is held (same hash). */
+function findTemplate(text: string, start: number, end: number): MarketTemplate | undefined {
+  const hash = tickerHash(text, start, end);
+  const set = hash & TABLE_MASK;
+  const first = templates[set];
+  if (first !== undefined && first.hash === hash) return first;
+  const second = templates[set + 1];
+  return second !== undefined && second.hash === hash ? second : undefined;
 }
 
 function remember(text: string, msgStart: number, ticker: string, marketId: string): void {
   const tickerStart = msgStart + MSG_TICKER.length;
-  const slot = tickerSlot(text, tickerStart, tickerStart + ticker.length);
-  if (templates[slot]?.ticker === ticker) return;
+  const hash = tickerHash(text, tickerStart, tickerStart + ticker.length);
   const head = `${MSG_TICKER}${ticker}","market_id":"${marketId}","price_dollars":"`;
   // Only when the frame really reads that way (it does for both layouts remembered).
   if (text.slice(msgStart, msgStart + head.length) !== head) return;
-  // Flat copies: slices of this frame would keep it alive as long as the template.
-  templates[slot] = { ticker: flat(ticker), marketId: flat(marketId), head: flat(head) };
+  const set = hash & TABLE_MASK;
+  const first = templates[set];
+  if (first?.head === head) return;
+  // Newest in the first way; flat copies, as slices of this frame would keep it alive.
+  templates[set + 1] = first?.hash === hash ? templates[set + 1] : first;
+  templates[set] = { hash, ticker: flat(ticker), marketId: flat(marketId), head: flat(head) };
 }
 
 /** A string that does not reference a larger one (V8 slices and ropes do). */
@@ -184,7 +200,7 @@ function scanKnownMarket(text: string): OrderbookDeltaMessage | undefined {
   const tickerStart = at + MSG_TICKER.length;
   const tickerEnd = text.indexOf('"', tickerStart);
   if (tickerEnd <= tickerStart) return undefined;
-  const template = templates[tickerSlot(text, tickerStart, tickerEnd)];
+  const template = findTemplate(text, tickerStart, tickerEnd);
   if (template === undefined) return undefined;
   const head = template.head;
   let pos = at + head.length;
