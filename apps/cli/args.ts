@@ -242,7 +242,7 @@ function number(
   if (text === undefined) return undefined;
   const value = Number(text);
   const ok = text.trim() !== "" && Number.isFinite(value) && value >= rule.min &&
-    (!rule.integer || Number.isInteger(value)) && (rule.max === undefined || value <= rule.max);
+    (!rule.integer || Number.isSafeInteger(value)) && (rule.max === undefined || value <= rule.max);
   if (!ok) {
     const kind = rule.integer ? "an integer" : "a number";
     const range = rule.max === undefined ? `>= ${rule.min}` : `${rule.min}..${rule.max}`;
