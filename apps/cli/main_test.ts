@@ -189,7 +189,7 @@ test("book --format ndjson --duration survives a dropped connection; final lines
     "--interval",
     "100",
     "--duration",
-    "6",
+    "8",
     ...fx.args,
   ]);
   await cli.waitForLine("book A", equalsTruth(fx.sim, A));
