@@ -74,6 +74,8 @@ export interface CliArgs {
   readonly speed: number;
   /** `simulate`/`demo`: activity seed. */
   readonly seed: number | undefined;
+  /** `simulate`/`demo`: simulated activity steps per second (0 = a frozen market). */
+  readonly rate: number | undefined;
   /** `simulate`: accept connections without signatures. */
   readonly open: boolean;
   /** `simulate`: seconds between heartbeat pings. */
@@ -108,6 +110,7 @@ const OPTIONS = {
   port: { type: "string" },
   speed: { type: "string" },
   seed: { type: "string" },
+  rate: { type: "string" },
   open: { type: "boolean" },
   "ping-interval": { type: "string" },
   "key-dir": { type: "string" },
@@ -131,8 +134,8 @@ const ACCEPTS: Record<CommandName, readonly OptionName[]> = {
   book: [...CONNECTION, ...STOPPING, "market", "interval", "depth", "use-yes-price"],
   record: [...CONNECTION, ...STOPPING, "channel", "market", "out"],
   replay: [...STOPPING, "serve", "port", "speed", "interval", "depth"],
-  simulate: [...STOPPING, "port", "seed", "open", "ping-interval", "key-dir", "market"],
-  demo: [...STOPPING, "seed", "interval", "depth", "market"],
+  simulate: [...STOPPING, "port", "seed", "rate", "open", "ping-interval", "key-dir", "market"],
+  demo: [...STOPPING, "seed", "rate", "interval", "depth", "market"],
   subscriptions: [...CONNECTION, "channel", "market"],
   check: [...CONNECTION],
 };
@@ -224,6 +227,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     serve: values.serve ?? false,
     speed: number(values.speed, "--speed", { min: 0, integer: false }) ?? 0,
     seed: number(values.seed, "--seed", { min: 0, integer: true }),
+    rate: number(values.rate, "--rate", { min: 0, integer: false, max: 10_000 }),
     open: values.open ?? false,
     pingIntervalSeconds: number(values["ping-interval"], "--ping-interval", {
       min: 0,

@@ -145,6 +145,7 @@ lines or one JSON object with --format ndjson. Ctrl-C stops it and deletes the k
 
   --port N                  port (default: any free port)
   --seed N                  seed of the deterministic market activity (default 1)
+  --rate N                  activity steps per second (default 20; 0 = a frozen market)
   --open                    also accept connections without auth headers
   --ping-interval SECONDS   heartbeat pings (default 10; 0 = none)
   --key-dir DIR             where to write the key file (default: a new directory in /tmp)
@@ -166,6 +167,7 @@ book lines otherwise.
 
   -m, --market TICKER       which simulated markets (default: the first three)
   --seed N                  seed of the simulated activity (default 1)
+  --rate N                  activity steps per second (default 20)
   --interval MS, --depth N  as for 'book'
 
 ${STOPPING}

@@ -19,7 +19,12 @@ export async function demo(context: CommandContext): Promise<number> {
   const { args, out } = context;
   // Loaded on demand: the simulator's server (node:http, ws) is not needed by other commands.
   const { startSimulator } = await import("@kalshi-ws/simulator");
-  const sim = await startSimulator({ seed: args.seed ?? 1 });
+  const rate = args.rate ?? 20;
+  const sim = await startSimulator({
+    seed: args.seed ?? 1,
+    activityRate: rate,
+    autoStart: rate > 0,
+  });
   try {
     const tickers = sim.truth.tickers();
     for (const market of args.markets) {

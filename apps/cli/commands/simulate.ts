@@ -27,9 +27,12 @@ export async function simulate(context: CommandContext): Promise<number> {
     ? undefined
     : DEFAULT_MARKETS.filter((m) => args.markets.includes(m.ticker));
   const seed = args.seed ?? 1;
+  const rate = args.rate ?? 20;
   const sim = await startSimulator({
     port: args.port ?? 0,
     seed,
+    activityRate: rate,
+    autoStart: rate > 0,
     auth: args.open ? "open" : "required",
     ...(markets === undefined ? {} : { markets }),
     ...(args.pingIntervalSeconds === undefined
@@ -53,7 +56,9 @@ export async function simulate(context: CommandContext): Promise<number> {
     }
     const tickers = sim.truth.tickers();
     out.status(
-      `simulate: ${tickers.length} markets (${tickers.join(", ")}), seed ${seed}, auth ` +
+      `simulate: ${tickers.length} markets (${
+        tickers.join(", ")
+      }), seed ${seed}, ${rate} steps/s, auth ` +
         `${args.open ? "open" : "required"}; Ctrl-C to stop`,
     );
     await lifetime.done();

@@ -54,6 +54,10 @@ export async function stream(context: CommandContext): Promise<number> {
     const subscription = await client.subscribe(params);
     let count = 0;
     for await (const event of events) {
+      if (event.type === "subscription_lost" && event.subscription === subscription) {
+        writeJson(context.out, event);
+        throw event.error; // nothing more will come: exit 1 with the reason
+      }
       const ok = format === "ndjson"
         ? writeJson(context.out, event)
         : writeText(context.out, event);
