@@ -1030,6 +1030,10 @@ export class KalshiWsClient implements AsyncIterable<ClientEvent>, AsyncDisposab
     if (this.#state === "closed") return;
     const at = this.#session.pollTimeout();
     if (at === this.#timerAt) return;
+    // Lazy re-arming: every inbound frame pushes the liveness deadline back, and moving a real
+    // timer per frame costs more than the frame. A timer due no later than `at` stays; when it
+    // fires early, `handleTimeout` finds nothing due and the timer is armed for the new instant.
+    if (at !== undefined && this.#timer !== undefined && this.#timerAt! <= at) return;
     if (this.#timer !== undefined) this.#clock.clearTimer(this.#timer);
     this.#timer = undefined;
     this.#timerAt = at;
