@@ -147,7 +147,7 @@ test("stream --max-messages prints that many data lines plus lifecycle lines, ex
   assert.match(cli.stderr, /stopped \(max_messages\)/);
 });
 
-test("stream reports a sequence gap and its repair as lines; Ctrl-C exits 130 after unsubscribing", async () => {
+test("stream reports a gap, its repair and a reconnect as lines; Ctrl-C exits 130 after unsubscribing", async () => {
   await using fx = await fixture();
   const cli = new CliProcess(["stream", "-c", "orderbook_delta", "-m", A, ...fx.args]);
   await cli.waitForLine("the snapshot", (l) => l.type === "orderbook_snapshot");
@@ -168,6 +168,16 @@ test("stream reports a sequence gap and its repair as lines; Ctrl-C exits 130 af
   assert.ok(
     lines.slice(gapAt, resyncedAt).some((l) => l.type === "orderbook_snapshot"),
     "a fresh snapshot after the gap",
+  );
+  // A dropped connection shows as its own lines too, and the stream carries on.
+  fx.sim.faults.disconnect();
+  await cli.waitForLine("a disconnected line", (l) => l.type === "disconnected" && l.code === 1006);
+  await cli.waitForLine("a reconnecting line", (l) => l.type === "reconnecting");
+  await cli.waitForLine("a resubscribed line", (l) => l.type === "resubscribed");
+  const after = cli.json().findIndex((l) => l.type === "resubscribed");
+  await cli.waitFor(
+    "a snapshot after the reconnect",
+    () => cli.json().slice(after).some((l) => l.type === "orderbook_snapshot"),
   );
   cli.child.kill("SIGINT");
   assert.equal(await cli.exit(), 130);
