@@ -57,9 +57,19 @@ export async function main(
     out.line(`kalshi-ws ${VERSION}`);
     return 0;
   }
-  if (args.help || args.command === undefined) {
+  if (args.help) {
     out.raw(helpText(args.command));
-    return args.help ? 0 : 2;
+    return 0;
+  }
+  if (args.command === undefined) {
+    return usageFailure(
+      out,
+      new UsageError(
+        "Missing command",
+        "Commands: stream, book, record, replay, simulate, demo, subscriptions, check. " +
+          "Run 'kalshi-ws --help' (or try 'kalshi-ws demo')",
+      ),
+    );
   }
   const format = args.format ?? (out.isTerminal ? "text" : "ndjson");
   using lifetime = new Lifetime(args.durationSeconds);

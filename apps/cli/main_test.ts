@@ -84,6 +84,10 @@ test("main.ts exits 2 with one line and a hint on a usage error", async () => {
   assert.equal(stderr.length, 2, result.stderr);
   assert.match(stderr[0]!, /^kalshi-ws: Unknown option '--bogus'/);
   assert.match(stderr[1]!, /--help/);
+  const none = await runCli([]);
+  assert.equal(none.code, 2);
+  assert.deepEqual(none.lines, []);
+  assert.match(none.stderr, /^kalshi-ws: Missing command\n.*--help/);
   const missing = await runCli(["book"]);
   assert.equal(missing.code, 2);
   assert.match(missing.stderr, /at least one --market/);
