@@ -588,6 +588,11 @@ export class KalshiWsClient implements AsyncIterable<ClientEvent>, AsyncDisposab
   #reconnectTimer: TimerHandle | undefined;
   #pumping = false;
   #pumpAgain = false;
+  /** Set when something other than data went by (a frame sent, a non-data event). */
+  #deadlinesMayChange = true;
+  /** `Date.now()` when {@linkcode KalshiWsClient.#frameNow} last read the monotonic clock. */
+  #frameWall = Number.NaN;
+  #frameMonotonic = 0;
 
   #firstOpen: { resolve: () => void; reject: (error: unknown) => void } | undefined;
   #closeWaiter: (() => void) | undefined;
@@ -821,10 +826,12 @@ export class KalshiWsClient implements AsyncIterable<ClientEvent>, AsyncDisposab
       };
       this.#socket = this.#transport.open(this.#endpoint.url, headers, {
         open: guard(() => this.#onOpen()),
-        text: guard((data: string) => {
-          this.#session.receiveText(data, this.#clock.now());
+        // The per-frame handler: no rest/spread wrapper (that allocates per call).
+        text: (data: string): void => {
+          if (generation !== this.#generation) return;
+          this.#session.receiveText(data, this.#frameNow());
           this.#pump();
-        }),
+        },
         ping: guard(() => {
           this.#session.receivePing(this.#clock.now());
           this.#pump();
@@ -857,6 +864,22 @@ export class KalshiWsClient implements AsyncIterable<ClientEvent>, AsyncDisposab
         this.#endpoint.signingPath,
       ),
     };
+  }
+
+  /**
+   * The monotonic time for an inbound frame. With the system clock, `performance.now()` (a
+   * runtime call costing as much as decoding a small frame) is read only when `Date.now()` (a
+   * cheap builtin) moved on: at most 1 ms stale, which neither liveness (25 s) nor command
+   * timeouts can notice. An injected clock is read every time.
+   */
+  #frameNow(): number {
+    if (this.#clock !== systemClock) return this.#clock.now();
+    const wall = Date.now();
+    if (wall !== this.#frameWall) {
+      this.#frameWall = wall;
+      this.#frameMonotonic = systemClock.now();
+    }
+    return this.#frameMonotonic;
   }
 
   #onOpen(): void {
@@ -1010,6 +1033,7 @@ export class KalshiWsClient implements AsyncIterable<ClientEvent>, AsyncDisposab
         this.#pumpAgain = false;
         if (this.#socket !== undefined && this.#socketOpen) {
           for (let frame = this.#session.pollTransmit(); frame !== undefined;) {
+            this.#deadlinesMayChange = true;
             try {
               this.#socket.send(frame);
             } catch {
@@ -1020,7 +1044,13 @@ export class KalshiWsClient implements AsyncIterable<ClientEvent>, AsyncDisposab
         }
         this.#drainEvents();
       } while (this.#pumpAgain);
-      this.#armTimer();
+      // A pump that only delivered data (the hot path) sent no command and changed no
+      // subscription, so the session's deadlines can only have moved later: the armed timer
+      // stays valid (see #armTimer) and pollTimeout() is skipped.
+      if (this.#deadlinesMayChange || this.#timer === undefined) {
+        this.#deadlinesMayChange = false;
+        this.#armTimer();
+      }
     } finally {
       this.#pumping = false;
     }
@@ -1047,10 +1077,16 @@ export class KalshiWsClient implements AsyncIterable<ClientEvent>, AsyncDisposab
   }
 
   #drainEvents(): void {
+    let data = 0;
     for (let event = this.#session.pollEvent(); event !== undefined;) {
+      if (event.type === "data") data++;
+      else this.#deadlinesMayChange = true;
       this.#dispatch(event);
       event = this.#session.pollEvent();
     }
+    // A frame that produced no event at all (an ignored reply, a refused re-subscribe waiting
+    // to retry) may have set a deadline: re-check.
+    if (data === 0) this.#deadlinesMayChange = true;
   }
 
   #dispatch(event: SessionEvent): void {
