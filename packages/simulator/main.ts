@@ -7,6 +7,7 @@
  */
 
 import { parseArgs } from "node:util";
+import { writeKeyFile } from "./key_file.ts";
 import { startSimulator } from "./server.ts";
 
 const HELP = `Usage: deno task simulate [options]
@@ -83,18 +84,15 @@ async function main(args: string[]): Promise<void> {
     timestampWindowMs: number(values["timestamp-window"], "timestamp-window", 30) * 1000,
     auth: values.open ? "open" : "required",
   });
-  const ownDir = values["key-dir"] === undefined;
-  const dir = values["key-dir"] ?? await Deno.makeTempDir({ dir: "/tmp", prefix: "kalshi-sim-" });
-  const keyPath = `${dir}/kalshi-sim-${sim.keyId}.key`;
-  await Deno.writeTextFile(keyPath, sim.privateKeyPem, { mode: 0o600, createNew: true });
-  await Deno.chmod(keyPath, 0o600);
+  const keyFile = await writeKeyFile(sim.privateKeyPem, sim.keyId, values["key-dir"]);
+  const keyPath = keyFile.path;
 
   let stopping = false;
   const stop = async (): Promise<void> => {
     if (stopping) return;
     stopping = true;
     await sim.close();
-    await Deno.remove(ownDir ? dir : keyPath, { recursive: ownDir }).catch(() => {});
+    await keyFile.remove().catch(() => {});
     console.error("simulate: stopped");
     Deno.exit(130);
   };

@@ -61,3 +61,4 @@ export {
   startSimulator,
   type Truth,
 } from "./server.ts";
+export { type KeyFile, writeKeyFile } from "./key_file.ts";

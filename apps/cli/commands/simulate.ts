@@ -8,11 +8,12 @@
 
 import { UsageError } from "../args.ts";
 import type { CommandContext } from "../context.ts";
+import type { KeyFile } from "@kalshi-ws/simulator";
 
 /** Runs `simulate`. */
 export async function simulate(context: CommandContext): Promise<number> {
   const { args, out, lifetime, format } = context;
-  const { startSimulator } = await import("@kalshi-ws/simulator");
+  const { startSimulator, writeKeyFile } = await import("@kalshi-ws/simulator");
   const { DEFAULT_MARKETS } = await import("@kalshi-ws/simulator/model");
   const known = DEFAULT_MARKETS.map((m) => m.ticker);
   for (const market of args.markets) {
@@ -39,14 +40,10 @@ export async function simulate(context: CommandContext): Promise<number> {
       ? {}
       : { pingIntervalMs: args.pingIntervalSeconds * 1000 }),
   });
-  const ownDir = args.keyDir === undefined;
-  let keyPath: string | undefined;
-  let dir: string | undefined;
+  let keyFile: KeyFile | undefined;
   try {
-    dir = args.keyDir ?? await Deno.makeTempDir({ dir: "/tmp", prefix: "kalshi-sim-" });
-    keyPath = `${dir}/kalshi-sim-${sim.keyId}.key`;
-    await Deno.writeTextFile(keyPath, sim.privateKeyPem, { mode: 0o600, createNew: true });
-    await Deno.chmod(keyPath, 0o600);
+    keyFile = await writeKeyFile(sim.privateKeyPem, sim.keyId, args.keyDir);
+    const keyPath = keyFile.path;
     if (format === "ndjson") {
       out.json({ url: sim.url, key_id: sim.keyId, private_key_path: keyPath });
     } else {
@@ -64,9 +61,7 @@ export async function simulate(context: CommandContext): Promise<number> {
     await lifetime.done();
   } finally {
     await sim.close();
-    if (keyPath !== undefined) {
-      await Deno.remove(ownDir ? dir! : keyPath, { recursive: ownDir }).catch(() => {});
-    }
+    await keyFile?.remove().catch(() => {});
   }
   out.status(`simulate: stopped (${lifetime.reason})`);
   return lifetime.exitCode;
