@@ -5,79 +5,35 @@
  * @module
  */
 
-/** Every channel a `subscribe` may name (current spec). */
-export const CHANNELS = [
-  "orderbook_delta",
-  "ticker",
-  "trade",
-  "fill",
-  "market_positions",
-  "market_lifecycle_v2",
-  "multivariate_market_lifecycle",
-  "communications",
-  "order_group_updates",
-  "user_orders",
-  "cfbenchmarks_value",
-  "cfbenchmarks_value_5hz",
-  "pyth_value",
-] as const;
+import { type Channel, CHANNEL_INFO, CHANNELS, isChannel } from "@kalshi-ws/core";
 
-/** A channel name. */
-export type Channel = typeof CHANNELS[number];
+// The channel facts come from the core's one table (`channel.ts`), so client and simulator can
+// never disagree about which channels are private, sequenced or take markets.
+export { type Channel, CHANNELS, isChannel };
 
-const CHANNEL_SET: ReadonlySet<string> = new Set(CHANNELS);
-
-/** True when `name` is a channel the server knows. */
-export function isChannel(name: string): name is Channel {
-  return CHANNEL_SET.has(name);
+function channelsWhere(predicate: (channel: Channel) => boolean): ReadonlySet<Channel> {
+  return new Set(CHANNELS.filter(predicate));
 }
 
 /** Channels that need an authenticated connection (code 9 on an anonymous one). */
-export const PRIVATE_CHANNELS: ReadonlySet<Channel> = new Set<Channel>([
-  "orderbook_delta",
-  "fill",
-  "market_positions",
-  "communications",
-  "order_group_updates",
-  "user_orders",
-  "cfbenchmarks_value",
-  "cfbenchmarks_value_5hz",
-  "pyth_value",
-]);
+export const PRIVATE_CHANNELS: ReadonlySet<Channel> = channelsWhere((c) => CHANNEL_INFO[c].private);
 
 /** Channels whose data frames carry `seq` (ticker, fill, market_position, user_order do not). */
-export const SEQUENCED_CHANNELS: ReadonlySet<Channel> = new Set<Channel>([
-  "orderbook_delta",
-  "trade",
-  "market_lifecycle_v2",
-  "multivariate_market_lifecycle",
-  "communications",
-  "order_group_updates",
-  "cfbenchmarks_value",
-  "cfbenchmarks_value_5hz",
-  "pyth_value",
-]);
+export const SEQUENCED_CHANNELS: ReadonlySet<Channel> = channelsWhere((c) =>
+  CHANNEL_INFO[c].sequenced
+);
 
 /** Channels that accept a `market_ticker(s)` filter (the others ignore markets). */
-export const MARKET_CHANNELS: ReadonlySet<Channel> = new Set<Channel>([
-  "orderbook_delta",
-  "ticker",
-  "trade",
-  "fill",
-  "market_positions",
-  "user_orders",
-]);
+export const MARKET_CHANNELS: ReadonlySet<Channel> = channelsWhere((c) =>
+  CHANNEL_INFO[c].marketFilter !== "none"
+);
 
 /** `update_subscription` actions each channel supports (others answer code 13). */
-export const CHANNEL_ACTIONS: Readonly<Partial<Record<Channel, readonly string[]>>> = {
-  orderbook_delta: ["add_markets", "delete_markets", "get_snapshot"],
-  ticker: ["add_markets", "delete_markets"],
-  fill: ["add_markets", "delete_markets"],
-  user_orders: ["add_markets", "delete_markets"],
-  cfbenchmarks_value: ["subscribe_indices", "unsubscribe_indices", "indexlist"],
-  cfbenchmarks_value_5hz: ["subscribe_indices", "unsubscribe_indices", "indexlist"],
-  pyth_value: ["subscribe_underlyings", "unsubscribe_underlyings", "underlying_list"],
-};
+export const CHANNEL_ACTIONS: Readonly<Partial<Record<Channel, readonly string[]>>> = Object
+  .fromEntries(
+    CHANNELS.filter((c) => CHANNEL_INFO[c].updateActions.length > 0)
+      .map((c) => [c, CHANNEL_INFO[c].updateActions]),
+  );
 
 /** Kalshi's error codes with their `msg.msg` strings, verbatim (casing matters). */
 export const ERROR_MESSAGES = {
