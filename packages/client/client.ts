@@ -518,7 +518,7 @@ export class Subscription implements AsyncIterable<ClientEvent>, AsyncDisposable
   /** @internal Delivers an event to this subscription's listeners and streams. */
   _emit(event: ClientEvent): void {
     this.#listeners.emit(event);
-    for (const stream of this.#streams) stream.push(event);
+    if (this.#streams.size !== 0) { for (const stream of this.#streams) stream.push(event); }
   }
 
   /** @internal Ends the subscription: streams finish (with `error`, if lost). */
@@ -1224,7 +1224,7 @@ export class KalshiWsClient implements AsyncIterable<ClientEvent>, AsyncDisposab
   /** Delivers `event` to client listeners and streams, and to `subscription`'s. */
   #emit(event: ClientEvent, subscription: Subscription | undefined): void {
     this.#listeners.emit(event);
-    for (const stream of this.#streams) stream.push(event);
+    if (this.#streams.size !== 0) { for (const stream of this.#streams) stream.push(event); }
     subscription?._emit(event);
   }
 

@@ -316,6 +316,8 @@ export class EventStream<T> implements AsyncIterableIterator<T>, AsyncDisposable
 /** A listener registry: `on(type, fn)` returns the function that removes it. */
 export class Listeners<E extends { readonly type: string }> {
   readonly #byType = new Map<string, Set<(event: never) => void>>();
+  /** Listeners registered in all: `emit` returns at once when there are none (the usual case). */
+  #total = 0;
 
   /** Adds `listener` for events of `type` (`"*"` for all); returns its remover. */
   on<K extends E["type"] | "*">(
@@ -325,9 +327,13 @@ export class Listeners<E extends { readonly type: string }> {
     let set = this.#byType.get(type);
     if (set === undefined) this.#byType.set(type, set = new Set());
     const fn = listener as (event: never) => void;
-    set.add(fn);
+    if (!set.has(fn)) {
+      set.add(fn);
+      this.#total++;
+    }
     return () => {
-      set.delete(fn);
+      // After clear() the set is no longer ours: its listeners were already uncounted.
+      if (set.delete(fn) && this.#byType.get(type) === set) this.#total--;
     };
   }
 
@@ -341,6 +347,7 @@ export class Listeners<E extends { readonly type: string }> {
    * client or other listeners; its error is rethrown asynchronously, where the runtime reports it.
    */
   emit(event: E): void {
+    if (this.#total === 0) return;
     const typed = this.#byType.get(event.type);
     if (typed !== undefined && typed.size > 0) callAll(typed, event);
     const any = this.#byType.get("*");
@@ -350,6 +357,7 @@ export class Listeners<E extends { readonly type: string }> {
   /** Removes every listener. */
   clear(): void {
     this.#byType.clear();
+    this.#total = 0;
   }
 }
 
