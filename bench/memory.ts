@@ -149,8 +149,13 @@ events.text('{"type":"subscribed","id":1,"msg":{"channel":"orderbook_delta","sid
 for (const frame of setup) events.text(frame);
 const subscription = await subscribing;
 let streamed = 0;
+let lagged = 0;
+const stream = subscription.events();
 const reading = (async () => {
-  for await (const event of subscription) if (event.type === "data") streamed++;
+  for await (const event of stream) {
+    if (event.type === "data") streamed++;
+    else if (event.type === "lagged") lagged++;
+  }
 })();
 
 let seq = setup.length;
@@ -172,12 +177,18 @@ async function feed(count: number): Promise<void> {
 /** Feeds until every market is back at its snapshot (all cycles at 0): book size as at start. */
 async function feedUntilAligned(deadline: number): Promise<void> {
   while (performance.now() < deadline) await feed(2000);
+  let sinceYield = 0;
   for (let m = 0; m < streamMarkets; m++) {
     const cycle = cycles[m]!;
     while (next[m] !== 0) {
       events.text(`{"type":"orderbook_delta","sid":1,"seq":${++seq},${cycle[next[m]!]!}`);
       next[m] = next[m]! + 1 === cycle.length ? 0 : next[m]! + 1;
       frames++;
+      // Let the stream's reader keep up (its buffer holds 4 096 messages).
+      if (++sinceYield === 2000) {
+        sinceYield = 0;
+        await new Promise((resolve) => setTimeout(resolve, 0));
+      }
     }
   }
   await new Promise((resolve) => setTimeout(resolve, 0));
@@ -236,6 +247,8 @@ const summary = {
     frames_per_second: Math.round((last.frames - first.frames) / Math.max(1e-9, last.t)),
     delivered_to_listener: delivered,
     delivered_to_stream: streamed,
+    stream_lagged_events: lagged,
+    stream_dropped: stream.dropped,
     heap_after_warmup_mb: round(first.bytes / 1e6, 3),
     heap_at_end_mb: round(last.bytes / 1e6, 3),
     heap_min_mb: round(Math.min(...samples.map((s) => s.bytes)) / 1e6, 3),
