@@ -18,6 +18,8 @@ export const COMMANDS = [
   "demo",
   "subscriptions",
   "check",
+  "publish",
+  "consume",
 ] as const;
 
 /** A `kalshi-ws` subcommand. */
@@ -82,6 +84,18 @@ export interface CliArgs {
   readonly pingIntervalSeconds: number | undefined;
   /** `simulate`: directory for the test private key file. */
   readonly keyDir: string | undefined;
+  /** `publish`/`consume`: NATS server URL(s), comma-separated (default `NATS_URL`). */
+  readonly nats: string | undefined;
+  /** `publish`: this collector's id (default: random). */
+  readonly collectorId: string | undefined;
+  /** `publish`: lease TTL in seconds. */
+  readonly leaseTtlSeconds: number | undefined;
+  /** `publish`: seconds between periodic book snapshots. */
+  readonly snapshotIntervalSeconds: number | undefined;
+  /** `publish`/`consume`: JetStream stream name. */
+  readonly stream: string | undefined;
+  /** `publish`/`consume`: subject prefix. */
+  readonly prefix: string | undefined;
 }
 
 type OptionSpec = { type: "string" | "boolean"; short?: string; multiple?: boolean };
@@ -114,6 +128,12 @@ const OPTIONS = {
   open: { type: "boolean" },
   "ping-interval": { type: "string" },
   "key-dir": { type: "string" },
+  nats: { type: "string" },
+  "collector-id": { type: "string" },
+  "lease-ttl": { type: "string" },
+  "snapshot-interval": { type: "string" },
+  stream: { type: "string" },
+  prefix: { type: "string" },
 } as const satisfies Record<string, OptionSpec>;
 
 type OptionName = keyof typeof OPTIONS;
@@ -138,6 +158,19 @@ const ACCEPTS: Record<CommandName, readonly OptionName[]> = {
   demo: [...STOPPING, "seed", "rate", "interval", "depth", "market"],
   subscriptions: [...CONNECTION, "channel", "market"],
   check: [...CONNECTION],
+  publish: [
+    ...CONNECTION,
+    "duration",
+    "channel",
+    "market",
+    "nats",
+    "collector-id",
+    "lease-ttl",
+    "snapshot-interval",
+    "stream",
+    "prefix",
+  ],
+  consume: ["duration", "market", "interval", "depth", "nats", "stream", "prefix"],
 };
 
 /** Parses `argv` (without the program name) or throws {@linkcode UsageError}. */
@@ -234,6 +267,15 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
       integer: false,
     }),
     keyDir: values["key-dir"],
+    nats: values.nats,
+    collectorId: values["collector-id"],
+    leaseTtlSeconds: number(values["lease-ttl"], "--lease-ttl", { min: 1, integer: false }),
+    snapshotIntervalSeconds: number(values["snapshot-interval"], "--snapshot-interval", {
+      min: 0.1,
+      integer: false,
+    }),
+    stream: values.stream,
+    prefix: values.prefix,
   };
 }
 

@@ -38,6 +38,8 @@ Commands:
   demo            the simulator in-process plus 'book' for a few markets; no credentials
   subscriptions   list the server's subscriptions for this connection
   check           connect, authenticate, report latency and clock skew
+  publish         collector: publish the feed to NATS JetStream, sharing markets by lease
+  consume         rebuild exact books from the NATS JetStream feed, on any machine
 
 Examples:
   kalshi-ws demo
@@ -201,6 +203,54 @@ against the HTTP Date header of a request to the same host, when one is answered
 ${CONNECTION}
 
 ${COMMON}
+`,
+  publish: `Usage: kalshi-ws publish --nats URL -m TICKER [-m ...] [options]
+
+A collector: publishes every data message, lifecycle event and periodic book snapshot to NATS
+JetStream (subjects <prefix>.<channel>.<market>, <prefix>.snapshot.<market>, ...; stream and
+lease bucket created if missing). Run one per machine with the same -m set: they register in a
+key-value bucket and split the markets by lease; when one stops or dies, the others take its
+markets over within the lease time and publish fresh snapshots. Ctrl-C hands markets over at
+once. Events go to stderr (and stdout as NDJSON lines with --format ndjson).
+
+  -m, --market TICKER       a market of the shared set (repeatable; all collectors get the same)
+  -c, --channel NAME        channels (default orderbook_delta, ticker, trade)
+  --nats URL                NATS server(s), comma-separated (else NATS_URL, else
+                            nats://127.0.0.1:4222)
+  --collector-id ID         this collector's id, unique per collector (default: random)
+  --lease-ttl SECONDS       lease time to live (default 10): the take-over time after a crash
+  --snapshot-interval SECONDS  periodic snapshots for consumers starting mid-stream (default 30)
+  --stream NAME             JetStream stream (default KALSHI)
+  --prefix PREFIX           subject prefix (default kalshi)
+  --duration SECONDS        stop cleanly after this long
+
+${CONNECTION}
+
+${COMMON}
+
+Example:
+  kalshi-ws publish --nats nats://10.0.0.5:4222 --collector-id host-a -m KXFED-26DEC-T4.25
+`,
+  consume: `Usage: kalshi-ws consume --nats URL -m TICKER [-m ...] [options]
+
+Rebuilds exact order books of the markets from the JetStream feed the collectors publish (newest
+snapshot, then deltas) and shows them like 'book': a ladder on a terminal, NDJSON book lines
+otherwise. A gap in the feed (a lost message, a collector take-over, a collector's own repair) is
+reported on stderr (and as {"type":"gap",...} NDJSON lines); the book shows again once a
+snapshot makes it exact.
+
+  -m, --market TICKER       market to follow (repeatable)
+  --nats URL                NATS server(s) (else NATS_URL, else nats://127.0.0.1:4222)
+  --stream NAME             JetStream stream (default KALSHI)
+  --prefix PREFIX           subject prefix (default kalshi)
+  --interval MS             NDJSON: minimum ms between two lines of one market (default 1000)
+  --depth N                 ladder levels per side (default 5)
+  --duration SECONDS        stop cleanly after this long
+
+${COMMON}
+
+Example:
+  kalshi-ws consume --nats nats://10.0.0.5:4222 -m KXFED-26DEC-T4.25 --format ndjson
 `,
 };
 

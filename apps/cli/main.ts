@@ -16,7 +16,9 @@ import { Lifetime } from "./lifetime.ts";
 import { Output, type OutputStreams, processStreams } from "./output.ts";
 import { book } from "./commands/book.ts";
 import { check } from "./commands/check.ts";
+import { consume } from "./commands/consume.ts";
 import { demo } from "./commands/demo.ts";
+import { publish } from "./commands/publish.ts";
 import { record } from "./commands/record.ts";
 import { replay } from "./commands/replay.ts";
 import { simulate } from "./commands/simulate.ts";
@@ -39,6 +41,8 @@ const COMMANDS: Record<CommandName, Command> = {
   demo,
   subscriptions,
   check,
+  publish,
+  consume,
 };
 
 /** Runs the CLI with `argv` (without the program name); resolves with the exit code. */
@@ -66,7 +70,8 @@ export async function main(
       out,
       new UsageError(
         "Missing command",
-        "Commands: stream, book, record, replay, simulate, demo, subscriptions, check. " +
+        "Commands: stream, book, record, replay, simulate, demo, subscriptions, check, publish, " +
+          "consume. " +
           "Run 'kalshi-ws --help' (or try 'kalshi-ws demo')",
       ),
     );

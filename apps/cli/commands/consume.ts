@@ -1,0 +1,88 @@
+/**
+ * `kalshi-ws consume`: rebuilds exact books of `--market`s from the NATS JetStream feed the
+ * collectors publish (newest snapshot, then deltas), from any machine, and shows them like
+ * `book` does; gaps in the feed are reported (stderr, and `gap` lines in NDJSON).
+ *
+ * @module
+ */
+
+import { connect as natsConnect, type NatsConnection } from "@nats-io/transport-node";
+import { marketOfSubject, startBookConsumer } from "@kalshi-ws/nats";
+import { UsageError } from "../args.ts";
+import { BookView } from "../book_view.ts";
+import type { CommandContext } from "../context.ts";
+import { terminalRows } from "./book.ts";
+import { defaultNatsUrl } from "./publish.ts";
+
+/** Runs `consume`. */
+export async function consume(context: CommandContext): Promise<number> {
+  const { args, out, lifetime, format } = context;
+  const markets = args.markets;
+  if (markets.length === 0) {
+    throw new UsageError(
+      "Pass at least one --market for 'consume'",
+      "Example: kalshi-ws consume --nats nats://10.0.0.5:4222 -m KXFED-26DEC-T4.25",
+    );
+  }
+  const nats = await connectNats(context);
+  let view: BookView | undefined;
+  try {
+    const store = { current: undefined as BookView | undefined };
+    const consumer = await startBookConsumer({
+      nats,
+      markets,
+      ...(args.stream === undefined ? {} : { stream: args.stream }),
+      ...(args.prefix === undefined ? {} : { prefix: args.prefix }),
+      onGap: (gap) => {
+        out.warn(
+          `gap in ${gap.market} (${gap.reason}${
+            gap.expected === undefined ? "" : `: expected ${gap.expected}, got ${gap.received}`
+          }); waiting for a snapshot`,
+        );
+        if (format === "ndjson") out.json({ type: "gap", ...gap, t: Date.now() });
+      },
+      onValid: (market) => out.debug(`book of ${market} exact`),
+      onMessage: (subject) => {
+        store.current?.touched(marketOfSubject(subject));
+        if (out.closed) lifetime.stop("stdout_closed");
+      },
+    });
+    view = new BookView(consumer.books, {
+      out,
+      format,
+      intervalMs: args.intervalMs,
+      depth: args.depth,
+      markets,
+      title: `kalshi-ws consume  ${args.nats ?? defaultNatsUrl()}`,
+      state: () => (nats.isClosed() ? "closed" : "open"),
+      rows: format === "text" ? terminalRows() : undefined,
+      color: out.color,
+      onClosed: () => lifetime.stop("stdout_closed"),
+    });
+    store.current = view;
+    view.start();
+    await lifetime.done();
+    const invalid = view.finish();
+    if (invalid.length > 0) out.warn(`not printed (book not valid at exit): ${invalid.join(", ")}`);
+    await consumer.close();
+    out.status(
+      `stopped (${lifetime.reason}): ${consumer.messages} messages, ${consumer.gaps} gaps`,
+    );
+  } finally {
+    view?.stop();
+    await nats.close();
+  }
+  return lifetime.exitCode;
+}
+
+/** Connects to `--nats` (else `NATS_URL`, else `nats://127.0.0.1:4222`). */
+export async function connectNats(context: CommandContext): Promise<NatsConnection> {
+  const servers = context.args.nats ?? defaultNatsUrl();
+  try {
+    const nc = await natsConnect({ servers, name: "kalshi-ws" });
+    context.out.debug(`connected to NATS ${servers}`);
+    return nc;
+  } catch (error) {
+    throw new Error(`Cannot connect to NATS at ${servers}: ${(error as Error).message}`);
+  }
+}

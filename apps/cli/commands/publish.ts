@@ -1,0 +1,101 @@
+/**
+ * `kalshi-ws publish`: a collector. Subscribes through the client and publishes every data
+ * message, lifecycle event and periodic book snapshot to NATS JetStream, sharing the `--market`
+ * set with the other collectors through leases (see `@kalshi-ws/nats`). Runs until Ctrl-C or
+ * `--duration`, then hands its markets over at once.
+ *
+ * @module
+ */
+
+import { type CollectorEvent, startCollector } from "@kalshi-ws/nats";
+import { transport } from "@kalshi-ws/deno";
+import { UsageError } from "../args.ts";
+import type { CommandContext } from "../context.ts";
+import { credentialsOf, endpointOf } from "../connect.ts";
+import { connectNats } from "./consume.ts";
+
+/** Runs `publish`. */
+export async function publish(context: CommandContext): Promise<number> {
+  const { args, out, lifetime, format } = context;
+  if (args.markets.length === 0) {
+    throw new UsageError(
+      "Pass at least one --market for 'publish' (the set the collectors share)",
+      "Example: kalshi-ws publish --nats nats://10.0.0.5:4222 -m KXFED-26DEC-T4.25 -m KXCPI-26DEC-T0.3",
+    );
+  }
+  const credentials = credentialsOf(context);
+  const nats = await connectNats(context);
+  const report = (event: CollectorEvent): void => {
+    if (format === "ndjson") out.json({ ...event, t: Date.now() });
+    const line = describe(event);
+    if (line === undefined) return;
+    if (event.type === "error" || event.type === "lagged" || event.type === "publish_stalled") {
+      out.warn(line);
+    } else out.status(line);
+  };
+  try {
+    const collector = await startCollector({
+      nats,
+      kalshi: {
+        transport,
+        endpoint: endpointOf(context),
+        keyId: credentials.keyId,
+        privateKeyPem: credentials.privateKeyPem,
+        ...(args.idleTimeoutSeconds === undefined
+          ? {}
+          : { idleTimeoutMs: args.idleTimeoutSeconds * 1000 }),
+        signal: lifetime.signal,
+      },
+      markets: args.markets,
+      ...(args.channels.length === 0 ? {} : { channels: args.channels as never }),
+      ...(args.collectorId === undefined ? {} : { id: args.collectorId }),
+      ...(args.stream === undefined ? {} : { stream: args.stream }),
+      ...(args.prefix === undefined ? {} : { prefix: args.prefix }),
+      ...(args.leaseTtlSeconds === undefined
+        ? {}
+        : { leaseTtlMs: Math.round(args.leaseTtlSeconds * 1000) }),
+      ...(args.snapshotIntervalSeconds === undefined
+        ? {}
+        : { snapshotIntervalMs: Math.round(args.snapshotIntervalSeconds * 1000) }),
+      onEvent: report,
+    });
+    out.status(`collector ${collector.id} publishing to ${args.nats ?? defaultNatsUrl()}`);
+    await lifetime.done();
+    const stats = collector.stats();
+    await collector.close();
+    out.status(
+      `stopped (${lifetime.reason}): ${stats.published} published, ${stats.dropped} dropped`,
+    );
+  } finally {
+    await nats.close();
+  }
+  return lifetime.exitCode;
+}
+
+/** `NATS_URL`, else the local default. */
+export function defaultNatsUrl(): string {
+  return Deno.env.get("NATS_URL") || "nats://127.0.0.1:4222";
+}
+
+function describe(event: CollectorEvent): string | undefined {
+  switch (event.type) {
+    case "lease_acquired":
+      return `covering ${event.market}`;
+    case "lease_released":
+      return `handed over ${event.market}`;
+    case "lease_lost":
+      return `lease of ${event.market} lost; stopped covering it`;
+    case "publish_stalled":
+      return `JetStream not acknowledging (${event.error}); buffering ${event.queued}`;
+    case "publish_resumed":
+      return `JetStream back after ${event.stalledMs} ms; fresh snapshots follow`;
+    case "lagged":
+      return `buffer full: ${event.dropped} dropped (lag ${event.lagMs} ms); snapshots follow`;
+    case "error":
+      return event.error;
+    case "kalshi":
+      return event.event === "data" || event.event === "subscribed" || event.event === "probe"
+        ? undefined
+        : `kalshi ${event.event}: ${event.detail}`;
+  }
+}

@@ -1,0 +1,628 @@
+/**
+ * The collector: one Kalshi connection (through `@kalshi-ws/client`, healing included) whose
+ * data messages and lifecycle events are published to JetStream, for the share of the market
+ * set this collector holds leases on. See the package README for the subjects and headers.
+ *
+ * @module
+ */
+
+import {
+  BookChange,
+  type BookChangeMask,
+  BookStore,
+  type Channel,
+  CHANNEL_INFO,
+  type ClientEvent,
+  type ClientOptions,
+  connect,
+  type KalshiWsClient,
+  type OrderBook,
+  type Subscription,
+} from "@kalshi-ws/client";
+import { headers as natsHeaders, type NatsConnection } from "@nats-io/transport-node";
+import { jetstream } from "@nats-io/jetstream";
+import {
+  type BookInvalidReason,
+  Header,
+  marketOfMessage,
+  messageId,
+  snapshotId,
+} from "./envelope.ts";
+import { LeaseManager } from "./lease_manager.ts";
+import { type OutboundMessage, Publisher, type PublisherEvent } from "./publisher.ts";
+import { leaseTimings } from "./shares.ts";
+import { ensureFeedStream, leaseBucketName, openLeaseBucket } from "./stream.ts";
+import {
+  bookStatusSubject,
+  channelOfType,
+  dataSubject,
+  DEFAULT_PREFIX,
+  eventsSubject,
+  snapshotSubject,
+} from "./subjects.ts";
+
+/** Options of {@linkcode startCollector}. */
+export interface CollectorOptions {
+  /** An open NATS connection (the collector does not close it). */
+  readonly nats: NatsConnection;
+  /** How to reach Kalshi: the client's options (`books` is the collector's own). */
+  readonly kalshi: Omit<ClientOptions, "books">;
+  /** The market set all collectors share (each covers the markets it holds leases on). */
+  readonly markets: readonly string[];
+  /** This collector's id, unique among the collectors (default: a random one). */
+  readonly id?: string;
+  /**
+   * Channels (default `orderbook_delta`, `ticker`, `trade`). Those that accept market updates
+   * are subscribed for the markets held; the others (`trade`) once for all markets, and only
+   * the held markets' messages are published.
+   */
+  readonly channels?: readonly Channel[];
+  /** Also publish `market_lifecycle_v2` for the markets held (default true). */
+  readonly lifecycle?: boolean;
+  /** Subject prefix (default `kalshi`). */
+  readonly prefix?: string;
+  /** Stream name (default `KALSHI`; created if missing). */
+  readonly stream?: string;
+  /** Lease bucket (default `<stream>_collectors`; created if missing with `leaseTtlMs`). */
+  readonly bucket?: string;
+  /** Lease TTL (ms, default 10 000): a dead collector's markets are taken over within it. */
+  readonly leaseTtlMs?: number;
+  /** Interval (ms) of periodic book snapshots (default 30 000). */
+  readonly snapshotIntervalMs?: number;
+  /** Most messages buffered while JetStream is slow or down (default 10 000). */
+  readonly bufferSize?: number;
+  /** Most publishes awaiting their ack at once (default 256). */
+  readonly maxInFlight?: number;
+  /** How long a publish may wait for its ack (ms, default 5 000). */
+  readonly publishTimeoutMs?: number;
+  /** Hears what the collector does (also published to `<prefix>.events.<id>`). */
+  readonly onEvent?: (event: CollectorEvent) => void;
+}
+
+/** What a collector reports. */
+export type CollectorEvent =
+  | {
+    /** This collector now covers `market` (a fresh snapshot follows). */
+    readonly type: "lease_acquired";
+    /** The market. */
+    readonly market: string;
+  }
+  | {
+    /** This collector handed `market` over (to its preferred collector, or on shutdown). */
+    readonly type: "lease_released";
+    /** The market. */
+    readonly market: string;
+  }
+  | {
+    /** `market`'s lease expired or was taken: this collector stopped covering it. */
+    readonly type: "lease_lost";
+    /** The market. */
+    readonly market: string;
+  }
+  | {
+    /** JetStream stopped acknowledging: messages are buffered (up to `bufferSize`). */
+    readonly type: "publish_stalled";
+    /** Why. */
+    readonly error: string;
+    /** Messages buffered. */
+    readonly queued: number;
+  }
+  | {
+    /** JetStream acknowledges again; fresh snapshots of every market follow. */
+    readonly type: "publish_resumed";
+    /** How long it was away (ms). */
+    readonly stalledMs: number;
+    /** Messages still buffered. */
+    readonly queued: number;
+  }
+  | {
+    /** The buffer was full: messages were dropped (books recover with fresh snapshots). */
+    readonly type: "lagged";
+    /** Messages dropped since the last report. */
+    readonly dropped: number;
+    /** Messages buffered. */
+    readonly queued: number;
+    /** Age of the oldest buffered message (ms). */
+    readonly lagMs: number;
+  }
+  | {
+    /** A Kalshi connection event (connected, disconnected, gap, resynced, …). */
+    readonly type: "kalshi";
+    /** The client event's type. */
+    readonly event: string;
+    /** A one-line description. */
+    readonly detail: string;
+  }
+  | {
+    /** Something failed and is retried (a lease tick, a subscription change). */
+    readonly type: "error";
+    /** The message. */
+    readonly error: string;
+  };
+
+/** Counters of a running collector. */
+export interface CollectorStats {
+  /** Markets held. */
+  readonly markets: readonly string[];
+  /** Messages offered to the publisher. */
+  readonly offered: number;
+  /** Messages JetStream acknowledged. */
+  readonly published: number;
+  /** Messages dropped because the buffer was full. */
+  readonly dropped: number;
+  /** Messages buffered now. */
+  readonly queued: number;
+  /** Age of the oldest buffered message (ms). */
+  readonly lagMs: number;
+  /** Whether JetStream is failing to acknowledge. */
+  readonly stalled: boolean;
+}
+
+interface MarketState {
+  /** Book events counted in this epoch (`Kalshi-Book-Seq`). */
+  bookSeq: number;
+  /** A book event was dropped: publish a collector snapshot as soon as there is room. */
+  dirty: boolean;
+  /** `bookSeq` of the last collector snapshot published. */
+  snapshotSeq: number;
+}
+
+const DEFAULT_CHANNELS: readonly Channel[] = ["orderbook_delta", "ticker", "trade"];
+const MAX_EVENT_TEXT = 300;
+
+/**
+ * Starts a collector: creates the stream and the lease bucket if missing, connects to Kalshi,
+ * and begins claiming its share of `markets`. Resolves once the first lease tick is done.
+ */
+export async function startCollector(options: CollectorOptions): Promise<Collector> {
+  const collector = new Collector(options);
+  try {
+    await collector._start();
+  } catch (error) {
+    await collector.close({ release: false });
+    throw error;
+  }
+  return collector;
+}
+
+/** A running collector (create it with {@linkcode startCollector}). */
+export class Collector implements AsyncDisposable {
+  /** This collector's id. */
+  readonly id: string;
+  /** This run's id: part of every `Nats-Msg-Id` and the `Kalshi-Epoch` header. */
+  readonly epoch: string;
+  readonly #options: CollectorOptions;
+  readonly #prefix: string;
+  /** Channels subscribed per market (they accept `add_markets`/`delete_markets`). */
+  readonly #channels: readonly Channel[];
+  /** Channels subscribed once for every market, filtered here (`trade`, lifecycle). */
+  readonly #wideChannels: readonly Channel[];
+  readonly #books: BookStore;
+  readonly #publisher: Publisher;
+  readonly #markets = new Map<string, MarketState>();
+  readonly #covered = new Set<string>();
+  #leases: LeaseManager | undefined;
+  #client: KalshiWsClient | undefined;
+  #subscription: Subscription | undefined;
+  #subscriptionOps: Promise<void> = Promise.resolve();
+  #counter = 0;
+  #offered = 0;
+  #dropped = 0;
+  #droppedReported = 0;
+  #dirty = false;
+  #timers: ReturnType<typeof setInterval>[] = [];
+  #closing = false;
+  #closed = false;
+
+  /** Use {@linkcode startCollector}. */
+  constructor(options: CollectorOptions) {
+    this.#options = options;
+    this.id = options.id ?? `collector-${randomId()}`;
+    this.epoch = `${this.id}-${randomId()}`;
+    this.#prefix = options.prefix ?? DEFAULT_PREFIX;
+    const channels = [...new Set(options.channels ?? DEFAULT_CHANNELS)];
+    const updatable = (c: Channel): boolean =>
+      (CHANNEL_INFO[c].updateActions as readonly string[]).includes("add_markets");
+    this.#channels = channels.filter(updatable);
+    this.#wideChannels = [
+      ...channels.filter((c) => !updatable(c)),
+      ...(options.lifecycle ?? true ? ["market_lifecycle_v2" as const] : []),
+    ];
+    this.#books = new BookStore({ onChange: (book, change) => this.#onBookChange(book, change) });
+    const js = jetstream(options.nats);
+    const timeout = options.publishTimeoutMs ?? 5_000;
+    this.#publisher = new Publisher({
+      capacity: options.bufferSize ?? 10_000,
+      maxInFlight: options.maxInFlight ?? 256,
+      send: async (message) => {
+        const h = natsHeaders();
+        for (const name in message.headers) h.set(name, message.headers[name]!);
+        await js.publish(message.subject, message.data, {
+          msgID: message.msgId,
+          headers: h,
+          timeout,
+        });
+      },
+      admit: (message) => this.#admit(message),
+      onEvent: (event) => this.#onPublisherEvent(event),
+    });
+  }
+
+  /** Markets this collector covers now. */
+  get markets(): string[] {
+    return [...this.#covered];
+  }
+
+  /** The Kalshi client (its `books` are the collector's exact books). */
+  get client(): KalshiWsClient | undefined {
+    return this.#client;
+  }
+
+  /** Counters: what was published, dropped, buffered. */
+  stats(): CollectorStats {
+    return {
+      markets: this.markets,
+      offered: this.#offered,
+      published: this.#publisher.published,
+      dropped: this.#dropped,
+      queued: this.#publisher.queued,
+      lagMs: this.#publisher.lagMs,
+      stalled: this.#publisher.stalled,
+    };
+  }
+
+  /** Resolves once everything offered so far is acknowledged by JetStream. */
+  flush(): Promise<void> {
+    return this.#publisher.flush();
+  }
+
+  /** @internal Connects and runs the first lease tick (called by {@linkcode startCollector}). */
+  async _start(): Promise<void> {
+    const o = this.#options;
+    const timings = leaseTimings(o.leaseTtlMs ?? 10_000);
+    const stream = await ensureFeedStream(o.nats, { stream: o.stream, prefix: this.#prefix });
+    const kv = await openLeaseBucket(o.nats, o.bucket ?? leaseBucketName(stream), timings.ttlMs);
+    this.#client = await connect({ ...o.kalshi, books: this.#books });
+    this.#client.on("*", (event) => this.#onClientEvent(event));
+    if (this.#wideChannels.length > 0) {
+      await this.#client.subscribe({ channels: this.#wideChannels }, { buffer: false });
+    }
+    this.#leases = new LeaseManager(kv, {
+      self: this.id,
+      epoch: this.epoch,
+      markets: [...new Set(o.markets)],
+      ttlMs: timings.ttlMs,
+      tickMs: timings.tickMs,
+      onAcquire: (market) => this.#acquire(market),
+      onRelease: (market) => this.#release(market, "lease_released"),
+      onLost: (market) => this.#release(market, "lease_lost"),
+      onError: (error) => this.#report({ type: "error", error: error.message }),
+    });
+    const interval = o.snapshotIntervalMs ?? 30_000;
+    this.#timers.push(setInterval(() => this.#periodicSnapshots(), interval));
+    this.#timers.push(setInterval(() => this.#repair(), 100));
+    await this.#leases.start();
+  }
+
+  /**
+   * Stops the collector. By default (a clean shutdown) it hands its markets over at once:
+   * publishes what is buffered, unsubscribes and deletes its leases, so the others take over
+   * without waiting for the TTL. `{ release: false }` leaves the leases to expire.
+   */
+  async close(options: { readonly release?: boolean } = {}): Promise<void> {
+    if (this.#closing) return;
+    this.#closing = true;
+    for (const timer of this.#timers) clearInterval(timer);
+    this.#timers = [];
+    const release = options.release ?? true;
+    await this.#leases?.stop(release);
+    await this.#client?.close();
+    if (release) await withTimeout(this.#publisher.flush(), 5_000);
+    this.#closed = true;
+    this.#publisher.close();
+  }
+
+  /** Same as `close()`. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Leases → subscriptions
+
+  async #acquire(market: string): Promise<void> {
+    if (!this.#markets.has(market)) {
+      this.#markets.set(market, { bookSeq: 0, dirty: false, snapshotSeq: -1 });
+    }
+    this.#covered.add(market);
+    this.#report({ type: "lease_acquired", market });
+    await this.#changeSubscription(async () => {
+      const client = this.#client!;
+      if (this.#subscription?.active) await this.#subscription.addMarkets([market]);
+      else {
+        this.#subscription = await client.subscribe(
+          { channels: this.#channels, market_tickers: [market] },
+          { buffer: false },
+        );
+      }
+    });
+  }
+
+  async #release(market: string, type: "lease_released" | "lease_lost"): Promise<void> {
+    if (!this.#covered.has(market)) return;
+    await this.#changeSubscription(async () => {
+      const sub = this.#subscription;
+      if (sub === undefined || !sub.active) return;
+      const others = (sub.markets ?? []).filter((m) => m !== market);
+      if (others.length === 0) {
+        this.#subscription = undefined;
+        await sub.unsubscribe();
+      } else await sub.removeMarkets([market]);
+    }).catch((error) => this.#report({ type: "error", error: errorText(error) }));
+    // Tell consumers the book stops here; hand over once everything is stored.
+    this.#offerNotice(market, "released");
+    this.#covered.delete(market);
+    this.#report({ type, market });
+    if (type === "lease_released") await withTimeout(this.#publisher.flush(), 5_000);
+  }
+
+  /** Runs subscription changes one at a time (subscribe/add/remove must not interleave). */
+  #changeSubscription(change: () => Promise<void>): Promise<void> {
+    const run = this.#subscriptionOps.then(change);
+    this.#subscriptionOps = run.catch(() => {});
+    return run;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Kalshi → JetStream
+
+  #onClientEvent(event: ClientEvent): void {
+    if (event.type === "data") {
+      this.#onData(event.message, event.sid);
+      return;
+    }
+    this.#report({ type: "kalshi", event: event.type, detail: describeClientEvent(event) });
+  }
+
+  #onData(
+    message: { readonly type: string; readonly msg?: unknown },
+    sid: number | undefined,
+  ): void {
+    const market = marketOfMessage(message);
+    if (market === undefined || !this.#covered.has(market)) return;
+    const type = message.type;
+    const headers: Record<string, string> = {
+      [Header.ReceivedMs]: String(Date.now()),
+      [Header.Collector]: this.id,
+      [Header.Epoch]: this.epoch,
+    };
+    if (sid !== undefined) headers[Header.Sid] = String(sid);
+    const seq = (message as { seq?: unknown }).seq;
+    if (typeof seq === "number") headers[Header.Seq] = String(seq);
+    let state: MarketState | undefined;
+    const snapshot = type === "orderbook_snapshot";
+    if (snapshot || type === "orderbook_delta") {
+      state = this.#markets.get(market)!;
+      const bookSeq = ++state.bookSeq;
+      headers[Header.BookSeq] = String(bookSeq);
+      headers[Header.BookValid] = String(this.#books.get(market)?.valid ?? false);
+      if (snapshot) state.dirty = false;
+      else if (state.dirty) {
+        this.#dropped++; // the consumer sees the Book-Seq hole; a snapshot follows when there is room
+        return;
+      }
+    }
+    const ok = this.#offer({
+      subject: dataSubject(this.#prefix, channelOfType(type), market),
+      data: JSON.stringify(message),
+      msgId: messageId(this.epoch, ++this.#counter, type, message.msg),
+      headers,
+      market,
+    });
+    if (!ok) {
+      if (state !== undefined) this.#markDirty(state);
+      return;
+    }
+    // Every Kalshi snapshot is also the newest starting point for consumers.
+    if (snapshot) this.#offerSnapshot(market, state!);
+  }
+
+  /** Invalidation of a covered book (gap, integrity failure, disconnect): publish a notice. */
+  #onBookChange(book: OrderBook, change: BookChangeMask): void {
+    const market = book.marketTicker;
+    if (!this.#covered.has(market)) return;
+    // Removal (release) is announced by #release itself, once.
+    if ((change & (BookChange.Validity | BookChange.Removed)) !== BookChange.Validity) return;
+    if (book.valid) return;
+    this.#offerNotice(market, this.#client?.state === "open" ? "gap" : "disconnected");
+  }
+
+  #offerNotice(market: string, reason: BookInvalidReason): void {
+    const state = this.#markets.get(market);
+    if (state === undefined) return;
+    const bookSeq = ++state.bookSeq;
+    const ok = this.#offer({
+      subject: bookStatusSubject(this.#prefix, market),
+      data: JSON.stringify({ type: "book_invalid", msg: { market_ticker: market, reason } }),
+      msgId: `${this.epoch}.${++this.#counter}`,
+      headers: {
+        [Header.ReceivedMs]: String(Date.now()),
+        [Header.Collector]: this.id,
+        [Header.Epoch]: this.epoch,
+        [Header.BookSeq]: String(bookSeq),
+        [Header.BookValid]: "false",
+      },
+      market,
+    });
+    if (!ok) this.#markDirty(state);
+  }
+
+  /** Publishes the collector's exact book of `market` (false: invalid book or no room). */
+  #offerSnapshot(market: string, state: MarketState): boolean {
+    const book = this.#books.get(market);
+    if (book === undefined || !book.valid) return false;
+    const ok = this.#offer({
+      subject: snapshotSubject(this.#prefix, market),
+      data: JSON.stringify({ type: "orderbook_snapshot", msg: book.toSnapshot() }),
+      msgId: snapshotId(this.epoch, market, state.bookSeq),
+      headers: {
+        [Header.ReceivedMs]: String(Date.now()),
+        [Header.Collector]: this.id,
+        [Header.Epoch]: this.epoch,
+        [Header.BookSeq]: String(state.bookSeq),
+        [Header.BookValid]: "true",
+      },
+      market,
+    });
+    if (ok) {
+      state.snapshotSeq = state.bookSeq;
+      state.dirty = false;
+    } else this.#markDirty(state);
+    return ok;
+  }
+
+  #offer(message: OutboundMessage): boolean {
+    if (this.#closed) return false;
+    if (this.#publisher.offer(message)) {
+      this.#offered++;
+      return true;
+    }
+    this.#dropped++;
+    return false;
+  }
+
+  #markDirty(state: MarketState): void {
+    state.dirty = true;
+    this.#dirty = true;
+  }
+
+  /** Sending-time check: never publish for a market whose lease may have passed to another. */
+  #admit(message: OutboundMessage): boolean {
+    const market = message.market;
+    if (market === undefined || this.#leases === undefined) return true;
+    if (this.#leases.holds(market)) return true;
+    const state = this.#markets.get(market);
+    if (state !== undefined) this.#markDirty(state);
+    return false;
+  }
+
+  /** Every 100 ms: report drops, and snapshot dirty books once the buffer has room again. */
+  #repair(): void {
+    const dropped = this.#dropped - this.#droppedReported;
+    if (dropped > 0) {
+      this.#droppedReported = this.#dropped;
+      this.#report({
+        type: "lagged",
+        dropped,
+        queued: this.#publisher.queued,
+        lagMs: this.#publisher.lagMs,
+      });
+    }
+    if (!this.#dirty || this.#publisher.stalled) return;
+    if (this.#publisher.room < this.#publisher.capacity / 2) return;
+    this.#dirty = false;
+    for (const [market, state] of this.#markets) {
+      if (!state.dirty || !this.#covered.has(market)) continue;
+      if (!this.#offerSnapshot(market, state)) {
+        // Invalid book: Kalshi's snapshot will reset it; no room: try again next time.
+        if (this.#books.get(market)?.valid) this.#dirty = true;
+        else state.dirty = state.dirty && this.#books.get(market) !== undefined;
+      }
+    }
+  }
+
+  #periodicSnapshots(): void {
+    if (this.#publisher.stalled || this.#publisher.room < this.#publisher.capacity / 4) return;
+    for (const market of this.#covered) {
+      const state = this.#markets.get(market)!;
+      if (state.snapshotSeq !== state.bookSeq) this.#offerSnapshot(market, state);
+    }
+  }
+
+  #onPublisherEvent(event: PublisherEvent): void {
+    if (event.type === "stalled") {
+      this.#report({ type: "publish_stalled", error: event.error.message, queued: event.queued });
+      return;
+    }
+    this.#report({ type: "publish_resumed", stalledMs: event.stalledMs, queued: event.queued });
+    // After an outage consumers may have missed anything: give every book a fresh start.
+    for (const market of this.#covered) this.#markDirty(this.#markets.get(market)!);
+  }
+
+  #report(event: CollectorEvent): void {
+    try {
+      this.#options.onEvent?.(event);
+    } catch {
+      // A listener's failure is not the collector's.
+    }
+    if (this.#closed) return;
+    this.#publisher.offer({
+      subject: eventsSubject(this.#prefix, this.id),
+      data: JSON.stringify({ ...event, collector: this.id, epoch: this.epoch, at: Date.now() }),
+      msgId: `${this.epoch}.${++this.#counter}`,
+      headers: { [Header.Collector]: this.id, [Header.Epoch]: this.epoch },
+    });
+  }
+}
+
+function describeClientEvent(event: Exclude<ClientEvent, { type: "data" }>): string {
+  let text: string;
+  switch (event.type) {
+    case "connected":
+      text = event.reconnected ? "reconnected" : "connected";
+      break;
+    case "disconnected":
+      text = `code ${event.code}${event.reason === "" ? "" : ` ${event.reason}`}`;
+      break;
+    case "reconnecting":
+      text = `attempt ${event.attempt} in ${event.delayMs} ms`;
+      break;
+    case "gap":
+    case "seq_anomaly":
+      text =
+        `sid ${event.sid} ${event.channel}: expected seq ${event.expected}, got ${event.received}`;
+      break;
+    case "book_invalid":
+      text = `${event.marketTicker} (${event.cause})`;
+      break;
+    case "resynced":
+      text = `sid ${event.sid}: ${event.markets.join(" ")}`;
+      break;
+    case "server_error":
+      text = `Kalshi error ${event.error.code}: ${event.error.message}`;
+      break;
+    case "subscription_lost":
+      text = event.error.message;
+      break;
+    case "closed":
+      text = event.error?.message ?? "closed";
+      break;
+    case "lagged":
+      text = `${event.dropped} dropped`;
+      break;
+    case "decode_error":
+      text = event.error.message;
+      break;
+    default:
+      text = event.type;
+  }
+  return text.length > MAX_EVENT_TEXT ? text.slice(0, MAX_EVENT_TEXT) + "…" : text;
+}
+
+function randomId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(6));
+  return [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+async function withTimeout(promise: Promise<void>, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([
+    promise,
+    new Promise<void>((resolve) => timer = setTimeout(resolve, ms)),
+  ]);
+  clearTimeout(timer);
+}
