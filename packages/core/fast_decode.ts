@@ -282,6 +282,7 @@ export function scanOrderbookDelta(text: string): OrderbookDeltaMessage | undefi
   let end = intEnd(text, pos);
   if (end < 0) return undefined;
   const sid = intValue(text, pos, end);
+  if (sid < 1) return undefined; // the decoder refuses sid 0
   if (text.slice(end, end + 7) !== ',"seq":') return undefined;
   pos = end + 7;
   const seqStart = pos;

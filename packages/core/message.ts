@@ -1197,6 +1197,9 @@ function isIndex(value: unknown): value is number {
   return Number.isSafeInteger(value) && (value as number) >= 0;
 }
 
+/** Kalshi numbers sids from 1, and a command can only name a positive sid. */
+const NO_SID_ZERO = "sid 0 does not exist (Kalshi numbers sids from 1)";
+
 /** Parses one text frame into a {@linkcode ServerMessage}; see the module doc for the rules. */
 export function decodeMessage(text: string): ServerMessage {
   let frame: unknown;
@@ -1218,6 +1221,7 @@ export function decodeMessage(text: string): ServerMessage {
   if (frame.sid !== undefined && !isIndex(frame.sid)) {
     throw new DecodeError(`"sid" must be a non-negative integer, got ${describe(frame.sid)}`, text);
   }
+  if (frame.sid === 0) throw new DecodeError(NO_SID_ZERO, text);
   if (frame.seq !== undefined && !isIndex(frame.seq)) {
     throw new DecodeError(`"seq" must be a non-negative integer, got ${describe(frame.seq)}`, text);
   }
@@ -1237,6 +1241,7 @@ export function decodeMessage(text: string): ServerMessage {
       if (!isIndex(msg.sid)) {
         throw invalid(type, "msg.sid", "a non-negative integer", msg.sid, text);
       }
+      if (msg.sid === 0) throw new DecodeError(NO_SID_ZERO, text);
       break;
     }
     case "unsubscribed":
@@ -1370,6 +1375,7 @@ function checkOk(frame: Obj, text: string): void {
       if (!isIndex(entry.sid)) {
         throw invalid("ok", `msg[${i}].sid`, "a non-negative integer", entry.sid, text);
       }
+      if (entry.sid === 0) throw new DecodeError(NO_SID_ZERO, text);
     }
     return;
   }

@@ -192,3 +192,25 @@ test("Session.removeMarkets() counts removals still in flight before allowing an
   session.opened(30);
   assert.deepEqual(sent(session).map((c) => c.cmd), ["subscribe"]);
 });
+
+test("Session.receiveText() reports a sid 0 as a decode error instead of throwing (session fuzzer)", () => {
+  // The session answered the orphan sid 0 with `unsubscribe [0]`, which the encoder refuses
+  // (sids are positive): receiveText() threw a CommandError.
+  const session = new Session();
+  session.subscribe({ channels: ["trade"] }, 0);
+  session.opened(0);
+  sent(session);
+  events(session);
+  for (
+    const frame of [
+      '{"id":2,"type":"subscribed","msg":{"channel":"ticker","sid":0}}',
+      '{"id":1,"type":"ok","sid":0,"seq":1}',
+      '{"id":3,"type":"ok","msg":[{"channel":"ticker","sid":0}]}',
+      '{"type":"orderbook_delta","sid":0,"seq":1,"msg":{"market_ticker":"A","price_dollars":"0.4200","delta_fp":"1.00","side":"yes"}}',
+    ]
+  ) {
+    session.receiveText(frame, 1);
+    assert.deepEqual(events(session).map((e) => e.type), ["decode_error"], frame);
+  }
+  assert.deepEqual(sent(session), []);
+});
