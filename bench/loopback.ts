@@ -31,10 +31,17 @@ import { nodeTransport } from "../packages/node/node_transport.ts";
 import { median, quantile, round } from "./_pipeline_workload.ts";
 import { benchFlags, collect, machine, printSummary } from "./_report.ts";
 
-const flags = benchFlags(["frames", "markets"]);
+const flags = benchFlags(["frames", "markets", "only"]);
+/** `--only deno` / `--only node`: run one adapter's pair (both by default). */
+const only = flags.values.only;
+if (only !== undefined && only !== "deno" && only !== "node") {
+  throw new Error(`Cannot run --only "${only}": expected "deno" or "node"`);
+}
+const runDeno = only !== "node";
+const runNode = only !== "deno";
 const frames = Number(flags.values.frames ?? (flags.full ? 1_000_000 : 200_000));
 const marketCount = Number(flags.values.markets ?? 1000);
-const rounds = flags.rounds ?? 5;
+const rounds = flags.rounds ?? 7;
 
 // ---------------------------------------------------------------------------------------------
 // Sender process
@@ -197,36 +204,37 @@ const times = {
 const ratios = { deno: [] as number[], node: [] as number[] };
 
 // Warm-up: one of each, not recorded.
-await bareDeno();
-await ours(denoTransport);
-await bareWs();
-await ours(nodeTransport);
+if (runDeno) {
+  await bareDeno();
+  await ours(denoTransport);
+}
+if (runNode) {
+  await bareWs();
+  await ours(nodeTransport);
+}
 
 for (let r = 0; r < rounds; r++) {
-  const pairs: [keyof typeof times, () => Promise<number>][] = [
-    ["denoBare", bareDeno],
-    ["denoOurs", () => ours(denoTransport)],
-    ["wsBare", bareWs],
-    ["wsOurs", () => ours(nodeTransport)],
-  ];
+  const pairs: [keyof typeof times, () => Promise<number>][] = [];
+  if (runDeno) pairs.push(["denoBare", bareDeno], ["denoOurs", () => ours(denoTransport)]);
+  if (runNode) pairs.push(["wsBare", bareWs], ["wsOurs", () => ours(nodeTransport)]);
   if (r % 2 === 1) pairs.reverse();
   for (const [name, run] of pairs) {
     collect();
     times[name].push(await run());
   }
-  ratios.deno.push(times.denoBare.at(-1)! / times.denoOurs.at(-1)!);
-  ratios.node.push(times.wsBare.at(-1)! / times.wsOurs.at(-1)!);
+  if (runDeno) ratios.deno.push(times.denoBare.at(-1)! / times.denoOurs.at(-1)!);
+  if (runNode) ratios.node.push(times.wsBare.at(-1)! / times.wsOurs.at(-1)!);
   console.error(
-    `round ${r + 1}/${rounds}: deno ${round(ratios.deno.at(-1)!, 2)}×, node adapter ${
-      round(ratios.node.at(-1)!, 2)
+    `round ${r + 1}/${rounds}: deno ${round(ratios.deno.at(-1) ?? NaN, 2)}×, node adapter ${
+      round(ratios.node.at(-1) ?? NaN, 2)
     }×`,
   );
 }
 
 // Latency: the same stream, sampled.
 const latency = { deno: [] as number[], node: [] as number[] };
-await ours(denoTransport, latency.deno);
-await ours(nodeTransport, latency.node);
+if (runDeno) await ours(denoTransport, latency.deno);
+if (runNode) await ours(nodeTransport, latency.node);
 
 sender.kill();
 await sender.status;

@@ -515,6 +515,11 @@ export class Subscription implements AsyncIterable<ClientEvent>, AsyncDisposable
     return `Subscription ${this.key} (${this.channels.join(", ")})`;
   }
 
+  /** @internal Whether any listener or stream would receive this subscription's events. */
+  _hasReaders(): boolean {
+    return this.#listeners.size !== 0 || this.#streams.size !== 0;
+  }
+
   /** @internal Delivers an event to this subscription's listeners and streams. */
   _emit(event: ClientEvent): void {
     this.#listeners.emit(event);
@@ -1094,6 +1099,11 @@ export class KalshiWsClient implements AsyncIterable<ClientEvent>, AsyncDisposab
     switch (event.type) {
       case "data": {
         const subscription = event.key === undefined ? undefined : subs.get(event.key);
+        // Nobody to tell (a books-only user): build no event object at all.
+        if (
+          this.#listeners.size === 0 && this.#streams.size === 0 &&
+          (subscription === undefined || !subscription._hasReaders())
+        ) return;
         this.#emit(
           { type: "data", subscription, sid: event.sid, message: event.message },
           subscription,

@@ -337,6 +337,11 @@ export class Listeners<E extends { readonly type: string }> {
     };
   }
 
+  /** Number of listeners registered (any type). */
+  get size(): number {
+    return this.#total;
+  }
+
   /** Whether anyone listens for `type` (lets the producer skip building events). */
   has(type: string): boolean {
     return (this.#byType.get(type)?.size ?? 0) > 0 || (this.#byType.get("*")?.size ?? 0) > 0;
