@@ -336,6 +336,7 @@ export class Collector implements AsyncDisposable {
     }
     this.#covered.add(market);
     this.#report({ type: "lease_acquired", market });
+    if (this.#channels.length === 0) return; // only channels subscribed for every market
     await this.#changeSubscription(async () => {
       const client = this.#client!;
       if (this.#subscription?.active) await this.#subscription.addMarkets([market]);

@@ -16,7 +16,7 @@ import {
   jetstreamManager,
 } from "@nats-io/jetstream";
 import { FeedBooks, type FeedGap } from "./feed_books.ts";
-import { DEFAULT_STREAM } from "./stream.ts";
+import { DEFAULT_STREAM, ensureFeedStream } from "./stream.ts";
 import { DEFAULT_PREFIX, marketFilter, snapshotSubject } from "./subjects.ts";
 
 /** Options of {@linkcode startBookConsumer}. */
@@ -40,7 +40,10 @@ export interface BookConsumerOptions {
   readonly onMessage?: (subject: string, body: string, streamSeq: number) => void;
 }
 
-/** Starts following `markets`; resolves once every market's reader is started. */
+/**
+ * Starts following `markets` (creating the stream if no collector did yet); resolves once every
+ * market's reader is started.
+ */
 export async function startBookConsumer(options: BookConsumerOptions): Promise<BookConsumer> {
   const consumer = new BookConsumer(options);
   try {
@@ -137,6 +140,8 @@ export class BookConsumer implements AsyncDisposable {
     const { nats, markets } = this.#options;
     const stream = this.#options.stream ?? DEFAULT_STREAM;
     const prefix = this.#options.prefix ?? DEFAULT_PREFIX;
+    // A consumer may start before any collector: the stream is then created empty.
+    await ensureFeedStream(nats, { stream, prefix });
     const js = jetstream(nats);
     const jsm = await jetstreamManager(nats);
     for (const market of new Set(markets)) {

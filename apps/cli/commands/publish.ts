@@ -8,7 +8,7 @@
  */
 
 import { type CollectorEvent, startCollector } from "@kalshi-ws/nats";
-import { transport } from "@kalshi-ws/deno";
+import { type Channel, isChannel, transport } from "@kalshi-ws/deno";
 import { UsageError } from "../args.ts";
 import type { CommandContext } from "../context.ts";
 import { credentialsOf, endpointOf } from "../connect.ts";
@@ -23,6 +23,16 @@ export async function publish(context: CommandContext): Promise<number> {
       "Example: kalshi-ws publish --nats nats://10.0.0.5:4222 -m KXFED-26DEC-T4.25 -m KXCPI-26DEC-T0.3",
     );
   }
+  const channels: Channel[] = [];
+  for (const channel of args.channels) {
+    if (!isChannel(channel)) {
+      throw new UsageError(
+        `Invalid --channel '${channel}': not a Kalshi channel`,
+        "Example: -c orderbook_delta -c ticker -c trade",
+      );
+    }
+    channels.push(channel);
+  }
   const credentials = credentialsOf(context);
   const nats = await connectNats(context);
   const report = (event: CollectorEvent): void => {
@@ -33,6 +43,10 @@ export async function publish(context: CommandContext): Promise<number> {
       out.warn(line);
     } else out.status(line);
   };
+  // Ctrl-C aborts the handshake only; once started, close() hands the markets over first.
+  const connecting = new AbortController();
+  const abort = () => connecting.abort(new Error("Interrupted while connecting"));
+  lifetime.signal.addEventListener("abort", abort, { once: true });
   try {
     const collector = await startCollector({
       nats,
@@ -44,10 +58,10 @@ export async function publish(context: CommandContext): Promise<number> {
         ...(args.idleTimeoutSeconds === undefined
           ? {}
           : { idleTimeoutMs: args.idleTimeoutSeconds * 1000 }),
-        signal: lifetime.signal,
+        signal: connecting.signal,
       },
       markets: args.markets,
-      ...(args.channels.length === 0 ? {} : { channels: args.channels as never }),
+      ...(channels.length === 0 ? {} : { channels }),
       ...(args.collectorId === undefined ? {} : { id: args.collectorId }),
       ...(args.stream === undefined ? {} : { stream: args.stream }),
       ...(args.prefix === undefined ? {} : { prefix: args.prefix }),
@@ -58,7 +72,7 @@ export async function publish(context: CommandContext): Promise<number> {
         ? {}
         : { snapshotIntervalMs: Math.round(args.snapshotIntervalSeconds * 1000) }),
       onEvent: report,
-    });
+    }).finally(() => lifetime.signal.removeEventListener("abort", abort));
     out.status(`collector ${collector.id} publishing to ${args.nats ?? defaultNatsUrl()}`);
     await lifetime.done();
     const stats = collector.stats();
