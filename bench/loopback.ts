@@ -5,7 +5,8 @@
  * - Deno: our client (`@kalshi-ws/deno` transport, order books on, a `data` listener) against
  *   a bare Deno `WebSocket` that only `JSON.parse`s each frame;
  * - Node adapter: our client over the `ws` transport against a bare `ws` client that only
- *   `JSON.parse`s each frame (both in this Deno process, through Deno's npm support);
+ *   `JSON.parse`s each frame, both in this Deno process (Deno's npm support) and, when `node` is
+ *   on the PATH, on Node itself (`_node_client.ts`, bundled with `deno bundle`);
  *
  * receive the same stream (subscribed + 1 000 snapshots + N `orderbook_delta` frames). Time runs
  * from the first command sent to the last frame handled. A final pass per adapter samples the
@@ -236,10 +237,62 @@ const latency = { deno: [] as number[], node: [] as number[] };
 if (runDeno) await ours(denoTransport, latency.deno);
 if (runNode) await ours(nodeTransport, latency.node);
 
+const rate = (ms: number[]) => Math.round(total / (median(ms) / 1000));
+
+// The Node adapter on Node itself: bundle `_node_client.ts` and run it with `node`, if present.
+let onNode: { node: string; ratio: number; rate: number; baseline_rate: number } | undefined;
+if (runNode && !flags.values.only) {
+  try {
+    const dir = await Deno.makeTempDir({ prefix: "kalshi-ws-bench-" });
+    const bundle = `${dir}/node_client.mjs`;
+    const bundled = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "bundle",
+        "--platform",
+        "node",
+        new URL("./_node_client.ts", import.meta.url).pathname,
+        "-o",
+        bundle,
+      ],
+      stdout: "null",
+      stderr: "null",
+    }).output();
+    if (!bundled.success) throw new Error("deno bundle failed");
+    const run = await new Deno.Command("node", {
+      args: [
+        bundle,
+        "--port",
+        String(info.port),
+        "--total",
+        String(total),
+        "--rounds",
+        String(rounds),
+        "--markets",
+        info.markets.join(","),
+      ],
+      stdout: "piped",
+      stderr: "inherit",
+    }).output();
+    await Deno.remove(dir, { recursive: true });
+    const result = JSON.parse(new TextDecoder().decode(run.stdout).trim().split("\n").at(-1)!) as {
+      node: string;
+      bare: number[];
+      ours: number[];
+    };
+    onNode = {
+      node: result.node,
+      ratio: round(median(result.ours.map((t, i) => result.bare[i]! / t)), 3),
+      rate: rate(result.ours),
+      baseline_rate: rate(result.bare),
+    };
+  } catch (error) {
+    console.error(`skipping the run on Node: ${(error as Error).message}`);
+  }
+}
+
 sender.kill();
 await sender.status;
 
-const rate = (ms: number[]) => Math.round(total / (median(ms) / 1000));
 const percentiles = (samples: number[]) => {
   const sorted = Float64Array.from(samples).sort();
   return {
@@ -269,6 +322,7 @@ const summary = {
     added_latency: percentiles(latency.node),
     runtime: "deno (npm:ws)",
   },
+  node_adapter_on_node: onNode ?? null,
   machine: machine(),
 };
 console.log(`\nEnd to end on loopback, ${total} frames, median of ${rounds} rounds:`);
@@ -278,6 +332,11 @@ console.log(
 console.log(
   `  node adapter: ours ${summary.node_adapter.rate} frames/s vs bare ws + JSON.parse ${summary.node_adapter.baseline_rate} → ${summary.node_adapter.ratio}×`,
 );
+if (onNode !== undefined) {
+  console.log(
+    `  node adapter on Node ${onNode.node}: ours ${onNode.rate} frames/s vs bare ws + JSON.parse ${onNode.baseline_rate} → ${onNode.ratio}×`,
+  );
+}
 console.log(
   `  added latency read → listener (µs, p50/p99/p99.9): deno ${summary.deno.added_latency.p50_us}/${summary.deno.added_latency.p99_us}/${summary.deno.added_latency.p999_us}, node adapter ${summary.node_adapter.added_latency.p50_us}/${summary.node_adapter.added_latency.p99_us}/${summary.node_adapter.added_latency.p999_us}`,
 );
