@@ -364,7 +364,11 @@ export class Collector implements AsyncDisposable {
     this.#offerNotice(market, "released");
     this.#covered.delete(market);
     this.#report({ type, market });
-    if (type === "lease_released") await withTimeout(this.#publisher.flush(), 5_000);
+    // Hand over only once our last messages are stored, so the next collector's snapshot
+    // follows them in the stream (pointless while JetStream is away: the TTL decides then).
+    if (type === "lease_released" && !this.#publisher.stalled) {
+      await withTimeout(this.#publisher.flush(), 5_000);
+    }
   }
 
   /** Runs subscription changes one at a time (subscribe/add/remove must not interleave). */

@@ -45,6 +45,8 @@ export interface FeedBooksOptions {
 
 interface Follow {
   epoch: string | undefined;
+  /** Runs this book moved on from (by a later run's snapshot): their late messages are ignored. */
+  retired: string[];
   bookSeq: number | undefined;
   valid: boolean;
 }
@@ -107,7 +109,7 @@ export class FeedBooks {
     }
     let follow = this.#follow.get(market);
     if (follow === undefined) {
-      follow = { epoch: undefined, bookSeq: undefined, valid: false };
+      follow = { epoch: undefined, retired: [], bookSeq: undefined, valid: false };
       this.#follow.set(market, follow);
     }
     switch (message.type) {
@@ -133,6 +135,11 @@ export class FeedBooks {
           });
         }
         const ok = this.books.applySnapshot(message.msg as OrderbookSnapshotMsg, false) && h.valid;
+        if (follow.epoch !== h.epoch) {
+          if (follow.epoch !== undefined) follow.retired.push(follow.epoch);
+          if (follow.retired.length > 8) follow.retired.shift();
+          follow.retired = follow.retired.filter((e) => e !== h.epoch);
+        }
         follow.epoch = h.epoch;
         follow.bookSeq = h.bookSeq;
         const wasValid = follow.valid;
@@ -148,6 +155,8 @@ export class FeedBooks {
           return false; // waiting for a snapshot
         }
         if (h.epoch !== follow.epoch) {
+          // A collector that was taken over, stored late: its book is not this one.
+          if (h.epoch !== undefined && follow.retired.includes(h.epoch)) return false;
           return this.#lose(market, { market, reason: "collector_changed", streamSeq });
         }
         if (h.bookSeq !== undefined && follow.bookSeq !== undefined) {

@@ -79,9 +79,16 @@ test("FeedBooks treats a delta from another collector run as a gap, and its snap
   assert.equal(gaps[0]?.reason, "collector_changed");
   feed.apply(OB, h("new", 2), snapshot([["0.5000", "1.00"]]));
   assert.equal(feed.valid("KXA"), true);
-  // The old collector's farewell, stored late, does not touch the new run's book.
-  feed.apply(STATUS, h("old", 2, false), notice("released"));
+  // The old collector's last delta and farewell, stored late, do not touch the new run's book.
+  assert.equal(feed.apply(OB, h("old", 2), delta("0.5000", "3.00")), false);
+  feed.apply(STATUS, h("old", 3, false), notice("released"));
   assert.equal(feed.valid("KXA"), true);
+  assert.deepEqual(feed.books.get("KXA")!.ladder("yes"), [["0.5000", "1.00"]]);
+  assert.equal(gaps.length, 1);
+  // A third run's delta before its snapshot is a gap again.
+  feed.apply(OB, h("third", 9), delta("0.5000", "3.00"));
+  assert.equal(gaps.length, 2);
+  assert.equal(feed.valid("KXA"), false);
 });
 
 test("FeedBooks invalidates on its collector's book_invalid notice", () => {

@@ -43,7 +43,7 @@ function coveredBy(process: CliProcess): Set<string> {
   return covered;
 }
 
-test("publish: three collectors share the markets, the others take over a killed one's markets within the lease time, and books rebuilt from the stream equal the simulator's truth with no duplicates", async () => {
+test("publish: three collectors share the markets, the others take over a killed one's markets within the lease time and a stopped one's at once, and books rebuilt from the stream equal the simulator's truth with no duplicates", async () => {
   await using server = await testNatsServer();
   await using sim = await startSimulator({ seed: 11, activityRate: 40 });
   const markets = sim.truth.tickers();
@@ -165,11 +165,32 @@ test("publish: three collectors share the markets, the others take over a killed
           JSON.stringify(last.yes_dollars_fp) === JSON.stringify(truth.yes) &&
           JSON.stringify(last.no_dollars_fp) === JSON.stringify(truth.no);
       }));
-    assert.ok(consumer.gaps >= 0);
 
-    // Clean stop of the survivors (Ctrl-C) hands over and exits 130.
-    for (const id of survivors) processes.get(id)!.kill("SIGINT");
-    for (const id of survivors) assert.equal(await processes.get(id)!.done, 130);
+    // A clean stop (Ctrl-C) hands the markets over at once: no waiting for the lease to expire.
+    sim.startActivity(40);
+    const [leaving, last] = survivors as [string, string];
+    const stoppedAt = Date.now();
+    processes.get(leaving)!.kill("SIGINT");
+    assert.equal(await processes.get(leaving)!.done, 130);
+    await waitFor(
+      "the last collector covering every market",
+      () => actual([last]) === JSON.stringify([markets]),
+      LEASE_TTL_MS,
+    );
+    const handOverMs = Date.now() - stoppedAt;
+    assert.ok(handOverMs < LEASE_TTL_MS, `hand-over took ${handOverMs} ms`);
+    console.log(`hand-over on Ctrl-C: ${handOverMs} ms; consumer gaps so far: ${consumer.gaps}`);
+    await waitFor(
+      "consumer books valid after the hand-over",
+      () => markets.every((m) => consumer.valid(m)),
+    );
+    sim.stopActivity();
+    await waitFor(
+      "consumer books equal the truth after the hand-over",
+      () => booksDiffering(sim, consumer.books, markets).length === 0,
+    );
+    processes.get(last)!.kill("SIGINT");
+    assert.equal(await processes.get(last)!.done, 130);
     const audit = await auditStream(nc, stream);
     assert.deepEqual(audit.duplicateIds, []);
     assert.deepEqual(audit.duplicateTrades, []);
