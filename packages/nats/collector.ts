@@ -19,8 +19,8 @@ import {
   type OrderBook,
   type Subscription,
 } from "@kalshi-ws/client";
-import { headers as natsHeaders, type NatsConnection } from "@nats-io/transport-node";
-import { jetstream } from "@nats-io/jetstream";
+import type { NatsConnection } from "@nats-io/transport-node";
+import { AckSender } from "./ack_sender.ts";
 import {
   type BookInvalidReason,
   Header,
@@ -199,6 +199,7 @@ export class Collector implements AsyncDisposable {
   readonly #wideChannels: readonly Channel[];
   readonly #books: BookStore;
   readonly #publisher: Publisher;
+  readonly #sender: AckSender;
   readonly #markets = new Map<string, MarketState>();
   readonly #covered = new Set<string>();
   #leases: LeaseManager | undefined;
@@ -229,20 +230,11 @@ export class Collector implements AsyncDisposable {
       ...(options.lifecycle ?? true ? ["market_lifecycle_v2" as const] : []),
     ];
     this.#books = new BookStore({ onChange: (book, change) => this.#onBookChange(book, change) });
-    const js = jetstream(options.nats);
-    const timeout = options.publishTimeoutMs ?? 5_000;
+    this.#sender = new AckSender(options.nats, options.publishTimeoutMs ?? 5_000);
     this.#publisher = new Publisher({
       capacity: options.bufferSize ?? 10_000,
       maxInFlight: options.maxInFlight ?? 256,
-      send: async (message) => {
-        const h = natsHeaders();
-        for (const name in message.headers) h.set(name, message.headers[name]!);
-        await js.publish(message.subject, message.data, {
-          msgID: message.msgId,
-          headers: h,
-          timeout,
-        });
-      },
+      send: (message) => this.#sender.send(message),
       admit: (message) => this.#admit(message),
       onEvent: (event) => this.#onPublisherEvent(event),
     });
@@ -320,6 +312,7 @@ export class Collector implements AsyncDisposable {
     if (release) await withTimeout(this.#publisher.flush(), 5_000);
     this.#closed = true;
     this.#publisher.close();
+    this.#sender.close();
   }
 
   /** Same as `close()`. */
