@@ -1126,6 +1126,18 @@ export class Session {
       }
       if (!free) continue;
       const channels = handle.channels.filter((c) => handle.needs.has(c));
+      if (
+        handle.markets?.size === 0 && channels.some((c) => CHANNEL_INFO[c].marketFilter !== "none")
+      ) {
+        // Every market was removed (e.g. a removal that timed out had in fact been applied):
+        // nothing is left to subscribe to, and an empty market list cannot be sent.
+        this.#closeHandle(handle, now);
+        const error = new KalshiWsError(`Subscription ${handle.key} has no markets left`);
+        if (!handle.established) this.#reject(handle.key, error);
+        this.#rejectWaiting(handle, error);
+        this.#events.push({ type: "unsubscribed", key: handle.key });
+        continue;
+      }
       handle.needs.clear();
       handle.retryAt = undefined;
       for (const c of channels) handle.inflight.add(c);

@@ -847,7 +847,17 @@ class Simulation {
       case "unsubscribed": {
         this.ownersStale = true;
         const index = this.subs.findIndex((s) => s.key === event.key);
-        if (index >= 0) this.subs.splice(index, 1);
+        if (index >= 0) {
+          const [gone] = this.subs.splice(index, 1);
+          // The session ended the order-book subscription (every market was removed): the
+          // user subscribes to a market again.
+          if (gone!.channels.includes("orderbook_delta")) {
+            this.addSub({
+              channels: ["orderbook_delta"],
+              market_tickers: [this.rng.pick(this.tickers)],
+            });
+          }
+        }
         return;
       }
       case "subscription_lost":

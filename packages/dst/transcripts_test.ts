@@ -214,3 +214,27 @@ test("Session.receiveText() reports a sid 0 as a decode error instead of throwin
   }
   assert.deepEqual(sent(session), []);
 });
+
+test("Session ends a subscription whose markets were all removed instead of throwing on re-subscribe (seed 14778)", () => {
+  // Removing A timed out but Kalshi applied it late (its `ok` listed only B); removing B then
+  // passed the "keep one market" check and emptied the list; the repair's re-subscribe could
+  // not be encoded and `receiveText()` threw.
+  const { session, key } = bookSession(["A", "B"]);
+  session.removeMarkets(key, ["A"], 10);
+  sent(session);
+  session.handleTimeout(1_010); // no answer in time
+  sent(session);
+  session.receiveText('{"id":2,"type":"ok","sid":1,"seq":3,"msg":{"market_tickers":["B"]}}', 1_020);
+  session.removeMarkets(key, ["B"], 1_030);
+  const [remove] = sent(session);
+  session.receiveText(
+    JSON.stringify({ id: remove!.id, type: "ok", sid: 1, seq: 4, msg: { market_tickers: [] } }),
+    1_040,
+  );
+  events(session);
+  session.closed(1006, "", 1_050);
+  session.opened(1_060);
+  assert.deepEqual(sent(session), [], "nothing to re-subscribe");
+  assert.ok(events(session).some((e) => e.type === "unsubscribed" && e.key === key));
+  assert.deepEqual(session.subscriptionKeys(), []);
+});
