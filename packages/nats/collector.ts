@@ -116,6 +116,14 @@ export type CollectorEvent =
     readonly queued: number;
   }
   | {
+    /** Buffered messages are waiting (JetStream slow or away): reported once a second. */
+    readonly type: "lag";
+    /** Messages buffered. */
+    readonly queued: number;
+    /** Age of the oldest buffered message (ms). */
+    readonly lagMs: number;
+  }
+  | {
     /** The buffer was full: messages were dropped (books recover with fresh snapshots). */
     readonly type: "lagged";
     /** Messages dropped since the last report. */
@@ -169,6 +177,7 @@ interface MarketState {
 
 const DEFAULT_CHANNELS: readonly Channel[] = ["orderbook_delta", "ticker", "trade"];
 const MAX_EVENT_TEXT = 300;
+const LAG_REPORT_MS = 1_000;
 
 /**
  * Starts a collector: creates the stream and the lease bucket if missing, connects to Kalshi,
@@ -211,6 +220,7 @@ export class Collector implements AsyncDisposable {
   #dropped = 0;
   #droppedReported = 0;
   #dirty = false;
+  #lagReportedAt = 0;
   #timers: ReturnType<typeof setInterval>[] = [];
   #closing = false;
   #closed = false;
@@ -504,7 +514,9 @@ export class Collector implements AsyncDisposable {
     return false;
   }
 
-  /** Every 100 ms: report drops, and snapshot dirty books once the buffer has room again. */
+  /**
+   * Every 100 ms: report drops and lag, and snapshot dirty books once the buffer has room again.
+   */
   #repair(): void {
     const dropped = this.#dropped - this.#droppedReported;
     if (dropped > 0) {
@@ -515,6 +527,12 @@ export class Collector implements AsyncDisposable {
         queued: this.#publisher.queued,
         lagMs: this.#publisher.lagMs,
       });
+    }
+    const lagMs = this.#publisher.lagMs;
+    const now = Date.now();
+    if (lagMs >= LAG_REPORT_MS && now - this.#lagReportedAt >= LAG_REPORT_MS) {
+      this.#lagReportedAt = now;
+      this.#report({ type: "lag", queued: this.#publisher.queued, lagMs });
     }
     if (!this.#dirty || this.#publisher.stalled) return;
     if (this.#publisher.room < this.#publisher.capacity / 2) return;

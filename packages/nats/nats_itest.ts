@@ -236,6 +236,10 @@ test("startCollector() buffers within its bound while JetStream is unreachable, 
     proxy.pause();
     await waitFor("the stall reported", () => events.some((e) => e.type === "publish_stalled"));
     await waitFor("the overflow reported", () => events.some((e) => e.type === "lagged"));
+    await waitFor(
+      "the lag reported",
+      () => events.some((e) => e.type === "lag" && e.lagMs >= 1_000),
+    );
     assert.ok(collector.stats().queued <= 200, `buffered ${collector.stats().queued} > 200`);
     const lag = events.find((e) => e.type === "lagged");
     assert.ok(lag !== undefined && lag.type === "lagged" && lag.dropped > 0);

@@ -39,7 +39,10 @@ export async function publish(context: CommandContext): Promise<number> {
     if (format === "ndjson") out.json({ ...event, t: Date.now() });
     const line = describe(event);
     if (line === undefined) return;
-    if (event.type === "error" || event.type === "lagged" || event.type === "publish_stalled") {
+    if (
+      event.type === "error" || event.type === "lagged" || event.type === "lag" ||
+      event.type === "publish_stalled"
+    ) {
       out.warn(line);
     } else out.status(line);
   };
@@ -86,9 +89,13 @@ export async function publish(context: CommandContext): Promise<number> {
   return lifetime.exitCode;
 }
 
-/** `NATS_URL`, else the local default. */
+/** `NATS_URL` (when readable), else the local default. */
 export function defaultNatsUrl(): string {
-  return Deno.env.get("NATS_URL") || "nats://127.0.0.1:4222";
+  try {
+    return Deno.env.get("NATS_URL") || "nats://127.0.0.1:4222";
+  } catch {
+    return "nats://127.0.0.1:4222"; // --allow-env without NATS_URL (deno task cli)
+  }
 }
 
 function describe(event: CollectorEvent): string | undefined {
@@ -103,6 +110,8 @@ function describe(event: CollectorEvent): string | undefined {
       return `JetStream not acknowledging (${event.error}); buffering ${event.queued}`;
     case "publish_resumed":
       return `JetStream back after ${event.stalledMs} ms; fresh snapshots follow`;
+    case "lag":
+      return `publishing ${event.lagMs} ms behind (${event.queued} buffered)`;
     case "lagged":
       return `buffer full: ${event.dropped} dropped (lag ${event.lagMs} ms); snapshots follow`;
     case "error":
