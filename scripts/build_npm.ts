@@ -139,13 +139,17 @@ function description(doc: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
-/** `https://…` of the git remote `origin`, or `undefined` when there is none. */
+/**
+ * `git+https://…` of the git remote `origin`, or `undefined` when there is none or it is not a
+ * public URL (a clone of a local checkout, as CI makes, has a filesystem path as its origin).
+ */
 async function repositoryUrl(): Promise<string | undefined> {
   const result = await run("git", ["remote", "get-url", "origin"], { cwd: ROOT });
   const url = result.stdout.trim();
   if (result.code !== 0 || url === "") return undefined;
   const ssh = url.match(/^git@([^:]+):(.+)$/);
-  return `git+${ssh ? `https://${ssh[1]}/${ssh[2]}` : url}`;
+  const https = ssh ? `https://${ssh[1]}/${ssh[2]}` : url;
+  return /^https?:\/\//.test(https) ? `git+${https}` : undefined;
 }
 
 /** Every file under `dir` (relative paths with `/`). */
@@ -462,7 +466,9 @@ async function main(args: readonly string[]): Promise<number> {
     members.set(config.name, { path, config });
   }
   const repository = await repositoryUrl();
-  if (!repository) console.error("warning: no git remote 'origin'; package.json has no repository");
+  if (!repository) {
+    console.error("warning: no public git remote 'origin'; package.json has no repository");
+  }
 
   if (exists(OUT_DIR)) Deno.removeSync(OUT_DIR, { recursive: true });
   Deno.mkdirSync(OUT_DIR, { recursive: true });
