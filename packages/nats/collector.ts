@@ -43,7 +43,11 @@ import {
 
 /** Options of {@linkcode startCollector}. */
 export interface CollectorOptions {
-  /** An open NATS connection (the collector does not close it). */
+  /**
+   * An open NATS connection (the collector does not close it). Connect with
+   * `maxReconnectAttempts: -1` so an outage longer than the client's default (~20 s) is ridden
+   * out rather than ending the connection.
+   */
   readonly nats: NatsConnection;
   /** How to reach Kalshi: the client's options (`books` is the collector's own). */
   readonly kalshi: Omit<ClientOptions, "books">;

@@ -266,3 +266,32 @@ test("startCollector() buffers within its bound while JetStream is unreachable, 
     await nc.close();
   }
 });
+
+test("startCollector() refuses a lease bucket created with another lease TTL", async () => {
+  await using server = await testNatsServer();
+  await using sim = await startSimulator({ seed: 2, autoStart: false });
+  const { stream, prefix } = names();
+  const nc = await natsConnect({ servers: server.url });
+  try {
+    await new Kvm(nc).create(leaseBucketName(stream), { ttl: 3_000, history: 1 });
+    await assert.rejects(
+      startCollector({
+        nats: nc,
+        kalshi: {
+          transport,
+          endpoint: sim.url,
+          keyId: sim.keyId,
+          privateKeyPem: sim.privateKeyPem,
+        },
+        markets: sim.truth.tickers(),
+        stream,
+        prefix,
+        leaseTtlMs: 5_000,
+      }),
+      /lease TTL is 3000 ms, not 5000 ms/,
+    );
+  } finally {
+    await cleanUp(nc, stream);
+    await nc.close();
+  }
+});

@@ -70,7 +70,22 @@ export async function ensureFeedStream(
   return name;
 }
 
-/** Opens (creating if needed) the lease bucket with max age `ttlMs`. */
-export function openLeaseBucket(nc: NatsConnection, bucket: string, ttlMs: number): Promise<KV> {
-  return new Kvm(nc).create(bucket, { ttl: ttlMs, history: 1 });
+/**
+ * Opens (creating if needed) the lease bucket with max age `ttlMs`. Throws when the bucket
+ * exists with another TTL: leases would expire on the bucket's clock, not on this collector's.
+ */
+export async function openLeaseBucket(
+  nc: NatsConnection,
+  bucket: string,
+  ttlMs: number,
+): Promise<KV> {
+  const kv = await new Kvm(nc).create(bucket, { ttl: ttlMs, history: 1 });
+  const actual = (await kv.status()).ttl;
+  if (actual !== ttlMs) {
+    throw new Error(
+      `Cannot share leases in bucket "${bucket}": its lease TTL is ${actual} ms, not ${ttlMs} ms ` +
+        "(give every collector the same lease TTL, or delete the bucket)",
+    );
+  }
+  return kv;
 }

@@ -79,7 +79,8 @@ export async function consume(context: CommandContext): Promise<number> {
 export async function connectNats(context: CommandContext): Promise<NatsConnection> {
   const servers = context.args.nats ?? defaultNatsUrl();
   try {
-    const nc = await natsConnect({ servers, name: "kalshi-ws" });
+    // Keep reconnecting however long NATS is away (the library default gives up after ~20 s).
+    const nc = await natsConnect({ servers, name: "kalshi-ws", maxReconnectAttempts: -1 });
     context.out.debug(`connected to NATS ${servers}`);
     return nc;
   } catch (error) {
