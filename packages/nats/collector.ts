@@ -228,6 +228,10 @@ export class Collector implements AsyncDisposable {
   #timers: ReturnType<typeof setInterval>[] = [];
   #closing = false;
   #closed = false;
+  #failure: Error | undefined;
+  #resubscribeAt = 0;
+  readonly #ended: Promise<Error | undefined>;
+  #end!: (failure: Error | undefined) => void;
 
   /** Use {@linkcode startCollector}. */
   constructor(options: CollectorOptions) {
@@ -243,6 +247,7 @@ export class Collector implements AsyncDisposable {
       ...channels.filter((c) => !updatable(c)),
       ...(options.lifecycle ?? true ? ["market_lifecycle_v2" as const] : []),
     ];
+    this.#ended = new Promise((resolve) => this.#end = resolve);
     this.#books = new BookStore({ onChange: (book, change) => this.#onBookChange(book, change) });
     this.#sender = new AckSender(options.nats, options.publishTimeoutMs ?? 5_000);
     this.#publisher = new Publisher({
@@ -252,6 +257,15 @@ export class Collector implements AsyncDisposable {
       admit: (message) => this.#admit(message),
       onEvent: (event) => this.#onPublisherEvent(event),
     });
+  }
+
+  /**
+   * Settles when the collector has closed: with undefined after `close()`, or with the error
+   * when it stopped on its own (its Kalshi client gave up, e.g. credentials rejected) — it then
+   * handed its markets over first.
+   */
+  get ended(): Promise<Error | undefined> {
+    return this.#ended;
   }
 
   /** Markets this collector covers now. */
@@ -327,6 +341,7 @@ export class Collector implements AsyncDisposable {
     this.#closed = true;
     this.#publisher.close();
     this.#sender.close();
+    this.#end(this.#failure);
   }
 
   /** Same as `close()`. */
@@ -346,10 +361,13 @@ export class Collector implements AsyncDisposable {
     if (this.#channels.length === 0) return; // only channels subscribed for every market
     await this.#changeSubscription(async () => {
       const client = this.#client!;
-      if (this.#subscription?.active) await this.#subscription.addMarkets([market]);
-      else {
+      if (this.#subscription?.active) {
+        if (this.#subscription.markets?.includes(market)) return; // re-subscribed with it
+        await this.#subscription.addMarkets([market]);
+      } else {
+        // Every covered market: after a lost subscription, the others need one again too.
         this.#subscription = await client.subscribe(
-          { channels: this.#channels, market_tickers: [market] },
+          { channels: this.#channels, market_tickers: [...this.#covered] },
           { buffer: false },
         );
       }
@@ -394,6 +412,13 @@ export class Collector implements AsyncDisposable {
       return;
     }
     this.#report({ type: "kalshi", event: event.type, detail: describeClientEvent(event) });
+    if (event.type === "subscription_lost" && event.subscription === this.#subscription) {
+      this.#subscription = undefined; // re-subscribed by #repair
+    } else if (event.type === "closed" && !this.#closing) {
+      // The client gave up for good: hand the markets to collectors that can cover them.
+      this.#failure = event.error ?? new Error("Kalshi connection closed");
+      void this.close({ release: true });
+    }
   }
 
   #onData(
@@ -538,6 +563,7 @@ export class Collector implements AsyncDisposable {
       this.#lagReportedAt = now;
       this.#report({ type: "lag", queued: this.#publisher.queued, lagMs });
     }
+    this.#resubscribe(now);
     if (!this.#dirty || this.#publisher.stalled) return;
     if (this.#publisher.room < this.#publisher.capacity / 2) return;
     this.#dirty = false;
@@ -549,6 +575,20 @@ export class Collector implements AsyncDisposable {
         else state.dirty = state.dirty && this.#books.get(market) !== undefined;
       }
     }
+  }
+
+  /** Covered markets whose subscription was lost are subscribed again (at most every 2 s). */
+  #resubscribe(now: number): void {
+    if (this.#closing || this.#covered.size === 0 || this.#channels.length === 0) return;
+    if (this.#subscription !== undefined || now < this.#resubscribeAt) return;
+    this.#resubscribeAt = now + 2_000;
+    void this.#changeSubscription(async () => {
+      if (this.#subscription !== undefined || this.#covered.size === 0) return;
+      this.#subscription = await this.#client!.subscribe(
+        { channels: this.#channels, market_tickers: [...this.#covered] },
+        { buffer: false },
+      );
+    }).catch((error) => this.#report({ type: "error", error: errorText(error) }));
   }
 
   #periodicSnapshots(): void {

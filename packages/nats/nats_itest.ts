@@ -295,3 +295,43 @@ test("startCollector() refuses a lease bucket created with another lease TTL", a
     await nc.close();
   }
 });
+
+test("startCollector() hands its markets over and ends with the error when its Kalshi client gives up", async () => {
+  await using server = await testNatsServer();
+  await using sim = await startSimulator({ seed: 4, activityRate: 20 });
+  const markets = sim.truth.tickers();
+  const { stream, prefix } = names();
+  const nc = await natsConnect({ servers: server.url });
+  const collector = await startCollector({
+    nats: nc,
+    id: "doomed",
+    kalshi: {
+      transport,
+      endpoint: sim.url,
+      keyId: sim.keyId,
+      privateKeyPem: sim.privateKeyPem,
+      reconnect: { initialDelayMs: 10, maxDelayMs: 50, maxHandshakeRejections: 2 },
+    },
+    markets,
+    stream,
+    prefix,
+    leaseTtlMs: 5_000,
+  });
+  try {
+    await waitFor("every market covered", () => collector.markets.length === markets.length);
+    sim.faults.rejectHandshakes(10, 401);
+    sim.faults.disconnect();
+    const failure = await collector.ended;
+    assert.match(String(failure?.message), /401|rejected/i);
+    assert.deepEqual(collector.markets, []);
+    // Its leases are gone at once (not left to expire), so others can take the markets.
+    const kv = await new Kvm(nc).open(leaseBucketName(stream));
+    const keys: string[] = [];
+    for await (const key of await kv.keys("lease.>")) keys.push(key);
+    assert.deepEqual(keys, []);
+  } finally {
+    await collector.close();
+    await cleanUp(nc, stream);
+    await nc.close();
+  }
+});

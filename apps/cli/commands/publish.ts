@@ -77,9 +77,12 @@ export async function publish(context: CommandContext): Promise<number> {
       onEvent: report,
     }).finally(() => lifetime.signal.removeEventListener("abort", abort));
     out.status(`collector ${collector.id} publishing to ${args.nats ?? defaultNatsUrl()}`);
-    await lifetime.done();
+    const failure = await Promise.race([lifetime.done().then(() => undefined), collector.ended]);
     const stats = collector.stats();
     await collector.close();
+    if (failure !== undefined) {
+      throw new Error(`Collector stopped (markets handed over): ${failure.message}`);
+    }
     out.status(
       `stopped (${lifetime.reason}): ${stats.published} published, ${stats.dropped} dropped`,
     );
