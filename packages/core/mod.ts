@@ -157,6 +157,7 @@ export {
   formatMid,
   OrderBook,
 } from "./order_book.ts";
+export { scanOrderbookDelta } from "./fast_decode.ts";
 export { type BookChangeListener, BookStore, type BookStoreOptions } from "./book_store.ts";
 export type { BookKeeper } from "./book_keeper.ts";
 export { Backoff, backoffDelay, type BackoffOptions, DEFAULT_BACKOFF } from "./backoff.ts";
