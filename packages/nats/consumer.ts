@@ -38,6 +38,8 @@ export interface BookConsumerOptions {
    * lifecycle and book messages alike): subject, body, stream sequence.
    */
   readonly onMessage?: (subject: string, body: string, streamSeq: number) => void;
+  /** Hears a market's reader failing for good (its book is invalid from then on). */
+  readonly onError?: (market: string, error: Error) => void;
 }
 
 /**
@@ -155,7 +157,17 @@ export class BookConsumer implements AsyncDisposable {
       const messages = await consumer.consume();
       this.#readers.push(messages);
       this.#position.set(market, { seq: 0, pending: Infinity });
-      this.#loops.push(this.#read(market, messages));
+      this.#loops.push(
+        this.#read(market, messages).catch((error: unknown) => {
+          this.#feed.books.invalidate(market);
+          if (!this.#closed) {
+            this.#options.onError?.(
+              market,
+              error instanceof Error ? error : new Error(String(error)),
+            );
+          }
+        }),
+      );
     }
   }
 

@@ -8,10 +8,11 @@ import { startSimulator } from "@kalshi-ws/simulator";
 import { connect as natsConnect, type NatsConnection } from "@nats-io/transport-node";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { Kvm } from "@nats-io/kv";
+import { AckSender } from "./ack_sender.ts";
 import { type CollectorEvent, startCollector } from "./collector.ts";
 import { startBookConsumer } from "./consumer.ts";
 import { preferredCollector } from "./shares.ts";
-import { leaseBucketName } from "./stream.ts";
+import { ensureFeedStream, leaseBucketName } from "./stream.ts";
 import { type CliProcess, startCli } from "./testing/cli_process.ts";
 import { auditStream, booksDiffering, waitFor } from "./testing/feed_checks.ts";
 import { testNatsServer } from "./testing/nats_server.ts";
@@ -331,6 +332,29 @@ test("startCollector() hands its markets over and ends with the error when its K
     assert.deepEqual(keys, []);
   } finally {
     await collector.close();
+    await cleanUp(nc, stream);
+    await nc.close();
+  }
+});
+
+test("AckSender resolves on JetStream's ack, stores a repeated id once, and rejects what no stream captures", async () => {
+  await using server = await testNatsServer();
+  const { stream, prefix } = names();
+  const nc = await natsConnect({ servers: server.url });
+  const sender = new AckSender(nc, 2_000);
+  try {
+    await ensureFeedStream(nc, { stream, prefix });
+    const message = { subject: `${prefix}.trade.KXA`, data: "{}", msgId: "m-1", headers: {} };
+    await sender.send(message);
+    await sender.send(message);
+    const info = await (await jetstreamManager(nc)).streams.info(stream);
+    assert.equal(info.state.messages, 1);
+    await assert.rejects(
+      sender.send({ subject: `elsewhere${prefix}.x`, data: "{}", msgId: "m-2", headers: {} }),
+      /did not store|status 503/,
+    );
+  } finally {
+    sender.close();
     await cleanUp(nc, stream);
     await nc.close();
   }

@@ -26,6 +26,7 @@ export async function consume(context: CommandContext): Promise<number> {
   }
   const nats = await connectNats(context);
   let view: BookView | undefined;
+  let failed = false;
   try {
     const store = { current: undefined as BookView | undefined };
     const consumer = await startBookConsumer({
@@ -42,6 +43,11 @@ export async function consume(context: CommandContext): Promise<number> {
         if (format === "ndjson") out.json({ type: "gap", ...gap, t: Date.now() });
       },
       onValid: (market) => out.debug(`book of ${market} exact`),
+      onError: (market, error) => {
+        out.error(`stopped following ${market}: ${error.message}`);
+        failed = true;
+        lifetime.stop("finished");
+      },
       onMessage: (subject) => {
         store.current?.touched(marketOfSubject(subject));
         if (out.closed) lifetime.stop("stdout_closed");
@@ -72,7 +78,7 @@ export async function consume(context: CommandContext): Promise<number> {
     view?.stop();
     await nats.close();
   }
-  return lifetime.exitCode;
+  return failed ? 1 : lifetime.exitCode;
 }
 
 /** Connects to `--nats` (else `NATS_URL`, else `nats://127.0.0.1:4222`). */
