@@ -23,6 +23,7 @@
  * @module
  */
 
+export { AckSender } from "./ack_sender.ts";
 export {
   type Collector,
   type CollectorEvent,
