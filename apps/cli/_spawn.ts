@@ -7,10 +7,10 @@
 
 /** The permissions of `deno task cli` (kept in step with the root deno.json). */
 export const CLI_PERMISSIONS: readonly string[] = [
-  "--allow-net=external-api-ws.kalshi.com,external-api-ws.demo.kalshi.co,127.0.0.1,localhost",
+  "--allow-net",
   "--allow-read",
   "--allow-write",
-  "--allow-env=KALSHI_API_KEY_ID,KALSHI_PRIVATE_KEY_PATH,KALSHI_PRIVATE_KEY,NO_COLOR," +
+  "--allow-env=KALSHI_API_KEY_ID,KALSHI_PRIVATE_KEY_PATH,KALSHI_PRIVATE_KEY,NATS_URL,NO_COLOR," +
   "WS_NO_BUFFER_UTIL,WS_NO_UTF_8_VALIDATE",
 ];
 
