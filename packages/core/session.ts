@@ -570,6 +570,11 @@ export class Session {
   readonly #events = new Fifo<SessionEvent>();
   /** `list_subscriptions` requests waiting for a connection. */
   readonly #queuedLists: RequestId[] = [];
+  /**
+   * Order-book sids whose first snapshots must arrive by a deadline: a lost snapshot would
+   * otherwise show only with the sid's next frame, which a quiet market may not send for long.
+   */
+  readonly #snapshotDeadlines = new Map<State, number>();
   #connected = false;
   #nextCommandId = 0;
   #nextRequest = 0;
@@ -635,6 +640,7 @@ export class Session {
     if (!this.#connected) return;
     this.#connected = false;
     this.#liveness.stop();
+    this.#snapshotDeadlines.clear();
     this.#transmit.clear(); // unsent frames carry this connection's ids
     const pending = this.#table.clear();
     const requeuedLists: RequestId[] = [];
@@ -749,6 +755,20 @@ export class Session {
     for (const command of expired) {
       if (this.#table.complete(command.id) !== undefined) this.#timedOut(command, now);
     }
+    for (const [state, deadline] of this.#snapshotDeadlines) {
+      if (deadline > now) continue;
+      this.#snapshotDeadlines.delete(state);
+      // Snapshots still missing: ask for them (a get_snapshot that fails renews the channel).
+      const missing = state.awaiting === undefined ? [] : [...state.awaiting];
+      if (this.#table.sids.get(state.sid) !== state || state.discarding || missing.length === 0) {
+        continue;
+      }
+      let repairing = false;
+      for (const command of this.#table.pendingCommands()) {
+        if (command.kind === "update" && command.sid === state.sid) repairing = true;
+      }
+      if (!repairing) this.#startResync(state, missing, now);
+    }
     this.#pump(now); // re-subscribes whose retry pause is over
   }
 
@@ -807,6 +827,9 @@ export class Session {
       ) {
         earliest = command.deadline;
       }
+    }
+    for (const deadline of this.#snapshotDeadlines.values()) {
+      if (earliest === undefined || deadline < earliest) earliest = deadline;
     }
     if (this.#connected) {
       for (const handle of this.#handles.values()) {
@@ -1182,6 +1205,7 @@ export class Session {
         this.#startResync(state, [...(state.markets ?? handle.markets ?? [])], now);
       } else {
         state.awaiting = new Set(state.markets ?? handle.markets ?? []);
+        this.#snapshotDeadlines.set(state, now + this.#commandTimeoutMs);
       }
     }
     if (!t.complete) return;
@@ -1597,6 +1621,7 @@ export class Session {
 
   /** Every market of an order-book sid is trusted again: end its repair, answer waiters. */
   #trusted(state: State): void {
+    this.#snapshotDeadlines.delete(state);
     for (const command of [...this.#table.pendingCommands()]) {
       if (
         command.kind === "update" && command.sid === state.sid && command.tag.purpose === "resync"

@@ -238,3 +238,27 @@ test("Session ends a subscription whose markets were all removed instead of thro
   assert.ok(events(session).some((e) => e.type === "unsubscribed" && e.key === key));
   assert.deepEqual(session.subscriptionKeys(), []);
 });
+
+test("Session.handleTimeout() asks for a first snapshot that never came (seed 27521)", () => {
+  // The snapshot after `subscribed` was lost and the market stayed quiet: nothing revealed the
+  // gap, and the book stayed invalid for as long as the market sent nothing.
+  const books = new BookStore();
+  const session = new Session({ books, commandTimeoutMs: 1_000 });
+  const key = session.subscribe({ channels: ["orderbook_delta"], market_tickers: ["A"] }, 0);
+  session.opened(0);
+  sent(session);
+  session.receiveText(
+    '{"id":1,"type":"subscribed","msg":{"channel":"orderbook_delta","sid":1}}',
+    5,
+  );
+  assert.ok(session.pollTimeout()! <= 1_005);
+  session.handleTimeout(1_005);
+  assert.deepEqual(sent(session), [{
+    id: 2,
+    cmd: "update_subscription",
+    params: { sid: 1, action: "get_snapshot", market_tickers: ["A"] },
+  }]);
+  session.receiveText(snapshot("A", 2, 2), 1_010);
+  assert.equal(books.get("A")?.valid, true);
+  assert.deepEqual(session.sidsOf(key), [{ channel: "orderbook_delta", sid: 1 }]);
+});
