@@ -927,12 +927,7 @@ class Simulation {
       this.stats.healMs = Math.max(this.stats.healMs, this.now - this.lastFault);
     } else if (!healed) this.healedAt = undefined;
     if (this.step >= this.faultSteps && this.now - this.lastFault > this.healBoundMs && !healed) {
-      const reason = this.unhealed()!;
-      // A dropped last frame of the book sid (even its snapshot) shows only with the sid's next
-      // frame; a quiet market may send none for a long time. The book is invalid meanwhile.
-      if (!(reason.startsWith("book") && this.trailingDrop())) {
-        this.fail(`not healed ${this.healBoundMs} ms after the last fault: ${reason}`);
-      }
+      this.fail(`not healed ${this.healBoundMs} ms after the last fault: ${this.unhealed()}`);
     }
   }
 
@@ -977,9 +972,7 @@ class Simulation {
       if (this.conn.up.length === 0 && this.conn.down.length === this.conn.downHead) break;
     }
     const reason = this.unhealed();
-    if (reason !== undefined && !(reason.startsWith("book") && this.trailingDrop())) {
-      this.fail(`not healed at the end: ${reason}`);
-    }
+    if (reason !== undefined) this.fail(`not healed at the end: ${reason}`);
     const c = this.conn;
     this.trace(
       `end: conn ${c?.id} silent ${c?.silent} down ${
