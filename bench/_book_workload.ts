@@ -9,17 +9,8 @@
 import { formatCount, formatPrice, parseCount, parsePrice } from "../packages/core/fixed_point.ts";
 import type { OrderbookDeltaMsg, OrderbookSnapshotMsg } from "../packages/core/message.ts";
 
-/** Mulberry32: a small seeded PRNG. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Mulberry32: a small seeded PRNG (the core's). */
+export { seededRandom as prng } from "@kalshi-ws/core";
 
 function int(rand: () => number, lo: number, hi: number): number {
   return lo + Math.floor(rand() * (hi - lo + 1));

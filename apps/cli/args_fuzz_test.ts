@@ -8,6 +8,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { COMMANDS, parseCliArgs, UsageError } from "./args.ts";
+import { seededRandom as random } from "@kalshi-ws/core";
 
 const RUNS = Number(Deno.env.get("FUZZ_ARGS") ?? 50_000);
 
@@ -80,17 +81,6 @@ const VALUES = [
   "--url",
   "-5",
 ];
-
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 test(`parseCliArgs() returns in-range arguments or throws a one-line UsageError, for ${RUNS} random argv`, () => {
   const rnd = random(0xa4c5);

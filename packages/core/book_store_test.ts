@@ -4,6 +4,7 @@ import type { BookKeeper } from "./book_keeper.ts";
 import { BookStore } from "./book_store.ts";
 import type { OrderbookDeltaMsg } from "./message.ts";
 import { BookChange, type BookChangeMask, BookProblem, type OrderBook } from "./order_book.ts";
+import { seededRandom as prng } from "./random.ts";
 
 function delta(
   market: string,
@@ -163,18 +164,6 @@ test("BookStore is a BookKeeper", () => {
   keeper.invalidate("A");
   keeper.remove("A");
 });
-
-/** Mulberry32: a small seeded PRNG, so every failing case is reproducible from its seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 test("drainChanges() agrees with a per-book model over random interleavings", () => {
   const markets = ["A", "B", "C", "D", "E"];

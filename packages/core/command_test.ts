@@ -21,6 +21,7 @@ import { CHANNEL_INFO, CHANNELS, UPDATE_ACTIONS } from "./channel.ts";
 import { CommandError } from "./errors.ts";
 import type { SpecExample } from "../../scripts/extract_spec_examples.ts";
 import committed from "./testdata/spec_examples.json" with { type: "json" };
+import { seededRandom as prng } from "./random.ts";
 
 const UUID_A = "9b0f6b43-5b68-4f9f-9f02-9a2d1b8ac1a1";
 const UUID_B = "0f0e1d2c-3b4a-4596-8877-665544332211";
@@ -423,18 +424,6 @@ test("validateUpdate() rejects an action or market field the channel does not su
 
 // ---------------------------------------------------------------------------------------------
 // Randomized: encode either throws CommandError or yields a frame that round-trips and validates
-
-/** mulberry32: a small deterministic PRNG. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const ODD_VALUES: readonly unknown[] = [
   undefined,

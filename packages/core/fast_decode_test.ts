@@ -4,18 +4,7 @@ import { scanOrderbookDelta } from "./fast_decode.ts";
 import { decodeMessage, type ServerMessage } from "./message.ts";
 import spec from "./testdata/spec_examples.json" with { type: "json" };
 import observedText from "./testdata/observed_frames.jsonl" with { type: "text" };
-
-/** Mulberry32, so every failure names a reproducible seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as prng } from "./random.ts";
 
 function generic(text: string): ServerMessage | Error {
   try {

@@ -28,6 +28,7 @@ export {
   type Price,
   PRICE_DECIMALS,
 } from "./fixed_point.ts";
+export { seededRandom } from "./random.ts";
 export {
   CommandError,
   CommandTimeoutError,

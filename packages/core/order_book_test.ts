@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { BookChange, BookProblem, formatMid, OrderBook } from "./order_book.ts";
 import type { OrderbookDeltaMsg, OrderbookSnapshotMsg, Side } from "./message.ts";
 import { formatCount, formatPrice, ONE_DOLLAR } from "./fixed_point.ts";
+import { seededRandom as prng } from "./random.ts";
 
 const T = "KXDEMO-26JAN01-T50";
 
@@ -327,18 +328,6 @@ test("the first problem wins until the next snapshot", () => {
 
 // ---------------------------------------------------------------------------------------------
 // Property tests against a naive reference model
-
-/** Mulberry32: a small seeded PRNG, so every failing case is reproducible from its seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The obvious model: a Map price → size per side, scanned in full for every question. */
 class Reference {

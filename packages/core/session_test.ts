@@ -10,6 +10,7 @@ import { CommandError, DecodeError, ServerError } from "./errors.ts";
 import type { OrderbookDeltaMsg, OrderbookSnapshotMsg } from "./message.ts";
 import { CommandTimeoutError } from "./errors.ts";
 import { Session, type SessionEvent, type SessionOptions } from "./session.ts";
+import { seededRandom as prng } from "./random.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Harness
@@ -806,18 +807,6 @@ test("Session passes the snapshot's use_yes_price setting to the books and flags
 
 // ---------------------------------------------------------------------------------------------
 // Seeded simulation: a model exchange, a lossy link, and a check on every delivered delta
-
-/** Deterministic PRNG (mulberry32). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Ladder = Map<string, number>; // price → size (whole contracts)
 

@@ -19,6 +19,7 @@ import {
   transport as denoTransport,
 } from "@kalshi-ws/deno";
 import { type Simulator, startSimulator } from "@kalshi-ws/simulator";
+import { seededRandom as random } from "@kalshi-ws/core";
 
 /** Faults a soak injects, one every `faultEveryMs`, chosen round-robin from a seeded shuffle. */
 export const SOAK_FAULTS = [
@@ -116,18 +117,6 @@ function countingTransport(inner: Transport, counter: { frames: number }): Trans
         handshakeFailed: (status, message) => events.handshakeFailed(status, message),
       });
     },
-  };
-}
-
-/** mulberry32, for the fault order (the simulator has its own seeded generator). */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
 

@@ -20,6 +20,7 @@ import assert from "node:assert/strict";
 import { type Simulator, startSimulator } from "@kalshi-ws/simulator";
 import { connect, type KalshiWsClient } from "../client.ts";
 import type { Transport } from "../transport.ts";
+import { seededRandom as prng } from "@kalshi-ws/core";
 
 const DEADLINE_MS = 15_000;
 
@@ -37,18 +38,6 @@ const FAULTS = [
 ] as const;
 
 type Fault = typeof FAULTS[number];
-
-/** A small seeded PRNG (mulberry32) so a failing run can be replayed from its seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Whether the client's book equals the truth (ladders in Kalshi's format). */
 function equalsTruth(client: KalshiWsClient, sim: Simulator, ticker: string): boolean {

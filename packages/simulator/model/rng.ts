@@ -5,21 +5,20 @@
  * @module
  */
 
+import { seededRandom } from "@kalshi-ws/core";
+
 /** Deterministic random numbers and ids from a 32-bit seed; never reads a clock. */
 export class Rng {
-  #state: number;
+  readonly #next: () => number;
 
   /** Creates a generator; equal seeds give equal sequences. */
   constructor(seed: number) {
-    this.#state = (Math.trunc(seed) ^ 0x9e3779b9) >>> 0;
+    this.#next = seededRandom((Math.trunc(seed) ^ 0x9e3779b9) >>> 0);
   }
 
   /** The next unsigned 32-bit integer. */
   nextUint32(): number {
-    let t = (this.#state = (this.#state + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
+    return this.#next() * 4294967296; // exact: the float is a uint32 divided by 2^32
   }
 
   /** A float in [0, 1). */
