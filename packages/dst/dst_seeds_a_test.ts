@@ -1,26 +1,4 @@
-/**
- * The CI share of the deterministic simulation: seeds 1–5000 (the other half runs in
- * `dst_seeds_b_test.ts`, so `deno test --parallel` uses both cores). A failure names each
- * failing seed with its one-line replay command.
- */
+// Seeds 1–5000 of the CI simulation run (seeds 5001–10000: dst_seeds_b_test.ts).
+import { seedRangeTests } from "./seed_range.ts";
 
-import { test } from "node:test";
-import assert from "node:assert/strict";
-import { replayCommand, simulate } from "./harness.ts";
-
-const FIRST = 1;
-const CHUNK = 1_000;
-
-for (let from = FIRST; from < FIRST + 5 * CHUNK; from += CHUNK) {
-  const to = from + CHUNK - 1;
-  test(`simulate() keeps every invariant for seeds ${from}–${to}`, () => {
-    const failures: string[] = [];
-    for (let seed = from; seed <= to; seed++) {
-      const result = simulate(seed);
-      if (result.failure !== undefined) {
-        failures.push(`${result.failure}\n  replay: ${replayCommand(seed)}`);
-      }
-    }
-    assert.deepEqual(failures, []);
-  });
-}
+seedRangeTests(1, 5_000);

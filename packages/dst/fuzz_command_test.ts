@@ -17,6 +17,7 @@ import {
 } from "@kalshi-ws/core";
 import { Exchange, ProtocolConnection } from "@kalshi-ws/simulator/model";
 import { Fuzz, KEYS } from "./_fuzz.ts";
+import { UPDATE_ACTIONS } from "@kalshi-ws/core";
 
 /** CI size; `FUZZ_COMMANDS=2000000 deno test -A packages/dst/fuzz_command_test.ts` for more. */
 const COMMANDS = Number(Deno.env.get("FUZZ_COMMANDS") ?? 100_000);
@@ -28,17 +29,7 @@ const COMMANDS = Number(Deno.env.get("FUZZ_COMMANDS") ?? 100_000);
  */
 const MALFORMED = new Set([1, 2, 3, 4, 5, 8, 12, 14, 15, 19, 20, 21, 22, 24, 28]);
 
-const ACTIONS = [
-  "add_markets",
-  "delete_markets",
-  "get_snapshot",
-  "subscribe_indices",
-  "unsubscribe_indices",
-  "indexlist",
-  "subscribe_underlyings",
-  "unsubscribe_underlyings",
-  "underlying_list",
-];
+const ACTIONS: readonly string[] = UPDATE_ACTIONS;
 
 function some<T>(fuzz: Fuzz, items: readonly T[]): T[] {
   const p = fuzz.pick([0.05, 0.2, 0.5]);
