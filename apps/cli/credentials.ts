@@ -114,7 +114,7 @@ export function resolveCredentials(sources: CredentialSources): Credentials | un
       `The private key ${
         file === undefined ? "in KALSHI_PRIVATE_KEY" : `file '${file}'`
       } is not PEM`,
-      "Expected '-----BEGIN RSA PRIVATE KEY-----' (as Kalshi issues it) or '-----BEGIN PRIVATE KEY-----'",
+      "Expected a PEM key: a PKCS#1 'RSA PRIVATE KEY' block (as Kalshi issues it) or PKCS#8",
     );
   }
   return { keyId, privateKeyPem: pem };

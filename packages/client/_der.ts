@@ -20,7 +20,7 @@ export function decodePem(pem: string): { kind: PemKind; der: Uint8Array<ArrayBu
   const match = /-----BEGIN ([A-Z ]+)-----([\s\S]*?)-----END \1-----/.exec(pem);
   if (match === null) {
     throw new TypeError(
-      "Cannot read private key: expected a PEM block (BEGIN RSA PRIVATE KEY or BEGIN PRIVATE KEY)",
+      "Cannot read private key: expected a PEM block (PKCS#1 'RSA PRIVATE KEY' or PKCS#8 'PRIVATE KEY')",
     );
   }
   const label = match[1]!;

@@ -60,8 +60,8 @@ class RsaPssSigner implements Signer {
 /**
  * Imports an RSA private key PEM as a non-extractable RSA-PSS/SHA-256 signing key.
  *
- * Accepts the PKCS#1 PEM Kalshi hands out (`BEGIN RSA PRIVATE KEY`) as well as PKCS#8
- * (`BEGIN PRIVATE KEY`). Errors never quote the key.
+ * Accepts the PKCS#1 PEM Kalshi hands out (an `RSA PRIVATE KEY` block) as well as PKCS#8
+ * (a `PRIVATE KEY` block). Errors never quote the key.
  */
 export async function importRsaPrivateKey(pem: string): Promise<CryptoKey> {
   const { kind, der } = decodePem(pem);

@@ -12,7 +12,7 @@
  * await using client = await connect({
  *   endpoint: "demo",
  *   keyId: "your-key-id",
- *   privateKeyPem: "-----BEGIN RSA PRIVATE KEY-----\n...",
+ *   privateKeyPem: await Deno.readTextFile("kalshi.key"), // the PEM file Kalshi gave you
  * });
  * const books = await client.subscribe({ channels: ["orderbook_delta"], market_tickers: ["KXA-1"] });
  * for await (const event of books) {

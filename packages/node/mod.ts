@@ -7,12 +7,13 @@
  *
  * @example
  * ```ts ignore
+ * import { readFileSync } from "node:fs";
  * import { connect } from "@kalshi-ws/node";
  *
  * await using client = await connect({
  *   endpoint: "demo",
  *   keyId: "your-key-id",
- *   privateKeyPem: "-----BEGIN RSA PRIVATE KEY-----\n...",
+ *   privateKeyPem: readFileSync("kalshi.key", "utf8"), // the PEM file Kalshi gave you
  * });
  * const books = await client.subscribe({ channels: ["orderbook_delta"], market_tickers: ["KXA-1"] });
  * for await (const event of books) {

@@ -29,7 +29,7 @@ export interface TestKeyPair {
   readonly keyId: string;
   /** SPKI PEM public key, registered with the simulator. */
   readonly publicKeyPem: string;
-  /** PKCS#1 PEM private key (`-----BEGIN RSA PRIVATE KEY-----`). Keep it out of logs. */
+  /** PKCS#1 PEM private key (an `RSA PRIVATE KEY` block). Keep it out of logs. */
   readonly privateKeyPem: string;
 }
 
