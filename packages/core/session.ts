@@ -1537,18 +1537,25 @@ export class Session {
       return;
     }
     if (state.discarding) return;
-    if (seq !== undefined) {
-      const expected = state.lastSeq + 1;
-      const verdict = checkSeq(state, seq);
-      if (verdict !== SeqVerdict.Ok) {
-        if (verdict === SeqVerdict.Stale) {
-          this.#anomaly(state, expected, seq);
-          return;
-        }
-        this.#gap(state, expected, seq, now);
-      }
-    }
+    if (seq !== undefined && !this.#sequenced(state, seq, now)) return;
     this.#events.push({ type: "data", key: state.owner?.key, sid, message });
+  }
+
+  /**
+   * Counts a frame's `seq` on its sid: a gap is reported (and, on a book sid, repaired) and the
+   * frame kept; a duplicate or regression is reported as an anomaly and the frame dropped.
+   * Returns whether to keep the frame.
+   */
+  #sequenced(state: State, seq: number, now: number): boolean {
+    const expected = state.lastSeq + 1;
+    const verdict = checkSeq(state, seq);
+    if (verdict === SeqVerdict.Ok) return true;
+    if (verdict === SeqVerdict.Stale) {
+      this.#anomaly(state, expected, seq);
+      return false;
+    }
+    this.#gap(state, expected, seq, now);
+    return true;
   }
 
   #delta(message: Extract<DataMessage, { type: "orderbook_delta" }>, now: number): void {
@@ -1557,16 +1564,7 @@ export class Session {
       this.#events.push({ type: "data", key: undefined, sid: message.sid, message });
       return;
     }
-    if (state.discarding) return;
-    const expected = state.lastSeq + 1;
-    const verdict = checkSeq(state, message.seq);
-    if (verdict !== SeqVerdict.Ok) {
-      if (verdict === SeqVerdict.Stale) {
-        this.#anomaly(state, expected, message.seq);
-        return;
-      }
-      this.#gap(state, expected, message.seq, now);
-    }
+    if (state.discarding || !this.#sequenced(state, message.seq, now)) return;
     const market = message.msg.market_ticker;
     if (state.awaiting !== undefined && state.awaiting.has(market)) return; // held: book untrusted
     if (this.#books !== undefined && !this.#books.applyDelta(message.msg)) {
@@ -1589,16 +1587,7 @@ export class Session {
       this.#events.push({ type: "data", key: undefined, sid: message.sid, message });
       return;
     }
-    if (state.discarding) return;
-    const expected = state.lastSeq + 1;
-    const verdict = checkSeq(state, message.seq);
-    if (verdict !== SeqVerdict.Ok) {
-      if (verdict === SeqVerdict.Stale) {
-        this.#anomaly(state, expected, message.seq);
-        return;
-      }
-      this.#gap(state, expected, message.seq, now);
-    }
+    if (state.discarding || !this.#sequenced(state, message.seq, now)) return;
     const market = message.msg.market_ticker;
     if (state.markets !== undefined && !state.markets.has(market)) state.markets.add(market);
     const useYesPrice = state.owner?.useYesPrice ?? false;
