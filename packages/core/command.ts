@@ -602,29 +602,33 @@ function validateUpdateParams(params: Obj): void {
       break;
     }
     case "get_snapshot":
-      if (params.market_tickers === undefined) {
-        throw new CommandError(`${context}: action "get_snapshot" requires "market_tickers"`);
-      }
-      checkList(params, "market_tickers", context, checkName);
+      requireList(params, "market_tickers", action, context);
       break;
     case "subscribe_indices":
     case "unsubscribe_indices":
-      if (params.index_ids === undefined) {
-        throw new CommandError(`${context}: action "${action}" requires "index_ids"`);
-      }
-      checkList(params, "index_ids", context, checkName);
+      requireList(params, "index_ids", action, context);
       break;
     case "subscribe_underlyings":
     case "unsubscribe_underlyings":
-      if (params.underlying_tickers === undefined) {
-        throw new CommandError(`${context}: action "${action}" requires "underlying_tickers"`);
-      }
-      checkList(params, "underlying_tickers", context, checkName);
+      requireList(params, "underlying_tickers", action, context);
       break;
     case "indexlist":
     case "underlying_list":
       break;
   }
+}
+
+/** Checks that `action` carries the non-empty name list `key` it needs. */
+function requireList(
+  params: Record<string, unknown>,
+  key: "market_tickers" | "index_ids" | "underlying_tickers",
+  action: unknown,
+  context: string,
+): void {
+  if (params[key] === undefined) {
+    throw new CommandError(`${context}: action "${String(action)}" requires "${key}"`);
+  }
+  checkList(params, key, context, checkName);
 }
 
 /** A validated command: its name and the snapshot of its params (`undefined`: none). */
