@@ -11,7 +11,7 @@ export const CLI_PERMISSIONS: readonly string[] = [
   "--allow-read",
   "--allow-write",
   "--allow-env=KALSHI_API_KEY_ID,KALSHI_PRIVATE_KEY_PATH,KALSHI_PRIVATE_KEY,NATS_URL,NO_COLOR," +
-  "WS_NO_BUFFER_UTIL,WS_NO_UTF_8_VALIDATE",
+  "INIT_CWD,WS_NO_BUFFER_UTIL,WS_NO_UTF_8_VALIDATE",
 ];
 
 /** The permissions of `deno task demo`. */

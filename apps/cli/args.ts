@@ -7,6 +7,7 @@
  */
 
 import { parseArgs } from "node:util";
+import { MAX_ACTIVITY_RATE } from "@kalshi-ws/simulator/limits";
 
 /** The subcommands, in the order `--help` lists them. */
 export const COMMANDS = [
@@ -44,6 +45,8 @@ export type OutputFormat = "text" | "ndjson";
 /** Everything the commands need, parsed and validated. */
 export interface CliArgs {
   readonly command: CommandName | undefined;
+  /** `--cwd`: the folder relative paths are resolved against (see `paths.ts`). */
+  readonly cwd: string | undefined;
   readonly help: boolean;
   readonly version: boolean;
   readonly url: string | undefined;
@@ -103,6 +106,7 @@ type OptionSpec = { type: "string" | "boolean"; short?: string; multiple?: boole
 /** Every option any command knows. */
 const OPTIONS = {
   help: { type: "boolean", short: "h" },
+  cwd: { type: "string" },
   version: { type: "boolean" },
   url: { type: "string" },
   demo: { type: "boolean" },
@@ -138,7 +142,13 @@ const OPTIONS = {
 
 type OptionName = keyof typeof OPTIONS;
 
-const COMMON: readonly OptionName[] = ["help", "version", "quiet", "verbose", "format"];
+const COMMON: readonly OptionName[] = ["help", "version", "quiet", "verbose", "format", "cwd"];
+
+/** Longest `--duration` (ten years, in seconds): beyond it a typo, not a plan. */
+export const MAX_DURATION_SECONDS = 315_360_000;
+
+/** Longest interval-like option in seconds (one day): idle timeout, pings, leases, snapshots. */
+const DAY_SECONDS = 86_400;
 const CONNECTION: readonly OptionName[] = [
   "url",
   "demo",
@@ -178,7 +188,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
   let parsed;
   try {
     parsed = parseArgs({
-      args: [...argv],
+      args: joinNegativeValues(argv),
       options: OPTIONS,
       strict: true,
       allowPositionals: true,
@@ -214,11 +224,17 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
   if (values.url !== undefined && values.demo) {
     throw new UsageError("Options '--url' and '--demo' cannot be combined");
   }
-  if (values.url !== undefined && !/^wss?:\/\//.test(values.url)) {
+  if (values.url !== undefined) checkUrl(values.url);
+  if (values["key-id"] !== undefined && !/^[\x21-\x7e]+$/.test(values["key-id"])) {
     throw new UsageError(
-      `Invalid --url '${values.url}': expected a ws:// or wss:// URL`,
-      "Example: --url ws://127.0.0.1:8080/trade-api/ws/v2",
+      `Invalid --key-id '${values["key-id"]}': expected the API key id (a UUID)`,
+      "Copy it from Kalshi's API keys page, or drop --key-id to use KALSHI_API_KEY_ID",
     );
+  }
+  for (const name of ["cwd", "out", "private-key-file", "key-dir"] as const) {
+    if (values[name] === "") {
+      throw new UsageError(`Invalid --${name} '': expected a path`);
+    }
   }
   const format = values.format;
   if (format !== undefined && format !== "text" && format !== "ndjson") {
@@ -234,6 +250,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
   }
   return {
     command,
+    cwd: values.cwd,
     help: values.help ?? false,
     version: values.version ?? false,
     url: values.url,
@@ -243,58 +260,134 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     channels: values.channel ?? [],
     markets: values.market ?? [],
     format,
-    durationSeconds: number(values.duration, "--duration", { min: 0, integer: false }),
+    durationSeconds: number(values.duration, "--duration", {
+      min: 0,
+      above: true,
+      integer: false,
+      max: MAX_DURATION_SECONDS,
+    }),
     maxMessages: number(values["max-messages"], "--max-messages", { min: 1, integer: true }),
     idleTimeoutSeconds: number(values["idle-timeout"], "--idle-timeout", {
       min: 1,
       integer: false,
+      max: DAY_SECONDS,
     }),
     quiet: values.quiet ?? false,
     verbose: values.verbose ?? false,
-    intervalMs: number(values.interval, "--interval", { min: 0, integer: true }) ?? 1000,
-    depth: number(values.depth, "--depth", { min: 1, integer: true }) ?? 5,
+    intervalMs: number(values.interval, "--interval", {
+      min: 0,
+      integer: true,
+      max: DAY_SECONDS * 1000,
+    }) ?? 1000,
+    depth: number(values.depth, "--depth", { min: 1, integer: true, max: 10_000 }) ?? 5,
     useYesPrice: values["use-yes-price"] ?? false,
     out: values.out,
     file,
     port: number(values.port, "--port", { min: 0, integer: true, max: 65535 }),
     serve: values.serve ?? false,
-    speed: number(values.speed, "--speed", { min: 0, integer: false }) ?? 0,
+    speed: number(values.speed, "--speed", { min: 0, integer: false, max: 1_000_000 }) ?? 0,
     seed: number(values.seed, "--seed", { min: 0, integer: true }),
-    rate: number(values.rate, "--rate", { min: 0, integer: false, max: 10_000 }),
+    rate: number(values.rate, "--rate", { min: 0, integer: false, max: MAX_ACTIVITY_RATE }),
     open: values.open ?? false,
     pingIntervalSeconds: number(values["ping-interval"], "--ping-interval", {
       min: 0,
       integer: false,
+      max: DAY_SECONDS,
     }),
     keyDir: values["key-dir"],
     nats: values.nats,
     collectorId: values["collector-id"],
-    leaseTtlSeconds: number(values["lease-ttl"], "--lease-ttl", { min: 1, integer: false }),
+    leaseTtlSeconds: number(values["lease-ttl"], "--lease-ttl", {
+      min: 1,
+      integer: false,
+      max: DAY_SECONDS,
+    }),
     snapshotIntervalSeconds: number(values["snapshot-interval"], "--snapshot-interval", {
       min: 0.1,
       integer: false,
+      max: DAY_SECONDS,
     }),
     stream: values.stream,
     prefix: values.prefix,
   };
 }
 
-/** Parses a numeric option, or throws a usage error naming it. */
-function number(
-  text: string | undefined,
-  name: string,
-  rule: { min: number; integer: boolean; max?: number },
-): number | undefined {
+/** How a numeric option is checked: `min` (exclusive when `above`), `max`, integer or not. */
+interface NumberRule {
+  readonly min: number;
+  readonly above?: boolean;
+  readonly integer: boolean;
+  readonly max?: number;
+}
+
+/** Parses a numeric option, or throws a usage error naming it and its range. */
+function number(text: string | undefined, name: string, rule: NumberRule): number | undefined {
   if (text === undefined) return undefined;
   const value = Number(text);
-  const ok = text.trim() !== "" && Number.isFinite(value) && value >= rule.min &&
+  const ok = text.trim() !== "" && Number.isFinite(value) &&
+    (rule.above ? value > rule.min : value >= rule.min) &&
     (!rule.integer || Number.isSafeInteger(value)) && (rule.max === undefined || value <= rule.max);
   if (!ok) {
     const kind = rule.integer ? "an integer" : "a number";
-    const range = rule.max === undefined ? `>= ${rule.min}` : `${rule.min}..${rule.max}`;
+    const low = rule.above ? `> ${rule.min}` : `>= ${rule.min}`;
+    const range = rule.max === undefined
+      ? low
+      : rule.above
+      ? `${low} and <= ${rule.max}`
+      : `${rule.min}..${rule.max}`;
     throw new UsageError(`Invalid ${name} '${text}': expected ${kind} ${range}`);
   }
   return value;
+}
+
+/** Throws a usage error unless `url` is a ws:// or wss:// URL with a host. */
+function checkUrl(url: string): void {
+  const example = "Example: --url ws://127.0.0.1:8080/trade-api/ws/v2";
+  if (!/^wss?:\/\//i.test(url)) {
+    throw new UsageError(`Invalid --url '${url}': expected a ws:// or wss:// URL`, example);
+  }
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new UsageError(`Invalid --url '${url}': not a valid URL`, example);
+  }
+  if (parsed.hostname === "") {
+    throw new UsageError(`Invalid --url '${url}': no host`, example);
+  }
+}
+
+/**
+ * `--duration -1` as `--duration=-1`: node's parser takes a value that starts with a dash for
+ * another option ("argument is ambiguous"); joined, the number check names the real problem.
+ */
+function joinNegativeValues(argv: readonly string[]): string[] {
+  const joined: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === "--") {
+      joined.push(...argv.slice(i));
+      break;
+    }
+    const next = argv[i + 1];
+    if (next !== undefined && /^-\.?\d/.test(next) && takesValue(arg)) {
+      joined.push(arg.startsWith("--") ? `${arg}=${next}` : `${arg}${next}`);
+      i++;
+    } else joined.push(arg);
+  }
+  return joined;
+}
+
+/** Whether `arg` is a string option (`--duration`, `-m`) written without an `=value`. */
+function takesValue(arg: string): boolean {
+  if (arg.startsWith("--")) {
+    const spec = (OPTIONS as Record<string, OptionSpec>)[arg.slice(2)];
+    return spec?.type === "string";
+  }
+  if (arg.length !== 2 || arg[0] !== "-") return false;
+  return Object.values(OPTIONS as Record<string, OptionSpec>).some((spec) =>
+    spec.short === arg[1] && spec.type === "string"
+  );
 }
 
 /** Turns node's parseArgs error text into one short line. */

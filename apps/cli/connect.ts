@@ -10,13 +10,26 @@ import {
   type BookStore,
   type ClientEvent,
   connect,
+  createRsaPssSigner,
   type KalshiWsClient,
+  type Signer,
   type Subscription,
   type Transport,
 } from "@kalshi-ws/deno";
 import { UsageError } from "./args.ts";
 import type { CommandContext } from "./context.ts";
 import { credentialEnv, type Credentials, resolveCredentials } from "./credentials.ts";
+import { resolveIn } from "./paths.ts";
+import { readSmallTextFile } from "./runtime.ts";
+
+/** The run was stopped (Ctrl-C, `--duration`, a closed stdout) before the connection opened. */
+export class StoppedWhileConnecting extends Error {
+  /** Creates the error `connect()` rejects with when the run stops during the handshake. */
+  constructor() {
+    super("Interrupted while connecting");
+    this.name = "StoppedWhileConnecting";
+  }
+}
 
 /** Extra options of {@linkcode openClient}. */
 export interface OpenClientOptions {
@@ -37,11 +50,13 @@ export function endpointOf(context: CommandContext): string {
 
 /** Credentials from `--key-id`/`--private-key-file`, the environment or `.env`, or a usage error. */
 export function credentialsOf(context: CommandContext): Credentials {
+  const dir = context.args.cwd;
   const credentials = resolveCredentials({
     keyId: context.args.keyId,
     privateKeyFile: context.args.privateKeyFile,
-    env: credentialEnv(),
-    readTextFile: (path) => Deno.readTextFileSync(path),
+    env: credentialEnv(dir === undefined ? ".env" : resolveIn(dir, ".env")),
+    readTextFile: readSmallTextFile,
+    resolvePath: (path) => dir === undefined ? path : resolveIn(dir, path),
   });
   if (credentials === undefined) {
     throw new UsageError(
@@ -51,6 +66,19 @@ export function credentialsOf(context: CommandContext): Credentials {
     );
   }
   return credentials;
+}
+
+/** Imports the key once, before connecting; a key WebCrypto refuses is a usage error naming it. */
+async function signerOf(credentials: Credentials): Promise<Signer> {
+  try {
+    return await createRsaPssSigner(credentials.privateKeyPem);
+  } catch {
+    throw new UsageError(
+      `The private key ${credentials.keySource ?? ""} cannot be used: not a valid RSA key`
+        .replace("  ", " "),
+      "Kalshi API keys are RSA private keys (PKCS#1 PEM, or PKCS#8)",
+    );
+  }
 }
 
 /**
@@ -64,14 +92,16 @@ export async function openClient(
 ): Promise<KalshiWsClient> {
   const { args, out, lifetime } = context;
   const credentials = options.credentials ?? credentialsOf(context);
+  const signer = await signerOf(credentials);
   const endpoint = options.endpoint ?? endpointOf(context);
   const idleTimeoutMs = args.idleTimeoutSeconds === undefined
     ? undefined
     : args.idleTimeoutSeconds * 1000;
   // Abort only the handshake on Ctrl-C; once connected, commands close the client themselves
   // (after unsubscribing).
+  if (lifetime.stopped) throw new StoppedWhileConnecting(); // e.g. stdout closed already
   const connecting = new AbortController();
-  const abort = () => connecting.abort(new Error("Interrupted while connecting"));
+  const abort = () => connecting.abort(new StoppedWhileConnecting());
   lifetime.signal.addEventListener("abort", abort, { once: true });
   out.debug(`connecting to ${endpoint} as key ${credentials.keyId}`);
   let client: KalshiWsClient;
@@ -79,7 +109,7 @@ export async function openClient(
     client = await connect({
       endpoint,
       keyId: credentials.keyId,
-      privateKeyPem: credentials.privateKeyPem,
+      signer,
       ...(idleTimeoutMs === undefined ? {} : {
         idleTimeoutMs,
         probeTimeoutMs: Math.min(5_000, Math.max(1_000, idleTimeoutMs)),
@@ -138,10 +168,14 @@ function reportLifecycle(context: CommandContext, event: ClientEvent): void {
       out.warn(`output fell behind: ${event.dropped} messages dropped`);
       return;
     case "server_error":
-      out.warn(`server error ${event.error.code}: ${event.error.message}`);
+      out.warnRepeated(`server_error ${event.error.code}`, "such errors", event.error.message);
       return;
     case "decode_error":
-      out.warn(`undecodable frame skipped: ${event.error.message}`);
+      out.warnRepeated(
+        "decode_error",
+        "undecodable frames skipped",
+        `undecodable frame skipped: ${event.error.message}`,
+      );
       return;
     case "probe":
       out.debug("link quiet: liveness probe sent");

@@ -1,7 +1,8 @@
 /**
  * Finds the API key id and private key for a connection: flags first, then the environment
  * (`KALSHI_API_KEY_ID`, `KALSHI_PRIVATE_KEY_PATH` or `KALSHI_PRIVATE_KEY`), then a `.env` file in
- * the working directory (which never overrides variables already set).
+ * the user's working directory (which never overrides variables already set). A key that cannot
+ * be Kalshi's (encrypted, public, a certificate, EC, ...) is refused here, naming its source.
  *
  * The key text is handed to the client and never printed: errors name the variable or file,
  * never its content.
@@ -10,11 +11,15 @@
  */
 
 import { UsageError } from "./args.ts";
+import { privateKeyProblem } from "./key_check.ts";
+import { envVar, readSmallTextFile } from "./runtime.ts";
 
 /** A key id and the PEM text of its private key. */
 export interface Credentials {
   readonly keyId: string;
   readonly privateKeyPem: string;
+  /** Where the key came from, for messages ("file 'x.pem'", "KALSHI_PRIVATE_KEY"). */
+  readonly keySource?: string;
 }
 
 /** Where credentials may come from (injectable for tests). */
@@ -23,6 +28,8 @@ export interface CredentialSources {
   readonly privateKeyFile?: string | undefined;
   readonly env: (name: string) => string | undefined;
   readonly readTextFile: (path: string) => string;
+  /** Resolves a relative key path (default: as is). */
+  readonly resolvePath?: (path: string) => string;
 }
 
 /** The variables the CLI reads from the environment or `.env`. */
@@ -39,6 +46,8 @@ export const CREDENTIAL_VARIABLES = [
  */
 export function parseDotEnv(text: string): Map<string, string> {
   const values = new Map<string, string>();
+  // Editors on Windows start files with a byte-order mark; it would hide the first name.
+  if (text.startsWith("\uFEFF")) text = text.slice(1);
   const pattern =
     /^[ \t]*(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_]*)[ \t]*=[ \t]*("(?:[^"\\]|\\.)*"|'[^']*'|[^\n]*)/gm;
   for (const match of text.matchAll(pattern)) {
@@ -57,16 +66,16 @@ export function parseDotEnv(text: string): Map<string, string> {
 
 /**
  * An environment lookup for the credential variables: the process environment first, then
- * `.env` in the working directory (which never overrides variables already set).
+ * the `.env` file at `path` (which never overrides variables already set).
  */
 export function credentialEnv(path = ".env"): (name: string) => string | undefined {
   let dotEnv: Map<string, string> | undefined;
   return (name) => {
-    const value = Deno.env.get(name);
+    const value = envVar(name);
     if (value !== undefined) return value;
     if (dotEnv === undefined) {
       try {
-        dotEnv = parseDotEnv(Deno.readTextFileSync(path));
+        dotEnv = parseDotEnv(readSmallTextFile(path));
       } catch {
         dotEnv = new Map();
       }
@@ -81,7 +90,9 @@ export function credentialEnv(path = ".env"): (name: string) => string | undefin
  */
 export function resolveCredentials(sources: CredentialSources): Credentials | undefined {
   const keyId = sources.keyId ?? nonEmpty(sources.env("KALSHI_API_KEY_ID"));
-  const file = sources.privateKeyFile ?? nonEmpty(sources.env("KALSHI_PRIVATE_KEY_PATH"));
+  const envFile = nonEmpty(sources.env("KALSHI_PRIVATE_KEY_PATH"));
+  const file = sources.privateKeyFile ??
+    (envFile === undefined ? undefined : sources.resolvePath?.(envFile) ?? envFile);
   const inline = file === undefined ? nonEmpty(sources.env("KALSHI_PRIVATE_KEY")) : undefined;
   if (keyId === undefined && file === undefined && inline === undefined) return undefined;
   if (keyId === undefined) {
@@ -95,7 +106,11 @@ export function resolveCredentials(sources: CredentialSources): Credentials | un
     try {
       pem = sources.readTextFile(file);
     } catch (error) {
-      const reason = error instanceof Error ? error.name : "unreadable";
+      const reason = error instanceof RangeError
+        ? error.message
+        : error instanceof Error
+        ? error.name
+        : "unreadable";
       throw new UsageError(
         `Cannot read private key file '${file}': ${reason}`,
         "Check --private-key-file or KALSHI_PRIVATE_KEY_PATH",
@@ -109,15 +124,19 @@ export function resolveCredentials(sources: CredentialSources): Credentials | un
       "Pass --private-key-file or set KALSHI_PRIVATE_KEY_PATH or KALSHI_PRIVATE_KEY",
     );
   }
-  if (!pem.includes("-----BEGIN")) {
+  const keySource = file === undefined ? "KALSHI_PRIVATE_KEY" : `file '${file}'`;
+  const problem = privateKeyProblem(pem);
+  if (problem !== undefined) {
     throw new UsageError(
       `The private key ${
         file === undefined ? "in KALSHI_PRIVATE_KEY" : `file '${file}'`
-      } is not PEM`,
-      "Expected a PEM key: a PKCS#1 'RSA PRIVATE KEY' block (as Kalshi issues it) or PKCS#8",
+      } ${problem}`,
+      file === undefined
+        ? "Check KALSHI_PRIVATE_KEY"
+        : "Check --private-key-file or KALSHI_PRIVATE_KEY_PATH",
     );
   }
-  return { keyId, privateKeyPem: pem };
+  return { keyId, privateKeyPem: pem, keySource };
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

@@ -6,6 +6,7 @@
  */
 
 import type { ClientEvent } from "@kalshi-ws/deno";
+import { redactUrl } from "./redact.ts";
 
 /** A lifecycle line: `type` plus the event's fields in wire-style snake_case. */
 export type LifecycleLine = { readonly type: string; readonly [field: string]: unknown };
@@ -16,7 +17,7 @@ export function lifecycleLine(event: ClientEvent): LifecycleLine | undefined {
     case "data":
       return undefined;
     case "connected":
-      return { type: "connected", url: event.url, reconnected: event.reconnected };
+      return { type: "connected", url: redactUrl(event.url), reconnected: event.reconnected };
     case "disconnected":
       return {
         type: "disconnected",

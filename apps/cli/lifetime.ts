@@ -7,6 +7,8 @@
  * @module
  */
 
+import { setLongTimeout } from "./long_timer.ts";
+
 /** Why a run stopped. Only `interrupted` changes the exit code (130). */
 export type StopReason = "finished" | "duration" | "max_messages" | "interrupted" | "stdout_closed";
 
@@ -14,7 +16,7 @@ export type StopReason = "finished" | "duration" | "max_messages" | "interrupted
 export class Lifetime implements Disposable {
   readonly #controller = new AbortController();
   #reason: StopReason | undefined;
-  #timer: ReturnType<typeof setTimeout> | undefined;
+  #cancelTimer: (() => void) | undefined;
   #interruptedAt: number | undefined;
   readonly #onSigint = (): void => {
     // A second Ctrl-C while cleaning up means "now": skip the clean close. A duplicate within a
@@ -33,7 +35,8 @@ export class Lifetime implements Disposable {
   constructor(durationSeconds?: number) {
     Deno.addSignalListener("SIGINT", this.#onSigint);
     if (durationSeconds !== undefined) {
-      this.#timer = setTimeout(() => this.stop("duration"), durationSeconds * 1000);
+      // Chunked: a plain setTimeout beyond ~24.8 days overflows and fires at once.
+      this.#cancelTimer = setLongTimeout(() => this.stop("duration"), durationSeconds * 1000);
     }
   }
 
@@ -61,8 +64,8 @@ export class Lifetime implements Disposable {
   stop(reason: StopReason): void {
     if (this.#reason !== undefined) return;
     this.#reason = reason;
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
-    this.#timer = undefined;
+    this.#cancelTimer?.();
+    this.#cancelTimer = undefined;
     this.#controller.abort(reason);
   }
 
@@ -76,8 +79,8 @@ export class Lifetime implements Disposable {
 
   /** Removes the SIGINT listener and the duration timer. */
   [Symbol.dispose](): void {
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
-    this.#timer = undefined;
+    this.#cancelTimer?.();
+    this.#cancelTimer = undefined;
     Deno.removeSignalListener("SIGINT", this.#onSigint);
   }
 }

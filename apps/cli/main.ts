@@ -13,7 +13,10 @@ import { type CommandName, parseCliArgs, UsageError } from "./args.ts";
 import type { Command } from "./context.ts";
 import { helpText } from "./help.ts";
 import { Lifetime } from "./lifetime.ts";
+import { StoppedWhileConnecting } from "./connect.ts";
 import { Output, type OutputStreams, processStreams } from "./output.ts";
+import { withPathsIn, workDir } from "./paths.ts";
+import { envVar, isDirectory, processCwd } from "./runtime.ts";
 import { book } from "./commands/book.ts";
 import { check } from "./commands/check.ts";
 import { consume } from "./commands/consume.ts";
@@ -76,11 +79,21 @@ export async function main(
       ),
     );
   }
+  const command = args.command;
+  try {
+    args = withPathsIn(args, workDir(args, { processCwd, env: envVar, isDirectory }));
+  } catch (error) {
+    return usageFailure(out, error);
+  }
   const format = args.format ?? (out.isTerminal ? "text" : "ndjson");
   using lifetime = new Lifetime(args.durationSeconds);
   try {
-    return await COMMANDS[args.command]({ args, out, lifetime, format });
+    return await COMMANDS[command]({ args, out, lifetime, format });
   } catch (error) {
+    if (error instanceof StoppedWhileConnecting && lifetime.reason !== "interrupted") {
+      out.status(`stopped (${lifetime.reason})`); // e.g. `record | head -1`: a clean stop
+      return lifetime.exitCode;
+    }
     if (error instanceof UsageError) return usageFailure(out, error);
     if (lifetime.reason === "interrupted") {
       out.status("interrupted");
@@ -88,13 +101,15 @@ export async function main(
     }
     out.error(`error: ${describe(error)}`);
     return 1;
+  } finally {
+    out.flushRepeated();
   }
 }
 
+/** A usage mistake: one line on stderr, the message naming the flag or file, then the hint. */
 function usageFailure(out: Output, error: unknown): number {
   if (!(error instanceof UsageError)) throw error;
-  out.error(`kalshi-ws: ${error.message}`);
-  out.warn(error.hint);
+  out.error(`kalshi-ws: ${error.message}. ${error.hint}`);
   return 2;
 }
 
@@ -105,7 +120,7 @@ function describe(error: unknown): string {
       error.status === 401 ? " Unauthorized" : error.status === 403 ? " Forbidden" : ""
     }): ${error.message}`;
   }
-  if (error instanceof ServerError) return `Kalshi error ${error.code}: ${error.message}`;
+  if (error instanceof ServerError) return error.message; // "Kalshi error <code>: <text>"
   if (error instanceof ConnectionError) return error.message;
   if (error instanceof Deno.errors.NotCapable || error instanceof Deno.errors.PermissionDenied) {
     return `${(error as Error).message} (grant it with the matching deno run --allow-* flag)`;

@@ -9,6 +9,10 @@
  * @module
  */
 
+import { printable, printableJson } from "./printable.ts";
+import { redactUrls } from "./redact.ts";
+import { RepeatedLines } from "./repeated_lines.ts";
+
 const encoder = new TextEncoder();
 
 /** Verbosity of status lines on stderr. */
@@ -48,12 +52,14 @@ export class Output {
   readonly #color: boolean;
   #closed = false;
   #sink: ((message: string, warning: boolean) => void) | undefined;
+  readonly #repeated: RepeatedLines;
 
   /** Wraps `streams`; `verbosity` filters status lines (errors always show). */
   constructor(streams: OutputStreams, verbosity: Verbosity) {
     this.#streams = streams;
     this.#verbosity = verbosity;
     this.#color = streams.errIsTerminal && !streams.noColor;
+    this.#repeated = new RepeatedLines((line) => this.warn(line));
   }
 
   /** True once stdout's reader has gone away; the command should finish cleanly. */
@@ -73,15 +79,18 @@ export class Output {
 
   /** Writes one JSON value as an NDJSON line; returns false if stdout is closed. */
   json(value: unknown): boolean {
-    return this.line(JSON.stringify(value));
+    return this.raw(`${printableJson(value)}\n`);
   }
 
-  /** Writes one line of data to stdout; returns false if stdout is closed. */
+  /** Writes one line of data to stdout, control characters escaped; false if stdout is closed. */
   line(text: string): boolean {
-    return this.raw(`${text}\n`);
+    return this.raw(`${printable(text)}\n`);
   }
 
-  /** Writes text to stdout as is (used for terminal redraws); false if stdout is closed. */
+  /**
+   * Writes text to stdout as is (terminal redraws, help); false if stdout is closed. Callers
+   * escape any server-controlled part with `printable()` themselves.
+   */
   raw(text: string): boolean {
     if (this.#closed) return false;
     try {
@@ -129,6 +138,20 @@ export class Output {
     return this.#streams.outIsTerminal && this.#streams.errIsTerminal;
   }
 
+  /**
+   * A warning that a server can make repeat without end: the first few of each `kind` are
+   * printed, then one summary per interval counts the rest (`noun` names them).
+   */
+  warnRepeated(kind: string, noun: string, message: string): void {
+    if (this.#verbosity === "quiet") return;
+    this.#repeated.report(kind, noun, message);
+  }
+
+  /** Prints the counts of repeated warnings not yet summarized (at the end of a run). */
+  flushRepeated(): void {
+    this.#repeated.flush();
+  }
+
   /** A detail shown only with --verbose. */
   debug(message: string): void {
     if (this.#verbosity === "verbose") this.#err(message, COLORS.dim);
@@ -140,7 +163,8 @@ export class Output {
   }
 
   #err(message: string, color: number): void {
-    const text = this.#color ? `\x1b[${color}m${message}\x1b[0m\n` : `${message}\n`;
+    const line = printable(redactUrls(message));
+    const text = this.#color ? `\x1b[${color}m${line}\x1b[0m\n` : `${line}\n`;
     try {
       writeAll((bytes) => this.#streams.writeErr(bytes), encoder.encode(text));
     } catch {

@@ -16,13 +16,17 @@
  *
  * `t` is the local receive (or send) time in Unix ms; `frame` is the exact text received;
  * `sent` the exact command sent (commands carry no secrets; handshake headers are never
- * recorded). The `sent` commands and the `subscribed` frames they produced let `replay` know
+ * recorded; URLs have their user, password and query values redacted). A received text that
+ * cannot be a Kalshi message (not a JSON object, e.g. `null`, or larger than the client accepts)
+ * is kept as `{"t":…,"bad_frame":"<text, at most 1 000 characters>","length":N}` so `replay`
+ * reports and skips it instead of treating it as data. The `sent` commands and the `subscribed` frames they produced let `replay` know
  * which subscription (and `use_yes_price`) each sid belongs to on each connection.
  *
  * @module
  */
 
 import type { SidInfo, Transport } from "@kalshi-ws/deno";
+import { redactUrl } from "./redact.ts";
 
 /** Current version of the format. */
 export const RECORDING_VERSION = 1;
@@ -44,6 +48,7 @@ export interface RecordingHeader {
 /** One line after the header. */
 export type RecordingEntry =
   | { readonly t: number; readonly frame: string }
+  | { readonly t: number; readonly bad_frame: string; readonly length: number }
   | { readonly t: number; readonly sent: string }
   | { readonly t: number; readonly event: "connected"; readonly url: string }
   | {
@@ -58,6 +63,24 @@ export type RecordingEntry =
     readonly event: "subscribed" | "resubscribed";
     readonly sids: readonly SidInfo[];
   };
+
+/** Most characters of a bad frame a recording keeps. */
+const BAD_FRAME_EXCERPT = 1_000;
+
+/**
+ * Whether `text` can be a Kalshi message: a JSON object (checked by its ends only: the full
+ * check is the decoder's, and `replay` reports what it refuses).
+ */
+function looksLikeObject(text: string): boolean {
+  const trimmed = text.trim();
+  return trimmed.startsWith("{") && trimmed.endsWith("}");
+}
+
+/** The entry for a received text: a `frame`, or a `bad_frame` excerpt. */
+export function frameEntry(t: number, text: string, maxFrameBytes = Infinity): RecordingEntry {
+  if (text.length <= maxFrameBytes && looksLikeObject(text)) return { t, frame: text };
+  return { t, bad_frame: text.slice(0, BAD_FRAME_EXCERPT), length: text.length };
+}
 
 /**
  * Wraps `inner` so that every frame received or sent, and every connect and disconnect, is
@@ -74,11 +97,11 @@ export function recordingTransport(
     open(url, headers, events) {
       const socket = inner.open(url, headers, {
         open: () => {
-          sink({ t: clock(), event: "connected", url });
+          sink({ t: clock(), event: "connected", url: redactUrl(url) });
           events.open();
         },
         text: (data) => {
-          sink({ t: clock(), frame: data });
+          sink(frameEntry(clock(), data));
           events.text(data);
         },
         ping: () => events.ping(),
@@ -106,14 +129,18 @@ export function recordingTransport(
 export interface Recording {
   readonly header: RecordingHeader;
   readonly entries: readonly RecordingEntry[];
+  /** What was skipped while reading (a last line cut short by a killed recorder). */
+  readonly warnings: readonly string[];
 }
 
 /**
- * Parses recording text. Throws an `Error` naming the file and line for anything that is not a
- * version-1 kalshi-ws recording.
+ * Parses recording text. A last line cut short (no newline, not JSON: the recorder was killed
+ * mid-write) is skipped and reported in `warnings`. Throws an `Error` naming the file and line
+ * for anything else that is not a version-1 kalshi-ws recording.
  */
 export function parseRecording(text: string, name: string): Recording {
   const lines = text.split("\n");
+  const warnings: string[] = [];
   let header: RecordingHeader | undefined;
   const entries: RecordingEntry[] = [];
   for (let i = 0; i < lines.length; i++) {
@@ -123,10 +150,16 @@ export function parseRecording(text: string, name: string): Recording {
     try {
       value = JSON.parse(line);
     } catch {
+      if (i === lines.length - 1 && header !== undefined) {
+        warnings.push(
+          `'${name}': last line ${i + 1} is cut short (recording interrupted?); skipped`,
+        );
+        break;
+      }
       throw new Error(`Cannot replay '${name}': line ${i + 1} is not JSON`);
     }
     if (header === undefined) {
-      const h = value as Partial<RecordingHeader>;
+      const h = value as Partial<RecordingHeader> | null;
       if (h?.type !== "recording") {
         throw new Error(
           `Cannot replay '${name}': not a kalshi-ws recording (line 1 has no "type":"recording")`,
@@ -142,14 +175,15 @@ export function parseRecording(text: string, name: string): Recording {
     }
     const entry = value as Record<string, unknown>;
     if (
-      typeof entry?.t !== "number" ||
+      typeof entry !== "object" || entry === null || typeof entry.t !== "number" ||
+      !Number.isFinite(entry.t) ||
       !(typeof entry.frame === "string" || typeof entry.sent === "string" ||
-        typeof entry.event === "string")
+        typeof entry.event === "string" || typeof entry.bad_frame === "string")
     ) {
       throw new Error(`Cannot replay '${name}': line ${i + 1} is not a recording entry`);
     }
     entries.push(entry as unknown as RecordingEntry);
   }
   if (header === undefined) throw new Error(`Cannot replay '${name}': the file is empty`);
-  return { header, entries };
+  return { header, entries, warnings };
 }

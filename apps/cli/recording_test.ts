@@ -69,8 +69,61 @@ test("parseRecording() names the file and line of anything that is not a recordi
     /line 2 is not a recording entry/,
   );
   assert.throws(
-    () => parseRecording('{"type":"recording","version":1}\nnope', "f"),
+    () => parseRecording('{"type":"recording","version":1}\nnope\n{"t":1,"frame":"{}"}', "f"),
     /line 2 is not JSON/,
   );
+  assert.throws(
+    () => parseRecording('{"type":"recording","version":1}\n{"t":1,"frame":null}\n', "f"),
+    /line 2 is not a recording entry/,
+  );
   assert.throws(() => parseRecording("\n", "f"), /the file is empty/);
+});
+
+test("parseRecording() reports and skips a last line cut short, keeping everything before it", () => {
+  const text = '{"type":"recording","version":1,"endpoint":"demo"}\n' +
+    '{"t":1,"frame":"{\\"type\\":\\"ok\\"}"}\n{"t":2,"frame":"{\\"type\\":\\"orderbook_de';
+  const recording = parseRecording(text, "cut.jsonl");
+  assert.equal(recording.entries.length, 1);
+  assert.deepEqual(recording.warnings, [
+    "'cut.jsonl': last line 3 is cut short (recording interrupted?); skipped",
+  ]);
+});
+
+test("recordingTransport() keeps frames that cannot be messages as bad_frame, and redacts URL secrets", () => {
+  let events: SocketEvents | undefined;
+  const inner: Transport = {
+    name: "fake",
+    seesPings: false,
+    open(_url, _headers, e) {
+      events = e;
+      return { send: () => {}, close: () => {} };
+    },
+  };
+  const entries: RecordingEntry[] = [];
+  const received: string[] = [];
+  recordingTransport(inner, (e) => entries.push(e), () => 5).open(
+    "wss://user:pass@example.com/trade-api/ws/v2?token=secret",
+    {},
+    {
+      open: () => {},
+      text: (data) => received.push(data),
+      ping: () => {},
+      close: () => {},
+      handshakeFailed: () => {},
+    },
+  );
+  events!.open();
+  events!.text("null");
+  events!.text('{"type":"ok"}');
+  events!.text("x".repeat(5000));
+  assert.deepEqual(entries.slice(0, 3), [
+    { t: 5, event: "connected", url: "wss://***:***@example.com/trade-api/ws/v2?token=***" },
+    { t: 5, bad_frame: "null", length: 4 },
+    { t: 5, frame: '{"type":"ok"}' },
+  ]);
+  assert.deepEqual(entries[3], { t: 5, bad_frame: "x".repeat(1000), length: 5000 });
+  assert.equal(received.length, 3, "the client still gets every frame (and reports it)");
+  assert.ok(
+    !JSON.stringify(entries).includes("secret") && !JSON.stringify(entries).includes("pass"),
+  );
 });

@@ -7,6 +7,7 @@
  */
 
 import { formatCount, formatMid, formatPrice, type OrderBook } from "@kalshi-ws/deno";
+import { printable } from "./printable.ts";
 
 /** One market to draw. */
 export interface MarketPanel {
@@ -40,14 +41,16 @@ const LEFT = 22;
  * Renders every market as a two-sided ladder under one column header: YES bids (size, price) on
  * the left, YES asks (price, size; the NO bids seen from the YES side) on the right, best prices
  * on the first row; above them the market's best prices, spread, mid, level counts and the age
- * of its last update. Lines end without trailing spaces.
+ * of its last update. Lines end without trailing spaces. Tickers, title and notice come from the
+ * server or the user and are shown with their control characters escaped.
  */
 export function renderBooks(panels: readonly MarketPanel[], options: RenderOptions): string {
   const paint = (code: number, text: string): string =>
     options.color ? `\x1b[${code}m${text}\x1b[0m` : text;
   const lines: string[] = [];
-  const state = options.state === "open" ? paint(32, options.state) : paint(33, options.state);
-  lines.push(`${options.title}  [${state}]`);
+  const stateText = printable(options.state);
+  const state = options.state === "open" ? paint(32, stateText) : paint(33, stateText);
+  lines.push(`${printable(options.title)}  [${state}]`);
   lines.push(
     `${pad("size", 10)} ${pad("YES bid", 10)} │ ${"YES ask".padEnd(10)} ${"size".padStart(10)}`,
   );
@@ -56,14 +59,15 @@ export function renderBooks(panels: readonly MarketPanel[], options: RenderOptio
     const panel = panels[p]!;
     if (p === 0 && notice !== undefined) {
       // The latest status line takes the blank line above the first market.
-      const text = `${notice.text} (${formatAge(options.now - notice.at)} ago)`;
+      const text = `${printable(notice.text)} (${formatAge(options.now - notice.at)} ago)`;
       lines.push(notice.warning ? paint(33, text) : paint(2, text));
     } else lines.push("");
     const book = panel.book;
     const age = panel.updatedAt === undefined
       ? ""
       : `updated ${formatAge(options.now - panel.updatedAt)} ago`;
-    lines.push(joinEnds(paint(1, panel.ticker), age, LEFT * 2 + 3, panel.ticker.length));
+    const ticker = printable(panel.ticker);
+    lines.push(joinEnds(paint(1, ticker), age, LEFT * 2 + 3, ticker.length));
     if (book === undefined) {
       lines.push(paint(2, "  waiting for the first snapshot…"));
       continue;
@@ -79,7 +83,8 @@ export function renderBooks(panels: readonly MarketPanel[], options: RenderOptio
       lines.push(`  ${summary}`);
     } else {
       // Same height as the summary it replaces, so the screen does not jump.
-      lines.push(paint(33, `  resyncing (${book.problem ?? "invalid"}): last known levels below`));
+      const problem = printable(book.problem ?? "invalid");
+      lines.push(paint(33, `  resyncing (${problem}): last known levels below`));
     }
     const bids = book.bids("yes", options.depth);
     const asks = book.asks("yes", options.depth);

@@ -30,7 +30,8 @@ export type ReplayNote =
     readonly expected: number;
     readonly received: number;
   }
-  | { readonly type: "decode_error"; readonly message: string };
+  | { readonly type: "decode_error"; readonly message: string }
+  | { readonly type: "bad_frame"; readonly excerpt: string; readonly length: number };
 
 interface SidState {
   readonly channel: string;
@@ -63,6 +64,10 @@ export class ReplayBooks {
       return undefined;
     }
     if ("frame" in entry) return this.#frame(entry.frame);
+    if ("bad_frame" in entry) {
+      this.#note({ type: "bad_frame", excerpt: entry.bad_frame, length: entry.length });
+      return undefined;
+    }
     if (entry.event === "connected") {
       this.#commands.clear();
       this.#sids.clear();
@@ -97,8 +102,12 @@ export class ReplayBooks {
     try {
       message = decodeMessage(text);
     } catch (error) {
-      if (!(error instanceof DecodeError)) throw error;
-      this.#note({ type: "decode_error", message: error.message });
+      // A recording is as hostile as the server it came from: whatever the decoder refuses is
+      // reported and skipped.
+      const message = error instanceof DecodeError
+        ? error.message
+        : `Cannot decode frame: ${error instanceof Error ? error.message : String(error)}`;
+      this.#note({ type: "decode_error", message });
       return undefined;
     }
     const m = message as {

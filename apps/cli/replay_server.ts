@@ -14,11 +14,22 @@
  *
  * Handshakes are not authenticated: any (or no) signature is accepted.
  *
+ * Every client frame is hostile input: it passes the simulator's envelope check (the same
+ * validation and error codes Kalshi uses) before anything looks at it, params nested deeper than
+ * any real command are refused with code 1, and a recorded frame that is not a JSON object is
+ * reported and skipped. Nothing a client or a recording contains can stop the server.
+ *
  * @module
  */
 
+import { errorFrame, isObject, parseCommandEnvelope } from "@kalshi-ws/simulator/envelope";
+import { isChannel } from "@kalshi-ws/deno";
 import type { CommandContext } from "./context.ts";
 import type { Recording, RecordingEntry } from "./recording.ts";
+import { setLongTimeout } from "./long_timer.ts";
+
+/** Deepest `params` nesting compared or answered (real commands nest two levels). */
+const MAX_PARAMS_DEPTH = 8;
 
 /** Splits a recording into its connections (entries from one `connected` to the next). */
 export function recordedConnections(entries: readonly RecordingEntry[]): RecordingEntry[][] {
@@ -34,9 +45,25 @@ export function recordedConnections(entries: readonly RecordingEntry[]): Recordi
   return segments;
 }
 
-/** A command compared without its `id`: `cmd` plus params with sorted keys and lists. */
-export function commandKey(command: { cmd?: unknown; params?: unknown }): string {
+/**
+ * A command compared without its `id`: `cmd` plus params with sorted keys and lists. Undefined
+ * when the params nest deeper than any real command (such a command matches nothing).
+ */
+export function commandKey(command: { cmd?: unknown; params?: unknown }): string | undefined {
+  if (!withinDepth(command.params, MAX_PARAMS_DEPTH)) return undefined;
   return JSON.stringify([command.cmd, normalize(command.params)]);
+}
+
+/** Whether `value` nests at most `max` arrays/objects deep (iterative: no stack to overflow). */
+function withinDepth(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [item, depth] = stack.pop()!;
+    if (item === null || typeof item !== "object") continue;
+    if (depth >= max) return false;
+    for (const child of Object.values(item)) stack.push([child, depth + 1]);
+  }
+  return true;
 }
 
 function normalize(value: unknown): unknown {
@@ -57,7 +84,7 @@ function normalize(value: unknown): unknown {
 }
 
 interface RecordedCommand {
-  readonly key: string;
+  readonly key: string | undefined;
   readonly cmd: unknown;
   used: boolean;
 }
@@ -68,7 +95,12 @@ interface FrameHead {
   id?: number;
   sid?: number;
   seq?: number;
-  msg?: { channel?: string; sid?: number };
+  msg?: unknown;
+}
+
+/** The start of a long text, for a warning line. */
+function excerpt(text: string, length = 200): string {
+  return text.length > length ? `${text.slice(0, length)}…` : text;
 }
 
 /** Replays one recorded connection to one live socket. */
@@ -86,7 +118,7 @@ export class ReplayConnection {
   readonly #startedAt = performance.now();
   readonly #firstT: number;
   #cursor = 0;
-  #timer: ReturnType<typeof setTimeout> | undefined;
+  #cancelTimer: (() => void) | undefined;
   #nextFreshSid = 1_000;
   #ended = false;
 
@@ -108,17 +140,11 @@ export class ReplayConnection {
     this.#firstT = entries[0]?.t ?? 0;
     for (const entry of entries) {
       if (!("sent" in entry)) continue;
-      try {
-        const command = JSON.parse(entry.sent) as { id?: number; cmd?: unknown; params?: unknown };
-        if (typeof command.id === "number") {
-          this.#recorded.set(command.id, {
-            key: commandKey(command),
-            cmd: command.cmd,
-            used: false,
-          });
-        }
-      } catch {
-        // a recorded command that was not JSON: its reply (if any) is sent as recorded
+      // A recorded command that does not pass the envelope check: its reply (if any) is sent
+      // as recorded.
+      const command = parseCommandEnvelope(entry.sent);
+      if (command.ok && command.id !== undefined) {
+        this.#recorded.set(command.id, { key: commandKey(command), cmd: command.cmd, used: false });
       }
     }
   }
@@ -131,39 +157,45 @@ export class ReplayConnection {
   /** Stops sending (the socket closed). */
   stop(): void {
     this.#ended = true;
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
-    this.#timer = undefined;
+    this.#clearTimer();
   }
 
-  /** Handles a command from the live client. */
+  #clearTimer(): void {
+    this.#cancelTimer?.();
+    this.#cancelTimer = undefined;
+  }
+
+  /** Handles a frame from the live client (any text: it is validated like Kalshi would). */
   receive(text: string): void {
-    let command: { id?: number; cmd?: unknown; params?: Record<string, unknown> };
-    try {
-      command = JSON.parse(text);
-    } catch {
-      this.#send(
-        JSON.stringify({ type: "error", msg: { code: 1, msg: "Unable to process message" } }),
-      );
+    const command = parseCommandEnvelope(text);
+    if (!command.ok) {
+      this.#send(errorFrame(command.code, command.id));
       return;
     }
+    const params = command.params ?? undefined; // null counts as missing, as in the simulator
     const key = commandKey(command);
+    if (key === undefined || (params !== undefined && !isObject(params))) {
+      this.#send(errorFrame(1, command.id)); // params of the wrong shape, as Kalshi answers
+      return;
+    }
     for (const [recordedId, recorded] of this.#recorded) {
       if (!recorded.used && recorded.key === key) {
         recorded.used = true;
-        if (typeof command.id === "number") this.#idMap.set(recordedId, command.id);
+        if (command.id !== undefined) this.#idMap.set(recordedId, command.id);
         this.#pump();
         return;
       }
     }
-    this.#answer(command);
+    this.#answer(command.id, command.cmd, params as Record<string, unknown> | undefined);
   }
 
-  /** Answers a command the recording has no reply for. */
-  #answer(command: { id?: number; cmd?: unknown; params?: Record<string, unknown> }): void {
-    const id = command.id;
+  /** Answers a command the recording has no reply for (validated as the simulator does). */
+  #answer(id: number | undefined, cmd: string, params: Record<string, unknown> | undefined): void {
     const reply = (value: Record<string, unknown>) =>
       this.#send(JSON.stringify(id === undefined ? value : { id, ...value }));
-    switch (command.cmd) {
+    const refuse = (code: Parameters<typeof errorFrame>[0]) => this.#send(errorFrame(code, id));
+    if (cmd !== "list_subscriptions" && params === undefined) return refuse(2);
+    switch (cmd) {
       case "list_subscriptions":
         reply({
           type: "ok",
@@ -171,14 +203,16 @@ export class ReplayConnection {
         });
         return;
       case "unsubscribe": {
-        const sids = Array.isArray(command.params?.sids) ? command.params.sids as number[] : [];
-        if (sids.length === 0) {
-          reply({ type: "error", msg: { code: 4, msg: "Subscription IDs required" } });
-          return;
+        const sids = params?.sids;
+        if (sids === undefined || sids === null || (Array.isArray(sids) && sids.length === 0)) {
+          return refuse(4);
         }
-        for (const sid of sids) {
+        if (!Array.isArray(sids) || !sids.every((sid) => Number.isSafeInteger(sid))) {
+          return refuse(1);
+        }
+        for (const sid of sids as number[]) {
           if (!this.#channels.has(sid)) {
-            reply({ type: "error", msg: { code: 7, msg: "Unknown subscription ID" } });
+            refuse(7);
             continue;
           }
           const seq = (this.#lastSeq.get(sid) ?? 0) + 1;
@@ -190,41 +224,51 @@ export class ReplayConnection {
         return;
       }
       case "subscribe": {
-        const channels = Array.isArray(command.params?.channels) ? command.params.channels : [];
+        const channels = params?.channels;
+        if (
+          channels === undefined || channels === null ||
+          (Array.isArray(channels) && channels.length === 0)
+        ) return refuse(3);
+        if (!Array.isArray(channels) || !channels.every((c) => typeof c === "string")) {
+          return refuse(1);
+        }
+        if (!channels.every(isChannel)) return refuse(8);
         this.#warn(
-          `replay: no recorded subscription matches ${JSON.stringify(command.params)}; ` +
+          `replay: no recorded subscription matches ${excerpt(JSON.stringify(params))}; ` +
             "answering with sids that carry no data",
         );
-        for (const channel of channels) {
+        for (const channel of new Set(channels)) {
           const sid = this.#nextFreshSid++;
-          this.#channels.set(sid, String(channel));
+          this.#channels.set(sid, channel);
           reply({ type: "subscribed", msg: { channel, sid } });
         }
         return;
       }
-      default:
-        this.#warn(`replay: command ${JSON.stringify(command.cmd)} is not in the recording`);
-        reply({ type: "error", msg: { code: 5, msg: "Unknown command" } });
+      default: {
+        // update_subscription: the recording cannot change what it holds.
+        this.#warn(`replay: command ${excerpt(JSON.stringify(cmd))} is not in the recording`);
+        const sid = params?.sid ?? (Array.isArray(params?.sids) ? params.sids[0] : undefined);
+        refuse(typeof sid === "number" && this.#channels.has(sid) ? 18 : 7);
+      }
     }
   }
 
   #pump(): void {
-    if (this.#timer !== undefined) {
-      clearTimeout(this.#timer);
-      this.#timer = undefined;
-    }
+    this.#clearTimer();
     const entries = this.#entries;
     while (!this.#ended && this.#cursor < entries.length) {
       const entry = entries[this.#cursor]!;
       if (this.#speed > 0) {
         const wait = this.#startedAt + (entry.t - this.#firstT) / this.#speed - performance.now();
         if (wait > 1) {
-          this.#timer = setTimeout(() => this.#pump(), wait);
+          this.#cancelTimer = setLongTimeout(() => this.#pump(), wait);
           return;
         }
       }
       if ("frame" in entry) {
         if (!this.#sendFrame(entry.frame)) return; // waiting for the client's command
+      } else if ("bad_frame" in entry) {
+        this.#warn(`replay: recorded bad frame skipped: ${excerpt(entry.bad_frame)}`);
       } else if ("event" in entry && entry.event === "disconnected") {
         this.#cursor++;
         if (entry.code !== 1000) {
@@ -239,13 +283,18 @@ export class ReplayConnection {
 
   /** Sends one recorded frame; false while it waits for the client's matching command. */
   #sendFrame(text: string): boolean {
-    let head: FrameHead;
+    let parsed: unknown;
     try {
-      head = JSON.parse(text);
+      parsed = JSON.parse(text);
     } catch {
-      this.#send(text); // recorded as received, malformed or not
+      this.#send(text); // recorded as received: malformed frames are part of what happened
       return true;
     }
+    if (!isObject(parsed)) {
+      this.#warn(`replay: recorded frame is not a JSON object, skipped: ${excerpt(text)}`);
+      return true;
+    }
+    const head = parsed as FrameHead;
     if (head.sid !== undefined && this.#closedSids.has(head.sid)) return true;
     let out = text;
     if (typeof head.id === "number") {
@@ -261,12 +310,15 @@ export class ReplayConnection {
       head.id = live;
       out = JSON.stringify(head);
     }
-    if (head.type === "subscribed" && head.msg?.sid !== undefined) {
-      this.#channels.set(head.msg.sid, head.msg.channel ?? "");
+    const msg = isObject(head.msg) ? head.msg : undefined;
+    if (head.type === "subscribed" && typeof msg?.sid === "number") {
+      this.#channels.set(msg.sid, typeof msg.channel === "string" ? msg.channel : "");
     } else if (head.type === "unsubscribed" && head.sid !== undefined) {
       this.#channels.delete(head.sid);
     }
-    if (head.sid !== undefined && head.seq !== undefined) this.#lastSeq.set(head.sid, head.seq);
+    if (Number.isSafeInteger(head.sid) && Number.isSafeInteger(head.seq)) {
+      this.#lastSeq.set(head.sid!, head.seq!);
+    }
     this.#send(out);
     return true;
   }
@@ -296,8 +348,8 @@ export async function serveRecording(
       send: (text) => {
         if (socket.readyState === WebSocket.OPEN) socket.send(text);
       },
-      close: (code, reason) => socket.close(code, reason),
-      warn: (message) => out.warn(message),
+      close: (code, reason) => closeQuietly(socket, code, reason),
+      warn: (message) => out.warnRepeated("replay", "replay warnings", message),
     }, args.speed);
     const entry = { socket, replay };
     socket.onopen = () => {
@@ -307,7 +359,15 @@ export async function serveRecording(
       );
       replay.start();
     };
-    socket.onmessage = (event) => replay.receive(String(event.data));
+    socket.onmessage = (event) => {
+      try {
+        replay.receive(typeof event.data === "string" ? event.data : "");
+      } catch (error) {
+        // A bug, not the client's fault: drop this client, keep serving the others.
+        out.warn(`replay: internal error on a client frame (${String(error)}); connection closed`);
+        closeQuietly(socket, 1011, "internal error");
+      }
+    };
     socket.onclose = () => {
       replay.stop();
       live.delete(entry);
@@ -328,14 +388,19 @@ export async function serveRecording(
   } finally {
     for (const { socket, replay } of live) {
       replay.stop();
-      try {
-        socket.close(1001, "replay server stopping");
-      } catch {
-        // already closing
-      }
+      closeQuietly(socket, 1001, "replay server stopping");
     }
     await server.shutdown();
   }
   out.status(`replay: stopped (${lifetime.reason})`);
   return lifetime.exitCode;
+}
+
+/** Closes `socket` unless it already is (closing twice throws). */
+function closeQuietly(socket: WebSocket, code: number, reason: string): void {
+  try {
+    socket.close(code, reason);
+  } catch {
+    // already closing
+  }
 }

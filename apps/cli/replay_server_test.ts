@@ -108,3 +108,57 @@ test("recordedConnections() splits a recording at each connect", () => {
   ]);
   assert.deepEqual(segments.map((s) => s.length), [1, 2]);
 });
+
+test("ReplayConnection answers hostile client frames with Kalshi's error codes and keeps serving", () => {
+  const { replay, out } = serve(SEGMENT);
+  const deep = "[".repeat(100_000) + "]".repeat(100_000);
+  const cases: [string, number][] = [
+    ["null", 1],
+    ["[]", 1],
+    ["42", 1],
+    ['"subscribe"', 1],
+    ["{", 1],
+    [deep, 1],
+    [`{"id":1,"cmd":"subscribe","params":${"[".repeat(50_000)}${"]".repeat(50_000)}}`, 1],
+    [`{"id":1,"cmd":"subscribe","params":{"channels":${"[".repeat(20)}${"]".repeat(20)}}}`, 1],
+    ['{"id":-1,"cmd":"subscribe"}', 1],
+    ['{"id":1.5,"cmd":"subscribe"}', 1],
+    ['{"id":2,"cmd":7}', 1],
+    ['{"id":3}', 5],
+    ['{"id":4,"cmd":"rm -rf"}', 5],
+    ['{"id":5,"cmd":"subscribe"}', 2],
+    ['{"id":6,"cmd":"subscribe","params":null}', 2],
+    ['{"id":7,"cmd":"subscribe","params":[]}', 1],
+    ['{"id":8,"cmd":"subscribe","params":{"channels":[]}}', 3],
+    ['{"id":9,"cmd":"subscribe","params":{"channels":[1]}}', 1],
+    ['{"id":10,"cmd":"subscribe","params":{"channels":["nope"]}}', 8],
+    ['{"id":11,"cmd":"unsubscribe","params":{"sids":"1"}}', 1],
+    ['{"id":12,"cmd":"unsubscribe","params":{}}', 4],
+    ['{"id":13,"cmd":"update_subscription","params":{"sid":99}}', 7],
+  ];
+  for (const [text, code] of cases) {
+    const before = out.length;
+    replay.receive(text);
+    const reply = out.at(-1)!;
+    assert.equal(out.length, before + 1, `one reply to ${text.slice(0, 60)}`);
+    assert.equal(reply.type, "error", text.slice(0, 60));
+    assert.equal((reply.msg as { code: number }).code, code, text.slice(0, 60));
+  }
+  // Still serving: the recorded subscription replays as before.
+  replay.receive(JSON.stringify({ id: 20, cmd: "subscribe", params: SUBSCRIBE }));
+  assert.ok(out.some((f) => f.type === "subscribed" && f.id === 20));
+});
+
+test("ReplayConnection reports and skips recorded frames that are not JSON objects", () => {
+  const hostile: RecordingEntry[] = [
+    { t: 0, frame: "null" },
+    { t: 0, frame: "[1,2]" },
+    { t: 0, bad_frame: "null", length: 4 },
+    frame({ type: "subscribed", msg: null }),
+    frame({ type: "ticker", sid: { x: 1 }, seq: "2", msg: "text" }),
+    frame({ type: "orderbook_snapshot", sid: 1, seq: 1, msg: { market_ticker: "KXA" } }),
+  ];
+  const { out, warnings } = serve(hostile);
+  assert.deepEqual(out.map((f) => f.type), ["subscribed", "ticker", "orderbook_snapshot"]);
+  assert.equal(warnings.filter((w) => /not a JSON object|bad frame/.test(w)).length, 3);
+});

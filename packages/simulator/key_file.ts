@@ -34,6 +34,24 @@ export async function writeKeyFile(pem: string, keyId: string, dir?: string): Pr
   };
 }
 
+/**
+ * Why {@linkcode writeKeyFile} failed, in a few words for a one-line error (never a stack):
+ * "not permitted", "no such folder", "not a folder", "a key file of that name exists".
+ */
+export function keyFileProblem(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  const name = error instanceof Error ? error.name : "";
+  if (
+    name === "NotCapable" || name === "PermissionDenied" || code === "EACCES" || code === "EPERM"
+  ) {
+    return "not permitted";
+  }
+  if (name === "NotFound" || code === "ENOENT") return "no such folder";
+  if (code === "ENOTDIR") return "not a folder";
+  if (name === "AlreadyExists" || code === "EEXIST") return "a key file of that name exists";
+  return error instanceof Error ? error.message.split("\n")[0]! : String(error);
+}
+
 /** The system temp dir, or `/tmp` where reading `TMPDIR` is not permitted (narrow Deno tasks). */
 function tempRoot(): string {
   try {

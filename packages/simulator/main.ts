@@ -1,13 +1,16 @@
 /**
  * Command-line entry: `deno task simulate [options]` starts a simulator on loopback and prints
  * its URL, the test key id and the path of the matching private key file (PKCS#1 PEM, mode
- * 0600, as Kalshi issues keys). Ctrl-C stops it cleanly and deletes the key file.
+ * 0600, as Kalshi issues keys). Ctrl-C, SIGTERM and SIGHUP stop it cleanly and delete the key
+ * file (and the folder it made for it). Mistakes exit 2 with one line; every bound is the
+ * library's (`limits.ts`), the same as `kalshi-ws simulate`.
  *
  * @module
  */
 
 import { parseArgs } from "node:util";
-import { writeKeyFile } from "./key_file.ts";
+import { keyFileProblem, writeKeyFile } from "./key_file.ts";
+import { MAX_ACTIVITY_RATE } from "./limits.ts";
 import { startSimulator } from "./server.ts";
 
 const HELP = `Usage: deno task simulate [options]
@@ -17,11 +20,12 @@ Starts a local Kalshi-compatible WebSocket server on 127.0.0.1.
 Options:
   --port N              port to listen on (default 0: any free port)
   --seed N              seed of the deterministic market activity (default 1)
-  --rate N              activity steps per second (default 20; 0 = frozen market)
+  --rate N              activity steps per second (default 20; 0 = frozen market; at most ${MAX_ACTIVITY_RATE})
   --ping-interval S     seconds between "heartbeat" pings (default 10; 0 = none)
   --timestamp-window S  accepted KALSHI-ACCESS-TIMESTAMP skew in seconds (default 30)
   --open                also accept connections without auth headers (anonymous)
-  --key-dir DIR         where to write the private key file (default: a new dir in /tmp)
+  --key-dir DIR         where to write the private key file (default: a new dir in /tmp;
+                        the simulate task may write only under /tmp)
   --json                print one JSON line {url, keyId, privateKeyPath} instead of text
   -h, --help            show this help
 
@@ -30,25 +34,60 @@ Examples:
   deno task simulate --port 8765 --seed 42 --rate 200
 `;
 
+/** A usage mistake: one line, exit 2. */
 function fail(message: string): never {
-  console.error(`simulate: ${message}\nTry 'deno task simulate --help'.`);
+  console.error(`simulate: ${message}. Try 'deno task simulate --help'`);
   Deno.exit(2);
 }
 
-function number(value: string | undefined, name: string, fallback: number): number {
+/** A numeric option within `[0, max]` (an integer when asked), or a one-line usage error. */
+function number(
+  value: string | undefined,
+  name: string,
+  fallback: number,
+  max: number,
+  integer = false,
+): number {
   if (value === undefined) return fallback;
   const parsed = Number(value);
-  if (!Number.isFinite(parsed) || parsed < 0) {
-    fail(`--${name} must be a non-negative number, got ${JSON.stringify(value)}`);
+  if (
+    value.trim() === "" || !Number.isFinite(parsed) || parsed < 0 || parsed > max ||
+    (integer && !Number.isSafeInteger(parsed))
+  ) {
+    fail(
+      `Invalid --${name} ${JSON.stringify(value)}: expected ${
+        integer ? "an integer" : "a number"
+      } 0..${max}`,
+    );
   }
   return parsed;
+}
+
+const DAY_SECONDS = 86_400;
+const BOOLEAN_OPTIONS = new Set(["--open", "--json", "--help"]);
+
+/** `--port -1` as `--port=-1`, so the range check names it (node calls it "ambiguous"). */
+function joinNegativeValues(args: readonly string[]): string[] {
+  const joined: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const next = args[i + 1];
+    if (
+      next !== undefined && /^-\.?\d/.test(next) && /^--[a-z-]+$/.test(arg) &&
+      !BOOLEAN_OPTIONS.has(arg)
+    ) {
+      joined.push(`${arg}=${next}`);
+      i++;
+    } else joined.push(arg);
+  }
+  return joined;
 }
 
 async function main(args: string[]): Promise<void> {
   let values;
   try {
     ({ values } = parseArgs({
-      args,
+      args: joinNegativeValues(args),
       strict: true,
       allowPositionals: false,
       options: {
@@ -64,27 +103,40 @@ async function main(args: string[]): Promise<void> {
       },
     }));
   } catch (error) {
-    fail((error as Error).message);
+    fail((error as Error).message.split("\n")[0]!.replace(/\.$/, ""));
   }
   if (values.help) {
     console.log(HELP);
     return;
   }
-  const port = number(values.port, "port", 0);
-  if (!Number.isInteger(port) || port > 65_535) {
-    fail(`--port must be an integer 0–65535, got ${values.port}`);
+  const port = number(values.port, "port", 0, 65_535, true);
+  const rate = number(values.rate, "rate", 20, MAX_ACTIVITY_RATE);
+  const seed = number(values.seed, "seed", 1, Number.MAX_SAFE_INTEGER, true);
+  const pingSeconds = number(values["ping-interval"], "ping-interval", 10, DAY_SECONDS);
+  const windowSeconds = number(values["timestamp-window"], "timestamp-window", 30, DAY_SECONDS);
+  if (values["key-dir"] === "") fail("Invalid --key-dir '': expected a folder");
+  let sim;
+  try {
+    sim = await startSimulator({
+      port,
+      seed,
+      activityRate: rate,
+      autoStart: rate > 0,
+      pingIntervalMs: pingSeconds * 1000,
+      timestampWindowMs: windowSeconds * 1000,
+      auth: values.open ? "open" : "required",
+    });
+  } catch (error) {
+    console.error(`simulate: cannot listen on 127.0.0.1:${port}: ${(error as Error).message}`);
+    Deno.exit(1);
   }
-  const rate = number(values.rate, "rate", 20);
-  const sim = await startSimulator({
-    port,
-    seed: number(values.seed, "seed", 1),
-    activityRate: rate,
-    autoStart: rate > 0,
-    pingIntervalMs: number(values["ping-interval"], "ping-interval", 10) * 1000,
-    timestampWindowMs: number(values["timestamp-window"], "timestamp-window", 30) * 1000,
-    auth: values.open ? "open" : "required",
-  });
-  const keyFile = await writeKeyFile(sim.privateKeyPem, sim.keyId, values["key-dir"]);
+  let keyFile;
+  try {
+    keyFile = await writeKeyFile(sim.privateKeyPem, sim.keyId, values["key-dir"]);
+  } catch (error) {
+    await sim.close();
+    fail(`Cannot write the key file in --key-dir '${values["key-dir"]}': ${keyFileProblem(error)}`);
+  }
   const keyPath = keyFile.path;
 
   let stopping = false;
@@ -96,8 +148,11 @@ async function main(args: string[]): Promise<void> {
     console.error("simulate: stopped");
     Deno.exit(130);
   };
-  Deno.addSignalListener("SIGINT", stop);
-  if (Deno.build.os !== "windows") Deno.addSignalListener("SIGTERM", stop);
+  // A closed terminal (SIGHUP) or a service manager (SIGTERM) must not leave the key behind.
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+    if (signal !== "SIGINT" && Deno.build.os === "windows") continue;
+    Deno.addSignalListener(signal, stop);
+  }
 
   if (values.json) {
     console.log(JSON.stringify({ url: sim.url, keyId: sim.keyId, privateKeyPath: keyPath }));
@@ -108,9 +163,7 @@ async function main(args: string[]): Promise<void> {
   }
   console.error(
     `simulate: ${sim.truth.tickers().length} markets (${sim.truth.tickers().join(", ")}), ` +
-      `seed ${number(values.seed, "seed", 1)}, ${rate} steps/s, auth ${
-        values.open ? "open" : "required"
-      }. ` +
+      `seed ${seed}, ${rate} steps/s, auth ${values.open ? "open" : "required"}. ` +
       "Ctrl-C to stop.",
   );
 }

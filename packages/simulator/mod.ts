@@ -61,4 +61,5 @@ export {
   startSimulator,
   type Truth,
 } from "./server.ts";
-export { type KeyFile, writeKeyFile } from "./key_file.ts";
+export { type KeyFile, keyFileProblem, writeKeyFile } from "./key_file.ts";
+export { MAX_ACTIVITY_RATE, MAX_CLIENT_FRAME_BYTES, MAX_COMMAND_BYTES } from "./limits.ts";

@@ -21,6 +21,7 @@ import type { ScaledBook, Side, WireBook } from "./model/order_book.ts";
 import { type OutFrame, ProtocolConnection, type SubscriptionInfo } from "./model/connection.ts";
 import type { ErrorCode } from "./model/protocol.ts";
 import { Rng } from "./model/rng.ts";
+import { MAX_ACTIVITY_RATE, MAX_CLIENT_FRAME_BYTES } from "./limits.ts";
 
 /** Options of {@linkcode startSimulator}; every field has a default. */
 export interface SimulatorOptions {
@@ -256,7 +257,14 @@ export class Simulator {
     this.#options = options;
     this.#clock = options.clock ?? Date.now;
     this.faults = new Faults(this);
-    this.#wss = new WebSocketServer({ noServer: true, autoPong: false, perMessageDeflate: false });
+    // Commands are tiny: a client frame above the cap closes its connection (1009) instead of
+    // filling the memory (ws's own default is 100 MiB).
+    this.#wss = new WebSocketServer({
+      noServer: true,
+      autoPong: false,
+      perMessageDeflate: false,
+      maxPayload: MAX_CLIENT_FRAME_BYTES,
+    });
     const market = (ticker: string): MarketState => {
       const found = exchange.market(ticker);
       if (found === undefined) {
@@ -324,8 +332,16 @@ export class Simulator {
     return all;
   }
 
-  /** Starts (or restarts at a new `rate`, steps per second) the activity timer. */
+  /**
+   * Starts (or restarts at a new `rate`, steps per second) the activity timer. Throws a
+   * `RangeError` above {@linkcode MAX_ACTIVITY_RATE} (such a rate would block the event loop).
+   */
   startActivity(rate: number = this.#options.activityRate ?? 20): void {
+    if (!(rate <= MAX_ACTIVITY_RATE) || Number.isNaN(rate)) {
+      throw new RangeError(
+        `Cannot run activity at ${rate} steps/s: the most is ${MAX_ACTIVITY_RATE}`,
+      );
+    }
     this.stopActivity();
     if (rate <= 0) return;
     const tickMs = Math.max(10, Math.min(1000, Math.floor(1000 / rate)));
@@ -509,7 +525,16 @@ export class Simulator {
         const text = Array.isArray(data)
           ? Buffer.concat(data).toString("utf8")
           : Buffer.from(data as ArrayBuffer).toString("utf8");
-        this._deliver(live, live.model.handleText(text, this.#clock()));
+        let frames;
+        try {
+          frames = live.model.handleText(text, this.#clock());
+        } catch {
+          // A bug, not the client's fault (the model answers every bad command itself): end
+          // this connection, keep serving the others.
+          ws.close(1011, "internal error");
+          return;
+        }
+        this._deliver(live, frames);
       });
       ws.on("ping", (data: Buffer) => {
         if (!live.silent && ws.readyState === 1) ws.pong(data);

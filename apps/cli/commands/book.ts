@@ -10,6 +10,7 @@ import { UsageError } from "../args.ts";
 import { BookView } from "../book_view.ts";
 import type { CommandContext } from "../context.ts";
 import { openClient, shutdown } from "../connect.ts";
+import { redactUrl } from "../redact.ts";
 
 /** Runs `book`. */
 export async function book(context: CommandContext): Promise<number> {
@@ -22,7 +23,13 @@ export async function book(context: CommandContext): Promise<number> {
   }
   const store = new BookStore();
   const client = await openClient(context, { books: store });
-  return await watchBooks(context, client, store, markets, `kalshi-ws book  ${client.url}`);
+  return await watchBooks(
+    context,
+    client,
+    store,
+    markets,
+    `kalshi-ws book  ${redactUrl(client.url)}`,
+  );
 }
 
 /** Terminal rows, when stdout is a terminal that reports them. */

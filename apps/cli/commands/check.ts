@@ -15,6 +15,7 @@
 
 import type { CommandContext } from "../context.ts";
 import { openClient, shutdown } from "../connect.ts";
+import { redactUrl } from "../redact.ts";
 
 const RTT_SAMPLES = 5;
 const TICKER_WINDOW_MS = 3_000;
@@ -71,7 +72,7 @@ export async function check(context: CommandContext): Promise<number> {
     const httpSkew = await httpDateSkew(client.url);
     const report: CheckReport = {
       type: "check",
-      url: client.url,
+      url: redactUrl(client.url),
       handshake_ms: round(handshakeMs),
       rtt_ms: { min: round(rtt), median: round(median), samples: rtts.length },
       skew_ms: {
@@ -121,9 +122,13 @@ export async function check(context: CommandContext): Promise<number> {
 async function httpDateSkew(wsUrl: string): Promise<number | undefined> {
   const url = new URL(wsUrl);
   url.protocol = url.protocol === "wss:" ? "https:" : "http:";
+  url.username = "";
+  url.password = "";
   try {
     const sent = Date.now();
-    const response = await fetch(url, { signal: AbortSignal.timeout(3_000) });
+    // Never follow a redirect: the Date must come from the endpoint's own host, and a hostile
+    // endpoint must not steer this request anywhere else.
+    const response = await fetch(url, { signal: AbortSignal.timeout(3_000), redirect: "manual" });
     const received = Date.now();
     await response.body?.cancel();
     const date = response.headers.get("date");

@@ -12,6 +12,8 @@ import type { CommandContext } from "../context.ts";
 import { endpointOf, openClient, shutdown } from "../connect.ts";
 import { RECORDING_VERSION, type RecordingEntry, recordingTransport } from "../recording.ts";
 import { subscribeParams } from "./stream.ts";
+import { UsageError } from "../args.ts";
+import { redactUrl } from "../redact.ts";
 import config from "../deno.json" with { type: "json" };
 
 const encoder = new TextEncoder();
@@ -20,9 +22,7 @@ const encoder = new TextEncoder();
 export async function record(context: CommandContext): Promise<number> {
   const { args, out, lifetime } = context;
   const params = subscribeParams(args, "record");
-  const file = args.out === undefined || args.out === "-"
-    ? undefined
-    : Deno.openSync(args.out, { write: true, create: true, truncate: true });
+  const file = args.out === undefined || args.out === "-" ? undefined : openOut(args.out);
   let frames = 0;
   const write = (value: unknown): void => {
     if (file === undefined) {
@@ -38,7 +38,7 @@ export async function record(context: CommandContext): Promise<number> {
       version: RECORDING_VERSION,
       created: new Date().toISOString(),
       tool: `kalshi-ws ${config.version}`,
-      endpoint: endpointOf(context),
+      endpoint: redactUrl(endpointOf(context)),
       subscribe: params,
     });
     const sink = (entry: RecordingEntry): void => {
@@ -83,4 +83,17 @@ export async function record(context: CommandContext): Promise<number> {
       `(stopped: ${lifetime.reason})`,
   );
   return lifetime.exitCode;
+}
+
+/** Opens `-o FILE` for writing before anything connects; a usage error names it otherwise. */
+function openOut(path: string): Deno.FsFile {
+  try {
+    return Deno.openSync(path, { write: true, create: true, truncate: true });
+  } catch (error) {
+    const reason = error instanceof Error ? error.name : String(error);
+    throw new UsageError(
+      `Cannot write --out '${path}': ${reason}`,
+      "Check the folder exists and is writable",
+    );
+  }
 }

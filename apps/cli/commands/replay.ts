@@ -14,6 +14,7 @@ import { parseRecording, type Recording } from "../recording.ts";
 import { ReplayBooks } from "../replay_books.ts";
 import { serveRecording } from "../replay_server.ts";
 import { terminalRows } from "./book.ts";
+import { setLongTimeout } from "../long_timer.ts";
 
 /** Entries applied between two yields to the event loop when replaying at full speed. */
 const BATCH = 500;
@@ -40,6 +41,7 @@ export async function readRecording(file: string | undefined): Promise<Recording
 export async function replay(context: CommandContext): Promise<number> {
   const { args, out, lifetime, format } = context;
   const recording = await readRecording(args.file);
+  for (const warning of recording.warnings) out.warn(`replay: ${warning}`);
   if (args.serve) return await serveRecording(context, recording);
   const store = new BookStore();
   const books = new ReplayBooks(store, (note) => {
@@ -58,7 +60,20 @@ export async function replay(context: CommandContext): Promise<number> {
         );
         return;
       case "decode_error":
-        out.warn(`undecodable frame skipped: ${note.message}`);
+        out.warnRepeated(
+          "decode_error",
+          "undecodable frames skipped",
+          `undecodable frame skipped: ${note.message}`,
+        );
+        return;
+      case "bad_frame":
+        out.warnRepeated(
+          "decode_error",
+          "undecodable frames skipped",
+          `undecodable frame skipped: recorded as bad (${note.length} characters): ${
+            note.excerpt.slice(0, 200)
+          }`,
+        );
         return;
     }
   });
@@ -112,9 +127,9 @@ export async function replay(context: CommandContext): Promise<number> {
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
+    const cancel = setLongTimeout(done, ms); // a recorded pause of weeks must not overflow
     function done(): void {
-      clearTimeout(timer);
+      cancel();
       signal.removeEventListener("abort", done);
       resolve();
     }

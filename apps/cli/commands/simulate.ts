@@ -1,7 +1,7 @@
 /**
  * `kalshi-ws simulate`: runs the simulator (`@kalshi-ws/simulator`, the same server as
  * `deno task simulate`) on 127.0.0.1, prints how to connect, and writes the test key as a 0600
- * PKCS#1 file that is deleted again on exit.
+ * PKCS#1 file that is deleted again on exit: Ctrl-C, SIGTERM or SIGHUP (a closed terminal).
  *
  * @module
  */
@@ -9,11 +9,12 @@
 import { UsageError } from "../args.ts";
 import type { CommandContext } from "../context.ts";
 import type { KeyFile } from "@kalshi-ws/simulator";
+import { onTermination } from "../runtime.ts";
 
 /** Runs `simulate`. */
 export async function simulate(context: CommandContext): Promise<number> {
   const { args, out, lifetime, format } = context;
-  const { startSimulator, writeKeyFile } = await import("@kalshi-ws/simulator");
+  const { keyFileProblem, startSimulator, writeKeyFile } = await import("@kalshi-ws/simulator");
   const { DEFAULT_MARKETS } = await import("@kalshi-ws/simulator/model");
   const known = DEFAULT_MARKETS.map((m) => m.ticker);
   for (const market of args.markets) {
@@ -41,8 +42,15 @@ export async function simulate(context: CommandContext): Promise<number> {
       : { pingIntervalMs: args.pingIntervalSeconds * 1000 }),
   });
   let keyFile: KeyFile | undefined;
+  const stopListening = onTermination(() => lifetime.stop("interrupted"));
   try {
-    keyFile = await writeKeyFile(sim.privateKeyPem, sim.keyId, args.keyDir);
+    keyFile = await writeKeyFile(sim.privateKeyPem, sim.keyId, args.keyDir).catch((error) => {
+      throw new UsageError(
+        `Cannot write the key file in --key-dir '${args.keyDir}': ${keyFileProblem(error)}`,
+        "Pick an existing folder this command may write to (deno task cli: any; " +
+          "deno task simulate: under /tmp)",
+      );
+    });
     const keyPath = keyFile.path;
     if (format === "ndjson") {
       out.json({ url: sim.url, key_id: sim.keyId, private_key_path: keyPath });
@@ -60,6 +68,7 @@ export async function simulate(context: CommandContext): Promise<number> {
     );
     await lifetime.done();
   } finally {
+    stopListening();
     await sim.close();
     await keyFile?.remove().catch(() => {});
   }

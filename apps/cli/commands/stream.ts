@@ -6,7 +6,13 @@
  * @module
  */
 
-import { type Channel, type ClientEvent, isChannel, type SubscribeParams } from "@kalshi-ws/deno";
+import {
+  type Channel,
+  type ClientEvent,
+  type DataClientEvent,
+  isChannel,
+  type SubscribeParams,
+} from "@kalshi-ws/deno";
 import { type CliArgs, UsageError } from "../args.ts";
 import type { CommandContext } from "../context.ts";
 import { openClient, shutdown } from "../connect.ts";
@@ -58,6 +64,14 @@ export async function stream(context: CommandContext): Promise<number> {
         writeJson(context.out, event);
         throw event.error; // nothing more will come: exit 1 with the reason
       }
+      if (event.type === "data" && event.subscription === undefined) {
+        // Never subscribed here (a confused or hostile server): not data, and said so.
+        if (!reportUnexpected(context, event)) {
+          lifetime.stop("stdout_closed");
+          break;
+        }
+        continue;
+      }
       const ok = format === "ndjson"
         ? writeJson(context.out, event)
         : writeText(context.out, event);
@@ -80,6 +94,28 @@ export async function stream(context: CommandContext): Promise<number> {
   }
   out.status(`stopped (${lifetime.reason})`);
   return lifetime.exitCode;
+}
+
+/**
+ * A frame on a sid this run never subscribed (or without one): an `unexpected` line instead of
+ * data, plus a bounded warning on stderr. False when stdout is closed.
+ */
+function reportUnexpected(context: CommandContext, event: DataClientEvent): boolean {
+  const messageType = (event.message as { type?: unknown }).type;
+  const line = {
+    type: "unexpected",
+    sid: event.sid ?? null,
+    message_type: typeof messageType === "string" ? messageType : null,
+  };
+  context.out.warnRepeated(
+    "unexpected",
+    "frames of unknown sids",
+    `frame of ${event.sid === undefined ? "no sid" : `unknown sid ${event.sid}`} ` +
+      `(${line.message_type ?? "no type"}) not shown as data`,
+  );
+  if (context.format === "ndjson") return context.out.json(line);
+  const time = new Date().toISOString().slice(11, 23);
+  return context.out.line(`${time} -- unexpected ${compact({ ...line, type: undefined })}`);
 }
 
 function writeJson(out: { json(value: unknown): boolean }, event: ClientEvent): boolean {

@@ -39,6 +39,7 @@ import {
   SEQUENCED_CHANNELS,
   TERMINAL_ERROR_CODES,
 } from "./protocol.ts";
+import { errorFrame, isObject, parseCommandEnvelope } from "./envelope.ts";
 
 /** One frame to send: its text, and the sid/seq it carries (for fault targeting and tests). */
 export interface OutFrame {
@@ -171,26 +172,12 @@ export class ProtocolConnection {
   /** Handles one text frame from the client at `now` and returns the frames to send. */
   handleText(text: string, now: number): OutFrame[] {
     const out: OutFrame[] = [];
-    let command: unknown;
-    try {
-      command = JSON.parse(text);
-    } catch {
-      this.#push(out, { text: errorText(1, undefined) });
+    const command = parseCommandEnvelope(text);
+    if (!command.ok) {
+      this.#push(out, { text: errorText(command.code, command.id) });
       return out;
     }
-    if (!isObject(command)) {
-      this.#push(out, { text: errorText(1, undefined) });
-      return out;
-    }
-    const rawId = command.id;
-    let id: number | undefined;
-    if (rawId !== undefined && rawId !== null) {
-      if (!Number.isSafeInteger(rawId) || (rawId as number) < 0) {
-        this.#push(out, { text: errorText(1, undefined) });
-        return out;
-      }
-      id = rawId === 0 ? undefined : rawId as number;
-    }
+    const id = command.id;
     const failure = this.#failures.shift();
     if (failure !== undefined) {
       this.#push(out, { text: errorText(failure, id) });
@@ -217,9 +204,7 @@ export class ProtocolConnection {
           });
           break;
         default:
-          throw new CommandFailure(
-            typeof command.cmd === "string" || command.cmd === undefined ? 5 : 1,
-          );
+          throw new CommandFailure(5);
       }
     } catch (error) {
       if (!(error instanceof CommandFailure)) throw error;
@@ -662,27 +647,13 @@ function eventJson(event: ExchangeEvent, owned: boolean, useYesPrice: boolean): 
   return json;
 }
 
-function errorText(
-  code: ErrorCode,
-  id: number | undefined,
-  extra?: Record<string, unknown>,
-): string {
-  return JSON.stringify({
-    ...(id === undefined ? {} : { id }),
-    type: "error",
-    msg: { code, msg: ERROR_MESSAGES[code], ...extra },
-  });
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
+const errorText = errorFrame;
 
 function isStringArray(value: unknown): value is string[] {
   return Array.isArray(value) && value.every((v) => typeof v === "string");
 }
 
-function requireParams(command: Record<string, unknown>): Params {
+function requireParams(command: { readonly params: unknown }): Params {
   const params = command.params;
   if (params === undefined || params === null) throw new CommandFailure(2);
   if (!isObject(params)) throw new CommandFailure(1);
