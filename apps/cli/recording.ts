@@ -94,14 +94,15 @@ export function recordingTransport(
   return {
     name: `recording(${inner.name})`,
     seesPings: inner.seesPings,
-    open(url, headers, events) {
+    open(url, headers, events, options) {
+      const max = options?.maxFrameBytes;
       const socket = inner.open(url, headers, {
         open: () => {
           sink({ t: clock(), event: "connected", url: redactUrl(url) });
           events.open();
         },
         text: (data) => {
-          sink(frameEntry(clock(), data));
+          sink(frameEntry(clock(), data, max));
           events.text(data);
         },
         ping: () => events.ping(),
@@ -113,7 +114,7 @@ export function recordingTransport(
           sink({ t: clock(), event: "handshake_failed", status: status ?? null });
           events.handshakeFailed(status, message);
         },
-      });
+      }, options);
       return {
         send: (text) => {
           sink({ t: clock(), sent: text });

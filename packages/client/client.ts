@@ -10,6 +10,7 @@
  * @module
  */
 
+import { DEFAULT_MAX_FRAME_BYTES, oversizeFrame } from "./frame_limit.ts";
 import {
   Backoff,
   type BackoffOptions,
@@ -69,6 +70,11 @@ export interface ClientOptions {
   readonly probeTimeoutMs?: number;
   /** How long (ms) a command may go unanswered before its promise rejects (default 10 000). */
   readonly commandTimeoutMs?: number;
+  /**
+   * Largest inbound frame (bytes) the client accepts (default 16 MiB, well under the runtime's
+   * own limits); a larger one is skipped and reported as a `decode_error` (see `frame_limit.ts`).
+   */
+  readonly maxFrameBytes?: number;
   /** How long (ms) `close()` waits for the server's close frame (default 2 000). */
   readonly closeTimeoutMs?: number;
   /** Data messages each stream queues per subscription channel before overflowing (4 096). */
@@ -567,6 +573,7 @@ export class KalshiWsClient implements AsyncIterable<ClientEvent>, AsyncDisposab
   readonly #reconnect: boolean;
   readonly #maxRejections: number;
   readonly #closeTimeoutMs: number;
+  readonly #maxFrameBytes: number;
   readonly #bufferSize: number;
   readonly #signal: AbortSignal | undefined;
   readonly #onAbort: () => void;
@@ -634,6 +641,10 @@ export class KalshiWsClient implements AsyncIterable<ClientEvent>, AsyncDisposab
     this.#backoff = new Backoff(reconnectOptions);
     this.#maxRejections = reconnectOptions.maxHandshakeRejections ?? 3;
     this.#closeTimeoutMs = options.closeTimeoutMs ?? 2_000;
+    this.#maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
+    if (!(this.#maxFrameBytes >= 1)) {
+      throw new RangeError(`Set maxFrameBytes to 1 or more: got ${this.#maxFrameBytes}`);
+    }
     this.#bufferSize = options.bufferSize ?? 4_096;
     if (!(this.#bufferSize >= 1)) {
       throw new RangeError(`Set bufferSize to 1 or more: got ${this.#bufferSize}`);
@@ -834,6 +845,11 @@ export class KalshiWsClient implements AsyncIterable<ClientEvent>, AsyncDisposab
         // The per-frame handler: no rest/spread wrapper (that allocates per call).
         text: (data: string): void => {
           if (generation !== this.#generation) return;
+          const oversize = oversizeFrame(data, this.#maxFrameBytes);
+          if (oversize !== undefined) {
+            this.#emit({ type: "decode_error", error: oversize }, undefined);
+            return;
+          }
           this.#session.receiveText(data, this.#frameNow());
           this.#pump();
         },
@@ -845,7 +861,7 @@ export class KalshiWsClient implements AsyncIterable<ClientEvent>, AsyncDisposab
         handshakeFailed: guard((status: number | undefined, message: string) =>
           this.#onHandshakeFailed(status, message)
         ),
-      });
+      }, { maxFrameBytes: this.#maxFrameBytes });
     }, (error: unknown) => {
       if (generation !== this.#generation || this.#state === "closed") return;
       // The signer failed: fatal before the first connection, retried afterwards.

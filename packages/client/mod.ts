@@ -17,7 +17,9 @@ export {
   SIGNING_PATH,
 } from "./signer.ts";
 export { type Endpoint, type Environment, ENVIRONMENTS, resolveEndpoint } from "./environment.ts";
+export { DEFAULT_MAX_FRAME_BYTES } from "./frame_limit.ts";
 export {
+  type OpenOptions,
   type SocketConnection,
   type SocketEvents,
   statusFromHandshakeMessage,

@@ -38,6 +38,16 @@ export interface SocketConnection {
   close(code?: number, reason?: string): void;
 }
 
+/** Limits the client asks a transport to enforce where its runtime can (optional to honour). */
+export interface OpenOptions {
+  /**
+   * Largest inbound message in bytes. A transport that can refuse larger ones before buffering
+   * them (e.g. `ws`'s `maxPayload`) closes with 1009 and a reason naming the limit; others pass
+   * everything on and the client skips what is too large.
+   */
+  readonly maxFrameBytes?: number;
+}
+
 /**
  * A runtime's way of opening WebSockets with custom headers. `@kalshi-ws/deno` and
  * `@kalshi-ws/node` each export one; pass your own to run over anything else.
@@ -52,6 +62,7 @@ export interface Transport {
     url: string,
     headers: Readonly<Record<string, string>>,
     events: SocketEvents,
+    options?: OpenOptions,
   ): SocketConnection;
 }
 

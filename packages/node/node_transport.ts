@@ -7,14 +7,20 @@
  */
 
 import WebSocket from "ws";
-import type { SocketConnection, SocketEvents, Transport } from "@kalshi-ws/client";
+import type { OpenOptions, SocketConnection, SocketEvents, Transport } from "@kalshi-ws/client";
 
 /** Opens sockets with the `ws` package. */
 export const nodeTransport: Transport = {
   name: "node-ws",
   seesPings: true,
-  open(url, headers, events: SocketEvents): SocketConnection {
-    const socket = new WebSocket(url, { headers: { ...headers }, perMessageDeflate: false });
+  open(url, headers, events: SocketEvents, options?: OpenOptions): SocketConnection {
+    const socket = new WebSocket(url, {
+      headers: { ...headers },
+      perMessageDeflate: false,
+      // ws refuses a larger message before buffering it all, and closes with 1009.
+      ...(options?.maxFrameBytes === undefined ? {} : { maxPayload: options.maxFrameBytes }),
+    });
+    let tooLarge = "";
     let opened = false;
     let finished = false;
     let status: number | undefined;
@@ -38,11 +44,16 @@ export const nodeTransport: Transport = {
     });
     socket.on("error", (error: Error) => {
       if (!opened && failure === "") failure = error.message;
+      if ((error as { code?: string }).code === "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH") {
+        tooLarge = `message larger than maxFrameBytes (${options?.maxFrameBytes} bytes)`;
+      }
     });
     socket.on("close", (code: number, reason: Buffer) => {
       if (finished) return;
       finished = true;
-      if (opened) events.close(code, reason.toString("utf8"));
+      // ws cuts the socket on an oversize message (1006); report it as 1009 "Message Too Big".
+      if (opened && tooLarge !== "") events.close(1009, tooLarge);
+      else if (opened) events.close(code, reason.toString("utf8"));
       else {events.handshakeFailed(
           status,
           failure || "WebSocket closed before the handshake completed",

@@ -2,3 +2,29 @@ import { transportSuite } from "../client/testing/transport_suite.ts";
 import { nodeTransport } from "./node_transport.ts";
 
 transportSuite(nodeTransport);
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { WebSocketServer } from "ws";
+
+test("nodeTransport refuses a message above maxFrameBytes before buffering it: close 1009, reason says why", async () => {
+  const server = new WebSocketServer({ host: "127.0.0.1", port: 0 });
+  await new Promise((resolve) => server.once("listening", resolve));
+  server.on("connection", (ws) => ws.send("x".repeat(5_000)));
+  const port = (server.address() as { port: number }).port;
+  const closed = Promise.withResolvers<[number, string]>();
+  const texts: string[] = [];
+  nodeTransport.open(`ws://127.0.0.1:${port}/`, {}, {
+    open: () => {},
+    text: (data) => texts.push(data),
+    ping: () => {},
+    close: (code, reason) => closed.resolve([code, reason]),
+    handshakeFailed: (_status, message) => closed.reject(new Error(message)),
+  }, { maxFrameBytes: 1_000 });
+  const [code, reason] = await closed.promise;
+  assert.equal(code, 1009);
+  assert.match(reason, /larger than maxFrameBytes \(1000 bytes\)/);
+  assert.deepEqual(texts, []);
+  for (const client of server.clients) client.terminate();
+  await new Promise((resolve) => server.close(resolve));
+});
