@@ -389,7 +389,7 @@ export class Subscription implements AsyncIterable<ClientEvent>, AsyncDisposable
   #missed: { group: number; markets: Set<string>; dropped: number } | undefined;
   #active = true;
 
-  /** Created by {@linkcode KalshiWsClient.subscribe}. */
+  /** @internal Created by {@linkcode KalshiWsClient.subscribe}. */
   constructor(
     port: ClientPort,
     key: SubscriptionKey,
@@ -1387,21 +1387,31 @@ function channelIndex(channel: Channel): number {
   }
 }
 
+/** A client created with `books`: its {@linkcode KalshiWsClient.books} are always there. */
+export type KalshiWsClientWithBooks = KalshiWsClient & { readonly books: BookStore };
+
 /**
  * Connects to Kalshi's WebSocket API and resolves with a self-healing client once the first
  * connection is open. The adapters (`@kalshi-ws/deno`, `@kalshi-ws/node`) export a `connect`
- * that fills in `transport`.
+ * that fills in `transport`. With `books: true` (or a `BookStore`), `client.books` is typed
+ * present.
  *
  * @example
  * ```ts ignore
  * import { connect } from "@kalshi-ws/client";
- * import { transport } from "@kalshi-ws/deno";
+ * import { transport } from "@kalshi-ws/node"; // on Deno: "@kalshi-ws/deno"
  *
- * await using client = await connect({ transport, endpoint: "demo", keyId, privateKeyPem });
+ * const client = await connect({ transport, endpoint: "demo", keyId, privateKeyPem });
  * const sub = await client.subscribe({ channels: ["ticker"], market_tickers: ["KXA-1"] });
  * for await (const event of sub) if (event.type === "data") console.log(event.message);
+ * await client.close();
  * ```
  */
+export function connect(
+  options: ClientOptions & { readonly books: true | BookStore },
+): Promise<KalshiWsClientWithBooks>;
+/** Connects and resolves with a self-healing client once the first connection is open. */
+export function connect(options: ClientOptions): Promise<KalshiWsClient>;
 export async function connect(options: ClientOptions): Promise<KalshiWsClient> {
   const client = new KalshiWsClient(options);
   await client.start();

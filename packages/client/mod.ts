@@ -44,6 +44,7 @@ export {
   connect,
   type DataClientEvent,
   KalshiWsClient,
+  type KalshiWsClientWithBooks,
   type ReconnectOptions,
   type StreamOptions,
   type SubscribeOptions,

@@ -24,9 +24,11 @@
  */
 
 import {
+  type BookStore,
   type ClientOptions,
   connect as connectWith,
   type KalshiWsClient,
+  type KalshiWsClientWithBooks,
   type Transport,
 } from "@kalshi-ws/client";
 import { denoTransport } from "./deno_transport.ts";
@@ -39,8 +41,14 @@ export type ConnectOptions = Omit<ClientOptions, "transport"> & { readonly trans
 
 /**
  * Connects to Kalshi (production by default) and resolves with a self-healing client once the
- * first connection is open; see `@kalshi-ws/client` for the options and events.
+ * first connection is open; see `@kalshi-ws/client` for the options and events. With
+ * `books: true` (or a `BookStore`), `client.books` is typed present.
  */
+export function connect(
+  options: ConnectOptions & { readonly books: true | BookStore },
+): Promise<KalshiWsClientWithBooks>;
+/** Connects and resolves with a self-healing client once the first connection is open. */
+export function connect(options: ConnectOptions): Promise<KalshiWsClient>;
 export function connect(options: ConnectOptions): Promise<KalshiWsClient> {
   return connectWith({ ...options, transport: options.transport ?? transport });
 }

@@ -8,26 +8,36 @@
  * @example
  * ```ts ignore
  * import { readFileSync } from "node:fs";
- * import { connect } from "@kalshi-ws/node";
+ * import { connect, formatPrice } from "@kalshi-ws/node";
  *
- * await using client = await connect({
- *   endpoint: "demo",
- *   keyId: "your-key-id",
+ * const market = "KXFED-26DEC-T4.25";
+ * const client = await connect({
+ *   endpoint: "demo", // or "production", or the simulator's ws:// URL
+ *   keyId: process.env.KALSHI_API_KEY_ID ?? "your-key-id",
  *   privateKeyPem: readFileSync("kalshi.key", "utf8"), // the PEM file Kalshi gave you
+ *   books: true, // exact local order books in client.books
  * });
- * const books = await client.subscribe({ channels: ["orderbook_delta"], market_tickers: ["KXA-1"] });
+ * process.once("SIGINT", () => void client.close()); // Ctrl-C: clean close, the loop ends
+ * const books = await client.subscribe({ channels: ["orderbook_delta"], market_tickers: [market] });
  * for await (const event of books) {
- *   if (event.type === "data") console.log(event.message);
+ *   const book = client.books.get(market);
+ *   if (event.type === "data" && book?.valid && book.bestYesBid !== undefined) {
+ *     console.log(`${market} best bid ${formatPrice(book.bestYesBid)}`);
+ *   }
  * }
  * ```
+ *
+ * Node 20 and 22 do not parse `await using`: call `close()` (on Node 24+ `await using` works).
  *
  * @module
  */
 
 import {
+  type BookStore,
   type ClientOptions,
   connect as connectWith,
   type KalshiWsClient,
+  type KalshiWsClientWithBooks,
   type Transport,
 } from "@kalshi-ws/client";
 import { nodeTransport } from "./node_transport.ts";
@@ -40,8 +50,14 @@ export type ConnectOptions = Omit<ClientOptions, "transport"> & { readonly trans
 
 /**
  * Connects to Kalshi (production by default) and resolves with a self-healing client once the
- * first connection is open; see `@kalshi-ws/client` for the options and events.
+ * first connection is open; see `@kalshi-ws/client` for the options and events. With
+ * `books: true` (or a `BookStore`), `client.books` is typed present.
  */
+export function connect(
+  options: ConnectOptions & { readonly books: true | BookStore },
+): Promise<KalshiWsClientWithBooks>;
+/** Connects and resolves with a self-healing client once the first connection is open. */
+export function connect(options: ConnectOptions): Promise<KalshiWsClient>;
 export function connect(options: ConnectOptions): Promise<KalshiWsClient> {
   return connectWith({ ...options, transport: options.transport ?? transport });
 }
