@@ -92,7 +92,9 @@ export async function importRsaPrivateKey(pem: string): Promise<CryptoKey> {
  *
  * @example
  * ```ts ignore
- * const signer = await createRsaPssSigner(Deno.readTextFileSync("kalshi.key"));
+ * import { readFileSync } from "node:fs";
+ *
+ * const signer = await createRsaPssSigner(readFileSync("kalshi.key", "utf8"));
  * const headers = await createAuthHeaders("my-key-id", signer, Date.now());
  * ```
  */

@@ -233,7 +233,7 @@ export class Collector implements AsyncDisposable {
   readonly #ended: Promise<Error | undefined>;
   #end!: (failure: Error | undefined) => void;
 
-  /** Use {@linkcode startCollector}. */
+  /** @internal Use {@linkcode startCollector}. */
   constructor(options: CollectorOptions) {
     this.#options = options;
     this.id = options.id ?? `collector-${randomId()}`;

@@ -69,7 +69,7 @@ export class BookConsumer implements AsyncDisposable {
   #closed = false;
   #messages = 0;
 
-  /** Use {@linkcode startBookConsumer}. */
+  /** @internal Use {@linkcode startBookConsumer}. */
   constructor(options: BookConsumerOptions) {
     this.#options = options;
     this.#feed = new FeedBooks({ onGap: options.onGap, onValid: options.onValid });

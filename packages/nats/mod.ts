@@ -7,7 +7,7 @@
  * @example
  * ```ts ignore
  * import { connect as natsConnect } from "@nats-io/transport-node";
- * import { transport } from "@kalshi-ws/deno";
+ * import { transport } from "@kalshi-ws/node"; // on Deno: "@kalshi-ws/deno"
  * import { startBookConsumer, startCollector } from "@kalshi-ws/nats";
  *
  * const nats = await natsConnect({ servers: "127.0.0.1:4222" });

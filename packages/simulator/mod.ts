@@ -15,18 +15,18 @@
  * - `sim.truth` exposes every true book (as Kalshi ladders and as scaled integers), orders and
  *   positions; the pure model (no sockets) is exported from `@kalshi-ws/simulator/model`.
  *
- * From the command line: `deno task simulate [--port N] [--seed N] [--open] …` prints the URL,
- * the test key id and the path of its PKCS#1 private key file.
+ * From the command line (Deno): `deno task simulate [--port N] [--seed N] [--open] …` prints the
+ * URL, the test key id and the path of its PKCS#1 private key file.
  *
  * @example
  * ```ts
+ * import WebSocket from "ws";
  * import { signHandshake, startSimulator } from "@kalshi-ws/simulator";
  *
- * await using sim = await startSimulator({ seed: 7, autoStart: false });
+ * const sim = await startSimulator({ seed: 7, autoStart: false });
  * const headers = signHandshake(sim.keyId, sim.privateKeyPem, Date.now());
- * // Deno's WebSocket accepts { headers }; a Node `ws` client takes them the same way.
- * const ws = new WebSocket(sim.url, { headers } as unknown as string[]);
- * await new Promise((resolve) => ws.onopen = resolve);
+ * const ws = new WebSocket(sim.url, { headers }); // any client that sends upgrade headers
+ * await new Promise((resolve) => ws.once("open", resolve));
  * ws.send(JSON.stringify({
  *   id: 1,
  *   cmd: "subscribe",
@@ -36,6 +36,7 @@
  * sim.faults.dropNext({ sid: 1 }); // the next frame on sid 1 is lost: the client sees a gap
  * sim.truth.book("KXFED-26DEC-T4.25"); // what the client's book must converge to
  * ws.close();
+ * await sim.close();
  * ```
  *
  * @module

@@ -142,7 +142,7 @@ const STATUS_TEXT: Readonly<Record<number, string>> = {
 /** Injects faults into live connections (see each method). */
 export class Faults {
   readonly #sim: Simulator;
-  /** Internal: created by the simulator. */
+  /** @internal Created by the simulator. */
   constructor(sim: Simulator) {
     this.#sim = sim;
   }
@@ -564,10 +564,11 @@ function reject(socket: Duplex, status: number, body: string): void {
  * @example
  * ```ts
  * import { startSimulator } from "./server.ts";
- * await using sim = await startSimulator({ seed: 7, autoStart: false });
+ * const sim = await startSimulator({ seed: 7, autoStart: false });
  * sim.url; // "ws://127.0.0.1:<port>/trade-api/ws/v2"
  * sim.step(10); // ten generator steps, delivered to subscribers
  * sim.truth.book("KXFED-26DEC-T4.25"); // { yes: [["0.8100","84.32"], …], no: […] }
+ * await sim.close(); // or `await using sim = …` where the runtime parses it (Deno, Node 24+)
  * ```
  */
 export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
