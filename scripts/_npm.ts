@@ -12,10 +12,21 @@ export const ROOT: URL = new URL("../", import.meta.url);
 export const OUT_DIR: URL = new URL("dist/npm/", ROOT);
 
 /**
- * The workspace members published to npm, by directory under `packages/`. `@kalshi-ws/deno` is
- * JSR-only and the CLI is not a library, so neither is here.
+ * The workspace members published to npm, by directory under `packages/`, each after the
+ * packages it depends on. `@kalshi-ws/deno` is JSR-only and the CLI is not a library yet, so
+ * neither is here.
  */
-export const NPM_PACKAGES: readonly string[] = ["core", "client", "node", "simulator"];
+export const NPM_PACKAGES: readonly string[] = ["core", "client", "node", "simulator", "nats"];
+
+/**
+ * Packages a member's README examples need besides its dependencies, so its install line names
+ * their tarballs too: a NATS collector connects to Kalshi with a runtime adapter's transport,
+ * and the simulator's example tests a client against it.
+ */
+export const README_COMPANIONS: Readonly<Record<string, readonly string[]>> = {
+  nats: ["node"],
+  simulator: ["node"],
+};
 
 /**
  * Files of a member that are Deno-only and stay out of its npm tarball (they remain in the JSR

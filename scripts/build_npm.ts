@@ -1,23 +1,30 @@
 /**
  * `deno task build:npm`: builds the npm packages `@kalshi-ws/core`, `@kalshi-ws/client`,
- * `@kalshi-ws/node` and `@kalshi-ws/simulator` from the Deno sources into `dist/npm/`.
+ * `@kalshi-ws/node`, `@kalshi-ws/simulator` and `@kalshi-ws/nats` from the Deno sources into
+ * `dist/npm/`.
  *
- * Per package: `deno pack` (ESM `.js` with `.d.ts`, a generated `package.json`), then this script
- * completes the `package.json` (the sibling workspace packages `deno pack` leaves out of
- * `dependencies`, `@types/*` for npm packages named in the declarations, `engines`, description,
- * repository, `publishConfig`), declares web types missing from `@types/node` (`CryptoKey`) in the
- * `.d.ts` files that use them, writes a README when the member has none, checks the result and
- * repacks it with `npm pack`. Finally `publint --strict` and `@arethetypeswrong/cli` (ESM-only
- * profile) run on every package. Any problem fails the build with a message naming it.
+ * Per package: `deno pack` (ESM `.js` with `.d.ts`, a generated `package.json`), then this
+ * script moves the inline source maps into `.js.map` files with relative source names
+ * (`npm/source_maps.ts`), hides `@internal` members from the declarations
+ * (`npm/declarations.ts`), declares web types missing from `@types/node` (`CryptoKey`),
+ * completes the `package.json` (`npm/package_json.ts`: sibling `@kalshi-ws/*` dependencies,
+ * description, repository/homepage/bugs when the git origin is public, `engines`,
+ * `sideEffects: false`, the `./package.json` export), writes the npm README with its install
+ * line (`npm/readme.ts`) and the LICENSE, checks the result and repacks it with `npm pack`.
+ * Finally `publint --strict` and `@arethetypeswrong/cli` (ESM-only profile) run on every
+ * package. Any problem fails the build with a message naming it.
  *
  * Checks: one version everywhere (the root `deno.json` `version`; every member's `deno.json` must
  * carry the same, since `deno publish` reads those); the `exports` of `deno.json` and of the
  * generated `package.json` agree entry by entry and every target file exists; every relative
  * import in the emitted files resolves inside the package; every bare import is `node:*`, a
  * sibling npm package or a declared dependency (a JSR-only sibling such as `@kalshi-ws/deno`
- * fails the build).
+ * fails the build); no public declaration needs a `@types/*` package or shows an untagged
+ * `_`-prefixed member; no example in a README or declaration uses `await using`, `Deno.*` or
+ * `@kalshi-ws/deno`; no file mentions a path of the build machine.
  *
- * Usage: `deno task build:npm [--skip-lint]` (`--skip-lint` skips publint and attw).
+ * Usage: `deno task build:npm [--skip-lint] [--sync-versions]` (`--skip-lint` skips publint and
+ * attw).
  *
  * @module
  */
@@ -28,6 +35,7 @@ import {
   NPM_PACKAGES,
   npmBin,
   OUT_DIR,
+  README_COMPANIONS,
   readMember,
   ROOT,
   rootVersion,
@@ -35,24 +43,30 @@ import {
   runOk,
   workspaceMembers,
 } from "./_npm.ts";
-
-/** The npm `package.json` fields this build reads or writes. */
-interface PackageJson {
-  name: string;
-  version: string;
-  description?: string;
-  keywords?: string[];
-  type?: string;
-  license?: string;
-  repository?: { type: string; url: string; directory: string };
-  engines?: Record<string, string>;
-  main?: string;
-  types?: string;
-  exports?: Record<string, { types?: string; import?: string; default?: string }>;
-  dependencies?: Record<string, string>;
-  publishConfig?: Record<string, string>;
-  [field: string]: unknown;
-}
+import { hideInternals } from "./npm/declarations.ts";
+import {
+  denoExports,
+  listFiles,
+  type Members,
+  shimNodeTypes,
+  siblingImports,
+} from "./npm/imports.ts";
+import { findMachinePaths, machinePaths } from "./npm/machine_paths.ts";
+import {
+  completePackageJson,
+  type ExportEntry,
+  type PackageJson,
+  type PublicOrigin,
+  publicOrigin,
+} from "./npm/package_json.ts";
+import {
+  examplesProblems,
+  moduleDocMarkdown,
+  npmReadme,
+  readmeFromDoc,
+  tarballName,
+} from "./npm/readme.ts";
+import { externalizeSourceMap } from "./npm/source_maps.ts";
 
 /** A built package: where its tarball and unpacked contents are. */
 interface Built {
@@ -60,27 +74,12 @@ interface Built {
   readonly name: string;
   readonly tarball: URL;
   readonly contents: URL;
+  /** Its `@kalshi-ws/*` dependencies, direct and indirect. */
+  readonly siblings: readonly string[];
 }
 
-const NODE_ENGINES = ">=20";
-
-/**
- * Web globals that Deno's types (and the DOM lib) declare but `@types/node` does not, with a
- * definition that resolves under both. The build declares them locally in every `.d.ts` that
- * names them, so that Node projects type-check the packages without adding the DOM lib.
- */
-const NODE_TYPE_SHIMS: Readonly<Record<string, string>> = {
-  CryptoKey: "Awaited<ReturnType<typeof crypto.subtle.importKey>>",
-};
-const KEYWORDS = ["kalshi", "websocket", "trading", "prediction-markets", "order-book"];
-
-/** Fails the build with a message (collected by the caller). */
+/** Fails the build with a message. */
 class BuildError extends Error {}
-
-/** The `exports` of a member's `deno.json` as a map (a string means `"."`). */
-function denoExports(config: MemberConfig): Record<string, string> {
-  return typeof config.exports === "string" ? { ".": config.exports } : { ...config.exports };
-}
 
 /** `./a/b.ts` → `./a/b` (the emitted `.js`/`.d.ts` share that stem). */
 function stem(target: string): string {
@@ -117,21 +116,6 @@ function syncVersions(version: string, members: readonly string[]): void {
   }
 }
 
-/** The module JSDoc of a member's entry file, as Markdown lines (tags and `*` removed). */
-function moduleDoc(dir: string, entry: string): string {
-  const source = Deno.readTextFileSync(new URL(`packages/${dir}/${entry}`, ROOT));
-  const match = source.match(/^\s*\/\*\*([\s\S]*?)\*\//);
-  if (!match) return "";
-  return match[1]!
-    .split("\n")
-    .map((line) => line.replace(/^\s*\* ?/, ""))
-    .filter((line) => line.trim() !== "@module")
-    .map((line) => line.trim() === "@example" ? "## Example\n" : line)
-    .join("\n")
-    .replace(/\{@link(?:code|plain)? ([^}]+)\}/g, "`$1`")
-    .trim();
-}
-
 /** First paragraph of the module doc, without the leading "`@scope/name`:" label. */
 function description(doc: string): string {
   const first = doc.split(/\n\s*\n/)[0]!.replace(/\s+/g, " ").trim();
@@ -139,146 +123,10 @@ function description(doc: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
-/**
- * `git+https://…` of the git remote `origin`, or `undefined` when there is none or it is not a
- * public URL (a clone of a local checkout, as CI makes, has a filesystem path as its origin).
- */
-async function repositoryUrl(): Promise<string | undefined> {
+/** The public web address of the git remote `origin`, if it has one. */
+async function gitOrigin(): Promise<PublicOrigin | undefined> {
   const result = await run("git", ["remote", "get-url", "origin"], { cwd: ROOT });
-  const url = result.stdout.trim();
-  if (result.code !== 0 || url === "") return undefined;
-  const ssh = url.match(/^git@([^:]+):(.+)$/);
-  const https = ssh ? `https://${ssh[1]}/${ssh[2]}` : url;
-  return /^https?:\/\//.test(https) ? `git+${https}` : undefined;
-}
-
-/** Every file under `dir` (relative paths with `/`). */
-function listFiles(dir: URL, prefix = ""): string[] {
-  const out: string[] = [];
-  for (const entry of Deno.readDirSync(dir)) {
-    if (entry.isDirectory) {
-      out.push(...listFiles(new URL(`${entry.name}/`, dir), `${prefix}${entry.name}/`));
-    } else out.push(`${prefix}${entry.name}`);
-  }
-  return out.sort();
-}
-
-/**
- * Import and export specifiers of an emitted file. `deno pack` prints each import/export
- * statement on one line; lines inside JSDoc (`* import …` in examples) are not code.
- */
-function specifiers(text: string): string[] {
-  const out: string[] = [];
-  for (const raw of text.split("\n")) {
-    const line = raw.replace(/^\s*\*\/\s*/, "");
-    if (/^\s*(\*|\/\/)/.test(line)) continue;
-    const statement = line.match(/^\s*(?:import|export)\b.*?\bfrom\s*["']([^"']+)["']/) ??
-      line.match(/^\s*import\s*["']([^"']+)["']/);
-    if (statement) out.push(statement[1]!);
-    for (const dynamic of line.matchAll(/\bimport\(\s*["']([^"']+)["']\s*\)/g)) {
-      out.push(dynamic[1]!);
-    }
-  }
-  return out;
-}
-
-/** The bare package name of a specifier (`@a/b/c` → `@a/b`, `x/y` → `x`). */
-function packageName(specifier: string): string {
-  const parts = specifier.split("/");
-  return specifier.startsWith("@") ? parts.slice(0, 2).join("/") : parts[0]!;
-}
-
-/** The root import map (for `@types/*` versions). */
-function rootImports(): Record<string, string> {
-  const root = JSON.parse(Deno.readTextFileSync(new URL("deno.json", ROOT))) as {
-    imports?: Record<string, string>;
-  };
-  return root.imports ?? {};
-}
-
-/**
- * Checks every import of the emitted files and returns the dependencies to add: sibling npm
- * packages (exact version) and `@types/*` for npm packages the declarations name.
- */
-function resolveImports(
-  dir: string,
-  contents: URL,
-  pkg: PackageJson,
-  version: string,
-  members: ReadonlyMap<string, { path: string; config: MemberConfig }>,
-): Record<string, string> {
-  const files = new Set(listFiles(contents));
-  const declared = pkg.dependencies ?? {};
-  const add: Record<string, string> = {};
-  const problems: string[] = [];
-  const imports = rootImports();
-  for (const file of files) {
-    const isDts = file.endsWith(".d.ts");
-    if (!isDts && !file.endsWith(".js")) continue;
-    const text = Deno.readTextFileSync(new URL(file, contents));
-    for (const spec of specifiers(text)) {
-      if (spec.startsWith(".")) {
-        const target = new URL(spec, new URL(file, "file:///p/")).pathname.slice("/p/".length);
-        if (!spec.endsWith(".js")) problems.push(`${file} imports "${spec}" (not a .js file)`);
-        else if (!files.has(target)) problems.push(`${file} imports missing "${spec}"`);
-        else if (isDts && !files.has(target.replace(/\.js$/, ".d.ts"))) {
-          problems.push(`${file} imports "${spec}", which has no .d.ts (slow types?)`);
-        }
-        continue;
-      }
-      if (spec.startsWith("node:")) continue;
-      const name = packageName(spec);
-      const sibling = members.get(name);
-      if (sibling) {
-        if (!NPM_PACKAGES.some((dir) => `packages/${dir}` === sibling.path)) {
-          problems.push(`${file} imports "${spec}", which is not published to npm`);
-          continue;
-        }
-        const subpath = `.${spec.slice(name.length)}`;
-        if (!(subpath in denoExports(sibling.config))) {
-          problems.push(`${file} imports "${spec}", which ${name} does not export`);
-        }
-        if (name !== pkg.name) add[name] = version;
-        continue;
-      }
-      if (!(name in declared)) {
-        problems.push(`${file} imports "${spec}", which is not a dependency of ${pkg.name}`);
-        continue;
-      }
-      const types = `@types/${name.replace(/^@/, "").replace("/", "__")}`;
-      const mapped = imports[types];
-      if (isDts && mapped) add[types] = `^${mapped.replace(/^npm:.*@/, "")}`;
-    }
-  }
-  if (problems.length > 0) {
-    throw new BuildError(`Fix the emitted imports of packages/${dir}:\n  ${problems.join("\n  ")}`);
-  }
-  return add;
-}
-
-/** Declares {@linkcode NODE_TYPE_SHIMS} in the emitted `.d.ts` files that use them. */
-function shimNodeTypes(contents: URL): string[] {
-  const patched: string[] = [];
-  for (const file of listFiles(contents).filter((f) => f.endsWith(".d.ts"))) {
-    const url = new URL(file, contents);
-    const text = Deno.readTextFileSync(url);
-    const code = text.split("\n")
-      .map((line) => line.replace(/^\s*\*\/\s*/, ""))
-      .filter((line) => !/^\s*(\*|\/\*\*|\/\/)/.test(line))
-      .join("\n");
-    const shims = Object.entries(NODE_TYPE_SHIMS).filter(([name]) =>
-      new RegExp(`\\b${name}\\b`).test(code) &&
-      !new RegExp(`\\b(?:type|interface|class)\\s+${name}\\b`).test(code)
-    );
-    if (shims.length === 0) continue;
-    const declarations = shims.map(([name, type]) =>
-      `/** Web Crypto's \`${name}\` (declared here: \`@types/node\` has no such global). */\n` +
-      `type ${name} = ${type};\n`
-    );
-    Deno.writeTextFileSync(url, `${text.trimEnd()}\n${declarations.join("")}`);
-    patched.push(`${file} (${shims.map(([name]) => name).join(", ")})`);
-  }
-  return patched;
+  return result.code === 0 ? publicOrigin(result.stdout) : undefined;
 }
 
 /** Checks that `deno.json` and `package.json` export the same entries, and the files exist. */
@@ -293,11 +141,11 @@ function checkExports(dir: string, config: MemberConfig, pkg: PackageJson, conte
   }
   for (const key of wantKeys) {
     const entry = got[key];
-    if (!entry) continue;
+    if (entry === undefined || typeof entry === "string") continue;
     const base = stem(want[key]!);
     const expected = { types: `${base}.d.ts`, import: `${base}.js`, default: `${base}.js` };
     for (const [condition, path] of Object.entries(expected)) {
-      const actual = entry[condition as keyof typeof entry];
+      const actual = entry[condition as keyof ExportEntry];
       if (actual !== path) {
         problems.push(`"${key}" ${condition} is ${actual}, expected ${path}`);
       } else if (!exists(new URL(path, contents))) {
@@ -328,37 +176,66 @@ function exists(url: URL): boolean {
   }
 }
 
-/** The README written into a package whose member has none. */
-function readme(name: string, doc: string, repository: string | undefined): string {
-  const body = doc.replace(/^`@[\w-]+\/[\w-]+`:\s*(\w)/, (_, c: string) => c.toUpperCase());
-  return [
-    `# ${name}`,
-    "",
-    body,
-    "",
-    "## Install",
-    "",
-    "```sh",
-    `npm install ${name}`,
-    "```",
-    "",
-    "ESM only, with TypeScript declarations; needs Node.js 20 or later.",
-    ...(repository
-      ? ["", `Source: ${repository.replace(/^git\+/, "").replace(/\.git$/, "")}`]
-      : []),
-    "",
-  ].join("\n");
+/** External source maps and declarations without internals; returns the problems found. */
+function rewriteEmitted(dir: string, contents: URL): string[] {
+  const problems: string[] = [];
+  for (const file of listFiles(contents)) {
+    const url = new URL(file, contents);
+    if (file.endsWith(".js")) {
+      const source = file.split("/").pop()!.replace(/\.js$/, ".ts");
+      const external = externalizeSourceMap(file, Deno.readTextFileSync(url), source);
+      if (external) {
+        Deno.writeTextFileSync(url, external.js);
+        Deno.writeTextFileSync(new URL(external.mapName, url), external.map);
+      }
+    } else if (file.endsWith(".d.ts")) {
+      const result = hideInternals(file, Deno.readTextFileSync(url));
+      Deno.writeTextFileSync(url, result.text);
+      for (const member of result.untagged) {
+        problems.push(
+          `packages/${dir}: ${member} is public in ${file}: tag it @internal or make it #private`,
+        );
+      }
+    }
+  }
+  return problems;
 }
 
-/** Builds one package: pack, complete, check, repack. */
+/** Problems of the final contents: unpasteable examples, paths of this machine. */
+function checkContents(dir: string, contents: URL): string[] {
+  const problems: string[] = [];
+  const forbidden = machinePaths(ROOT);
+  for (const file of listFiles(contents)) {
+    const text = Deno.readTextFileSync(new URL(file, contents));
+    if (file === "README.md" || file.endsWith(".d.ts")) {
+      problems.push(...examplesProblems(`${dir}/${file}`, text));
+    }
+    for (const path of findMachinePaths(text, forbidden)) {
+      problems.push(`${dir}/${file} mentions a path of this machine: ${path}`);
+    }
+  }
+  return problems;
+}
+
+/** The README of a package (see `npm/readme.ts`) with its install line. */
+function writeReadme(dir: string, entry: string, contents: URL, install: string[]): void {
+  const own = new URL(`packages/${dir}/README.md`, ROOT);
+  const config = readMember(`packages/${dir}`);
+  const doc = moduleDocMarkdown(Deno.readTextFileSync(new URL(`packages/${dir}/${entry}`, ROOT)));
+  const source = exists(own) ? Deno.readTextFileSync(own) : readmeFromDoc(config.name, doc);
+  const text = npmReadme(source, { name: config.name, tarballs: install });
+  Deno.writeTextFileSync(new URL("README.md", contents), text);
+}
+
+/** Builds one package: pack, rewrite, complete, check, repack. */
 async function buildOne(
   dir: string,
   version: string,
-  repository: string | undefined,
-  members: ReadonlyMap<string, { path: string; config: MemberConfig }>,
+  origin: PublicOrigin | undefined,
+  members: Members,
+  built: ReadonlyMap<string, Built>,
 ): Promise<Built> {
   const config = readMember(`packages/${dir}`);
-  const memberDir = new URL(`packages/${dir}/`, ROOT);
   const work = new URL(`_work/${dir}/`, OUT_DIR);
   Deno.mkdirSync(work, { recursive: true });
   const raw = new URL("deno-pack.tgz", work);
@@ -371,9 +248,13 @@ async function buildOne(
     "--output",
     raw.pathname,
     ...(ignores.length > 0 ? [`--ignore=${ignores.join(",")}`] : []),
-  ], { cwd: memberDir });
+  ], { cwd: new URL(`packages/${dir}/`, ROOT) });
   for (const line of pack.stderr.split("\n")) {
-    if (/could not generate types/i.test(line)) console.error(`  ${dir}: ${line.trim()}`);
+    // Modules outside the public API (internal helpers) have no declarations; that is fine
+    // as long as no declaration imports them, which siblingImports checks.
+    if (/could not generate types/i.test(line)) {
+      console.error(`  ${dir}: ${line.trim().replace(/'file:\/\/[^']*\/packages\//, "'")}`);
+    }
   }
 
   const contents = new URL(`${dir}/`, OUT_DIR);
@@ -381,45 +262,63 @@ async function buildOne(
   await runOk("tar", ["-xzf", raw.pathname, "-C", contents.pathname, "--strip-components=1"]);
 
   const pkgUrl = new URL("package.json", contents);
-  const pkg = JSON.parse(Deno.readTextFileSync(pkgUrl)) as PackageJson;
-  if (pkg.name !== config.name || pkg.version !== version) {
+  const packed = JSON.parse(Deno.readTextFileSync(pkgUrl)) as PackageJson;
+  if (packed.name !== config.name || packed.version !== version) {
     throw new BuildError(
-      `deno pack wrote ${pkg.name}@${pkg.version}; expected ${config.name}@${version}`,
+      `deno pack wrote ${packed.name}@${packed.version}; expected ${config.name}@${version}`,
     );
   }
-  checkExports(dir, config, pkg, contents);
-  const added = resolveImports(dir, contents, pkg, version, members);
+  checkExports(dir, config, packed, contents);
+  const problems = rewriteEmitted(dir, contents);
+  const direct = siblingImports(dir, contents, config.name, packed.dependencies ?? {}, members);
   for (const file of shimNodeTypes(contents)) console.error(`  ${dir}: declared for Node ${file}`);
 
+  const siblings = new Set<string>();
+  for (const name of direct) {
+    const dep = [...built.values()].find((b) => b.name === name);
+    if (!dep) throw new BuildError(`Build ${name} before ${config.name} (order of NPM_PACKAGES)`);
+    siblings.add(name);
+    for (const indirect of dep.siblings) siblings.add(indirect);
+  }
   const entry = denoExports(config)["."] ?? Object.values(denoExports(config))[0]!;
-  const doc = moduleDoc(dir, entry.replace(/^\.\//, ""));
-  const dependencies = { ...pkg.dependencies, ...added };
-  const completed: PackageJson = {
-    name: pkg.name,
+  const doc = moduleDocMarkdown(Deno.readTextFileSync(new URL(`packages/${dir}/${entry}`, ROOT)));
+  const license = packed.license ?? config.license;
+  if (!license) throw new BuildError(`Add "license" to packages/${dir}/deno.json`);
+  const completed = completePackageJson(packed, {
     version,
     description: description(doc),
-    keywords: KEYWORDS,
-    license: pkg.license ?? config.license,
-    ...(repository
-      ? { repository: { type: "git", url: repository, directory: `packages/${dir}` } }
-      : {}),
-    type: "module",
-    engines: { node: NODE_ENGINES },
-    main: pkg.main,
-    types: pkg.types,
-    exports: pkg.exports,
-    ...(Object.keys(dependencies).length > 0
-      ? { dependencies: Object.fromEntries(Object.entries(dependencies).sort()) }
-      : {}),
-    publishConfig: { access: "public" },
-  };
-  if (!completed.license) throw new BuildError(`Add "license" to packages/${dir}/deno.json`);
+    license,
+    directory: `packages/${dir}`,
+    origin,
+    sideEffects: false,
+    dependencies: {
+      ...packed.dependencies,
+      ...Object.fromEntries(direct.map((name) => [name, version])),
+    },
+  });
   Deno.writeTextFileSync(pkgUrl, JSON.stringify(completed, null, 2) + "\n");
-  if (!exists(new URL("README.md", contents))) {
-    Deno.writeTextFileSync(new URL("README.md", contents), readme(config.name, doc, repository));
-  }
 
-  const packed = await runOk("npm", [
+  // The install line: this package, then everything it and its README's companions need.
+  const install = new Set([config.name, ...siblings]);
+  for (const companion of README_COMPANIONS[dir] ?? []) {
+    const other = built.get(companion);
+    if (!other) throw new BuildError(`Build packages/${companion} before packages/${dir}`);
+    install.add(other.name);
+    for (const name of other.siblings) install.add(name);
+  }
+  const order = NPM_PACKAGES.map((d) => readMember(`packages/${d}`).name).reverse();
+  const tarballs = [...install]
+    .sort((a, b) =>
+      a === config.name ? -1 : b === config.name ? 1 : order.indexOf(a) - order.indexOf(b)
+    )
+    .map((name) => tarballName(name, version));
+  writeReadme(dir, entry.replace(/^\.\//, ""), contents, tarballs);
+  Deno.copyFileSync(new URL("LICENSE", ROOT), new URL("LICENSE", contents));
+
+  problems.push(...checkContents(dir, contents));
+  if (problems.length > 0) throw new BuildError(problems.join("\n"));
+
+  const repacked = await runOk("npm", [
     "pack",
     contents.pathname,
     "--pack-destination",
@@ -427,8 +326,19 @@ async function buildOne(
     "--json",
     "--ignore-scripts",
   ]);
-  const [info] = JSON.parse(packed.stdout) as { filename: string }[];
-  return { dir, name: config.name, tarball: new URL(info!.filename, OUT_DIR), contents };
+  const [info] = JSON.parse(repacked.stdout) as { filename: string }[];
+  if (info!.filename !== tarballName(config.name, version)) {
+    throw new BuildError(
+      `npm pack wrote ${info!.filename}, not ${tarballName(config.name, version)}`,
+    );
+  }
+  return {
+    dir,
+    name: config.name,
+    tarball: new URL(info!.filename, OUT_DIR),
+    contents,
+    siblings: [...siblings].sort(),
+  };
 }
 
 /** publint (strict) and attw (ESM-only profile) on one built package; returns problems. */
@@ -465,30 +375,32 @@ async function main(args: readonly string[]): Promise<number> {
     const config = readMember(path);
     members.set(config.name, { path, config });
   }
-  const repository = await repositoryUrl();
-  if (!repository) {
-    console.error("warning: no public git remote 'origin'; package.json has no repository");
+  const origin = await gitOrigin();
+  if (!origin) {
+    console.error("note: no public git remote 'origin'; package.json has no repository");
   }
 
   if (exists(OUT_DIR)) Deno.removeSync(OUT_DIR, { recursive: true });
   Deno.mkdirSync(OUT_DIR, { recursive: true });
-  const built: Built[] = [];
+  const built = new Map<string, Built>();
   for (const dir of NPM_PACKAGES) {
-    const one = await buildOne(dir, version, repository, members);
-    built.push(one);
+    const one = await buildOne(dir, version, origin, members, built);
+    built.set(dir, one);
+    const size = Deno.statSync(one.tarball).size;
     console.error(
-      `built ${one.name}@${version} → dist/npm/${one.tarball.pathname.split("/").pop()}`,
+      `built ${one.name}@${version} → dist/npm/${one.tarball.pathname.split("/").pop()} ` +
+        `(${(size / 1024).toFixed(1)} KiB)`,
     );
   }
   Deno.removeSync(new URL("_work/", OUT_DIR), { recursive: true });
 
   if (!args.includes("--skip-lint")) {
-    const problems = (await Promise.all(built.map(lint))).flat();
+    const problems = (await Promise.all([...built.values()].map(lint))).flat();
     if (problems.length > 0) {
       console.error(problems.join("\n"));
       return 1;
     }
-    console.error(`publint and attw: ${built.length} packages clean`);
+    console.error(`publint and attw: ${built.size} packages clean`);
   }
   return 0;
 }
@@ -497,7 +409,7 @@ if (import.meta.main) {
   try {
     Deno.exit(await main(Deno.args));
   } catch (error) {
-    if (!(error instanceof BuildError) && !(error instanceof Error)) throw error;
+    if (!(error instanceof Error)) throw error;
     console.error(`build:npm failed: ${error.message}`);
     Deno.exit(1);
   }
