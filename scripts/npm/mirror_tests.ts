@@ -1,0 +1,265 @@
+/**
+ * The repository's tests, turned into tests of the installed npm packages: each test file and
+ * its test-only helpers are copied into a Node project with every relative import of package
+ * source rewritten to the package name (`./fixed_point.ts` → `@kalshi-ws/core`), then bundled
+ * to JavaScript for Node 20 with esbuild (which lowers `await using`), every bare import kept
+ * external so that `@kalshi-ws/*` resolve to the installed packages.
+ *
+ * A test is left out, with the reason, when its graph uses `Deno.*` or the web global
+ * `addEventListener`, imports a package that is not on npm (`@kalshi-ws/deno`), or imports a
+ * name the installed package does not export (a private module).
+ *
+ * @module
+ */
+
+import { NPM_PACKAGES, npmBin, OUT_DIR, readMember, ROOT, runOk } from "../_npm.ts";
+
+/** npm package name → its `deno.json` exports (subpath → entry, relative to the member). */
+export const EXPORTS: ReadonlyMap<string, { dir: string; entries: Record<string, string> }> =
+  (() => {
+    const map = new Map<string, { dir: string; entries: Record<string, string> }>();
+    for (const dir of NPM_PACKAGES) {
+      const config = readMember(`packages/${dir}`);
+      const entries = typeof config.exports === "string" ? { ".": config.exports } : config.exports;
+      map.set(config.name, { dir, entries: { ...entries } });
+    }
+    return map;
+  })();
+
+/** Every import specifier of every package entry (`@kalshi-ws/simulator/model`). */
+export function entrySpecifiers(): string[] {
+  return [...EXPORTS].flatMap(([name, { entries }]) =>
+    Object.keys(entries).map((subpath) => (subpath === "." ? name : `${name}/${subpath.slice(2)}`))
+  );
+}
+
+/** `Deno.*`, or the web global error event (Deno and browsers have it, Node does not). */
+const DENO_API = /\bDeno\.(?!customInspect\b)[A-Za-z]\w*|\bglobalThis\.addEventListener\b/;
+const SPECIFIER = /(\bfrom\s*|\bimport\s*\(?\s*)(["'])([^"'\n]+)\2/g;
+const NAMED_IMPORT =
+  /\bimport\s+(?!type\b)(?:[\w$]+\s*,\s*)?\{([^}]*)\}\s*from\s*(["'])([^"'\n]+)\2/g;
+const TEXT_IMPORT = /(\bfrom\s*["'][^"'\n]+\.(\w+)["'])\s*with\s*\{\s*type:\s*["']text["']\s*\}/g;
+
+function exists(url: URL): boolean {
+  try {
+    Deno.statSync(url);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether `path` (relative to the root) is a module of an npm package (it has emitted JS). */
+function packageOf(path: string): { name: string; specifier: string } | undefined {
+  for (const [name, { dir, entries }] of EXPORTS) {
+    const prefix = `packages/${dir}/`;
+    if (!path.startsWith(prefix) || !path.endsWith(".ts")) continue;
+    const inner = path.slice(prefix.length);
+    const emitted = new URL(`${dir}/${inner.slice(0, -3)}.js`, OUT_DIR);
+    if (!exists(emitted)) return undefined;
+    // The export whose directory holds the module (longest first): `./model/mod.ts` owns model/.
+    const owners = Object.entries(entries)
+      .map(([subpath, target]) => ({
+        subpath,
+        base: target.replace(/^\.\//, "").replace(/[^/]*$/, ""),
+      }))
+      .filter((e) => inner.startsWith(e.base))
+      .sort((a, b) => b.base.length - a.base.length);
+    const subpath = owners[0]?.subpath ?? ".";
+    return { name, specifier: subpath === "." ? name : `${name}/${subpath.slice(2)}` };
+  }
+  return undefined;
+}
+
+/** Root-relative path of a relative specifier imported by `from` (root-relative). */
+function resolvePath(from: string, specifier: string): string {
+  const base = new URL(from, "file:///r/");
+  return new URL(specifier, base).pathname.slice("/r/".length);
+}
+
+/** The test-side files written into the project, by root-relative path. */
+export type Mirror = Map<string, string>;
+
+/** Extensions imported `with { type: "text" }` (esbuild loads them with its text loader). */
+const TEXT_EXTENSIONS = new Set<string>();
+
+/**
+ * Copies `path` and its test-side imports into `mirror`, rewriting imports of package modules
+ * to package names. Returns the reason to skip the test, if any.
+ */
+function collect(
+  path: string,
+  mirror: Mirror,
+  runtimeExports: ReadonlyMap<string, ReadonlySet<string>>,
+): string | undefined {
+  if (mirror.has(path)) return undefined;
+  const source = Deno.readTextFileSync(new URL(path, ROOT));
+  if (!path.endsWith(".ts")) {
+    mirror.set(path, source);
+    return undefined;
+  }
+  const denoOnly = source.match(DENO_API);
+  if (denoOnly) return `${path} uses ${denoOnly[0]}, which Node lacks`;
+  for (const match of source.matchAll(NAMED_IMPORT)) {
+    const specifier = match[3]!;
+    const target = specifier.startsWith(".")
+      ? packageOf(resolvePath(path, specifier))?.specifier
+      : specifier;
+    const available = target === undefined ? undefined : runtimeExports.get(target);
+    if (!available) continue;
+    for (const item of match[1]!.split(",")) {
+      const name = item.trim().split(/\s+as\s+/)[0]!.trim();
+      if (name === "" || name.startsWith("type ")) continue;
+      if (!available.has(name)) {
+        return `${path} imports ${name} from "${specifier}", which ${target} does not export`;
+      }
+    }
+  }
+  mirror.set(path, ""); // placeholder against cycles
+  let skip: string | undefined;
+  const rewritten = source.replace(SPECIFIER, (all, lead: string, quote: string, spec: string) => {
+    if (spec.startsWith("@kalshi-ws/")) {
+      const name = spec.split("/").slice(0, 2).join("/");
+      if (!EXPORTS.has(name)) skip ??= `${path} imports ${spec}, which is not an npm package`;
+      return all;
+    }
+    if (!spec.startsWith(".")) return all;
+    const target = resolvePath(path, spec);
+    const owner = packageOf(target);
+    if (owner) return `${lead}${quote}${owner.specifier}${quote}`;
+    const member = target.match(/^packages\/([^/]+)\//)?.[1];
+    if (member !== undefined && !NPM_PACKAGES.includes(member)) {
+      skip ??= `${path} imports ${spec}, which is not in an npm package`;
+      return all;
+    }
+    skip ??= collect(target, mirror, runtimeExports);
+    return all;
+  });
+  // esbuild has no `type: "text"` attribute; a text loader per extension does the same.
+  const plain = rewritten.replace(TEXT_IMPORT, (_all, head: string, ext: string) => {
+    TEXT_EXTENSIONS.add(ext);
+    return head;
+  });
+  mirror.set(path, plain);
+  return skip;
+}
+
+/** The tests to consider: the packages' `*_test.ts` and `tests/node/*.ts`. */
+function candidates(): string[] {
+  const out: string[] = [];
+  const walk = (dir: string) => {
+    for (const entry of Deno.readDirSync(new URL(dir, ROOT))) {
+      const path = `${dir}${entry.name}`;
+      if (entry.isDirectory && entry.name !== "testdata" && entry.name !== "node_modules") {
+        walk(`${path}/`);
+      } else if (entry.isFile && entry.name.endsWith("_test.ts")) out.push(path);
+    }
+  };
+  for (const dir of NPM_PACKAGES) walk(`packages/${dir}/`);
+  for (const entry of Deno.readDirSync(new URL("tests/node/", ROOT))) {
+    if (entry.isFile && entry.name.endsWith(".ts")) out.push(`tests/node/${entry.name}`);
+  }
+  return out.sort();
+}
+
+/**
+ * `name@version` of every bare import of the test files that the installed packages did not
+ * bring, with the version of the root import map (`yaml` → `yaml@2.9.1`).
+ */
+function testDependencies(mirror: Mirror, project: URL): string[] {
+  const imports = (JSON.parse(Deno.readTextFileSync(new URL("deno.json", ROOT))) as {
+    imports?: Record<string, string>;
+  }).imports ?? {};
+  const wanted = new Set<string>();
+  for (const [path, text] of mirror) {
+    if (!path.endsWith(".ts")) continue;
+    for (const match of text.matchAll(SPECIFIER)) {
+      const spec = match[3]!;
+      if (spec.startsWith(".") || spec.startsWith("node:") || spec.startsWith("@kalshi-ws/")) {
+        continue;
+      }
+      const parts = spec.split("/");
+      const name = spec.startsWith("@") ? parts.slice(0, 2).join("/") : parts[0]!;
+      if (exists(new URL(`node_modules/${name}/package.json`, project))) continue;
+      const mapped = imports[name];
+      if (!mapped?.startsWith("npm:")) throw new Error(`Add "${name}" to the root import map`);
+      wanted.add(mapped.slice("npm:".length));
+    }
+  }
+  return [...wanted].sort();
+}
+
+/** The runtime export names of every installed package entry (asked of Node itself). */
+async function installedExports(project: URL): Promise<Map<string, Set<string>>> {
+  const script = `const out = {};
+for (const s of ${JSON.stringify(entrySpecifiers())}) out[s] = Object.keys(await import(s));
+console.log(JSON.stringify(out));`;
+  const result = await runOk("node", ["--input-type=module", "-e", script], { cwd: project });
+  const parsed = JSON.parse(result.stdout) as Record<string, string[]>;
+  return new Map(Object.entries(parsed).map(([k, v]) => [k, new Set(v)]));
+}
+
+/** The bundled tests written into `project`, and the tests left out with their reasons. */
+export interface MirroredTests {
+  /** Absolute paths of the bundled `.js` test files. */
+  readonly bundles: readonly string[];
+  /** `path: reason` of each test left out. */
+  readonly skipped: readonly string[];
+}
+
+/** Mirrors, installs the test-only dependencies of, and bundles the tests (see module doc). */
+export async function mirrorTests(project: URL): Promise<MirroredTests> {
+  const runtimeExports = await installedExports(project);
+  const mirror: Mirror = new Map();
+  const chosen: string[] = [];
+  const skipped: string[] = [];
+  for (const candidate of candidates()) {
+    const local: Mirror = new Map(mirror);
+    const skip = collect(candidate, local, runtimeExports);
+    if (skip) {
+      skipped.push(`${candidate}: ${skip}`);
+      continue;
+    }
+    for (const [path, text] of local) mirror.set(path, text);
+    chosen.push(candidate);
+  }
+  for (const [path, text] of mirror) {
+    const url = new URL(path, project);
+    Deno.mkdirSync(new URL(".", url), { recursive: true });
+    Deno.writeTextFileSync(url, text);
+  }
+  for (const dir of new Set(chosen.map((p) => p.replace(/[^/]*$/, "")))) {
+    const testdata = new URL(`${dir}testdata/`, ROOT);
+    if (exists(testdata)) {
+      await runOk("cp", ["-R", testdata.pathname, new URL(dir, project).pathname]);
+    }
+  }
+
+  // Test-only npm packages (yaml, ajv), at the versions of the root import map.
+  const extra = testDependencies(mirror, project);
+  if (extra.length > 0) {
+    await runOk("npm", ["install", "--no-audit", "--no-fund", "--no-package-lock", ...extra], {
+      cwd: project,
+    });
+  }
+
+  // One bundle per test, next to its copy (so `import.meta.url` paths still work). esbuild
+  // (not `deno bundle`) because Node 20 needs `await using` lowered; every bare import stays
+  // external, so the packages come from node_modules.
+  await runOk(npmBin("esbuild"), [
+    ...chosen.map((p) => new URL(p, project).pathname),
+    "--bundle",
+    "--platform=node",
+    "--format=esm",
+    "--target=node20",
+    "--packages=external",
+    ...[...TEXT_EXTENSIONS].map((ext) => `--loader:.${ext}=text`),
+    "--log-level=warning",
+    `--outdir=${project.pathname}`,
+    `--outbase=${project.pathname}`,
+  ]);
+  const bundles = chosen.map((p) => new URL(p.replace(/\.ts$/, ".js"), project).pathname);
+  const missing = bundles.filter((b) => !exists(new URL(`file://${b}`)));
+  if (missing.length > 0) throw new Error(`esbuild wrote no ${missing.join(", ")}`);
+  return { bundles, skipped };
+}
