@@ -20,10 +20,11 @@ export const NPM_PACKAGES: readonly string[] = ["core", "client", "node", "simul
 
 /**
  * Packages a member's README examples need besides its dependencies, so its install line names
- * their tarballs too: a NATS collector connects to Kalshi with a runtime adapter's transport,
- * and the simulator's example tests a client against it.
+ * their tarballs too: the client's examples use the Node adapter, a NATS collector connects to
+ * Kalshi with its transport, and the simulator's example tests a client against it.
  */
 export const README_COMPANIONS: Readonly<Record<string, readonly string[]>> = {
+  client: ["node"],
   nats: ["node"],
   simulator: ["node"],
 };
@@ -135,6 +136,16 @@ export async function runOk(
     );
   }
   return result;
+}
+
+/** Whether a file or directory exists. */
+export function exists(url: URL): boolean {
+  try {
+    Deno.statSync(url);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Path of an executable installed by `npm ci` in the root `node_modules/.bin`. */

@@ -30,6 +30,7 @@
  */
 
 import {
+  exists,
   type MemberConfig,
   NPM_ONLY_IGNORES,
   NPM_PACKAGES,
@@ -68,14 +69,23 @@ import {
 } from "./npm/readme.ts";
 import { externalizeSourceMap } from "./npm/source_maps.ts";
 
-/** A built package: where its tarball and unpacked contents are. */
-interface Built {
+/** A package packed, rewritten and completed, not yet checked and repacked. */
+interface Prepared {
   readonly dir: string;
   readonly name: string;
-  readonly tarball: URL;
+  /** Its unpacked contents (`dist/npm/<dir>/`). */
   readonly contents: URL;
+  /** Its entry module, relative to the member (`mod.ts`). */
+  readonly entry: string;
   /** Its `@kalshi-ws/*` dependencies, direct and indirect. */
   readonly siblings: readonly string[];
+  /** Problems found so far (reported with the final checks). */
+  readonly problems: readonly string[];
+}
+
+/** A built package: its tarball, next to its unpacked contents. */
+interface Built extends Prepared {
+  readonly tarball: URL;
 }
 
 /** Fails the build with a message. */
@@ -167,15 +177,6 @@ function checkExports(dir: string, config: MemberConfig, pkg: PackageJson, conte
   }
 }
 
-function exists(url: URL): boolean {
-  try {
-    Deno.statSync(url);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** External source maps and declarations without internals; returns the problems found. */
 function rewriteEmitted(dir: string, contents: URL): string[] {
   const problems: string[] = [];
@@ -227,14 +228,14 @@ function writeReadme(dir: string, entry: string, contents: URL, install: string[
   Deno.writeTextFileSync(new URL("README.md", contents), text);
 }
 
-/** Builds one package: pack, rewrite, complete, check, repack. */
-async function buildOne(
+/** Prepares one package: pack, rewrite, complete (dependencies first: see NPM_PACKAGES). */
+async function prepare(
   dir: string,
   version: string,
   origin: PublicOrigin | undefined,
   members: Members,
-  built: ReadonlyMap<string, Built>,
-): Promise<Built> {
+  prepared: ReadonlyMap<string, Prepared>,
+): Promise<Prepared> {
   const config = readMember(`packages/${dir}`);
   const work = new URL(`_work/${dir}/`, OUT_DIR);
   Deno.mkdirSync(work, { recursive: true });
@@ -275,7 +276,7 @@ async function buildOne(
 
   const siblings = new Set<string>();
   for (const name of direct) {
-    const dep = [...built.values()].find((b) => b.name === name);
+    const dep = [...prepared.values()].find((b) => b.name === name);
     if (!dep) throw new BuildError(`Build ${name} before ${config.name} (order of NPM_PACKAGES)`);
     siblings.add(name);
     for (const indirect of dep.siblings) siblings.add(indirect);
@@ -298,47 +299,62 @@ async function buildOne(
   });
   Deno.writeTextFileSync(pkgUrl, JSON.stringify(completed, null, 2) + "\n");
 
-  // The install line: this package, then everything it and its README's companions need.
-  const install = new Set([config.name, ...siblings]);
-  for (const companion of README_COMPANIONS[dir] ?? []) {
-    const other = built.get(companion);
-    if (!other) throw new BuildError(`Build packages/${companion} before packages/${dir}`);
+  return {
+    dir,
+    name: config.name,
+    contents,
+    entry: entry.replace(/^\.\//, ""),
+    siblings: [...siblings].sort(),
+    problems,
+  };
+}
+
+/**
+ * The tarballs a package's README tells to install together: the package's own first, then
+ * everything it and its README's companions need, dependents before dependencies.
+ */
+function installTarballs(
+  one: Prepared,
+  all: ReadonlyMap<string, Prepared>,
+  version: string,
+): string[] {
+  const install = new Set([one.name, ...one.siblings]);
+  for (const companion of README_COMPANIONS[one.dir] ?? []) {
+    const other = all.get(companion);
+    if (!other) throw new BuildError(`README_COMPANIONS names packages/${companion}, not built`);
     install.add(other.name);
     for (const name of other.siblings) install.add(name);
   }
-  const order = NPM_PACKAGES.map((d) => readMember(`packages/${d}`).name).reverse();
-  const tarballs = [...install]
-    .sort((a, b) =>
-      a === config.name ? -1 : b === config.name ? 1 : order.indexOf(a) - order.indexOf(b)
-    )
+  const order = NPM_PACKAGES.map((d) => all.get(d)!.name).reverse();
+  return [...install]
+    .sort((a, b) => a === one.name ? -1 : b === one.name ? 1 : order.indexOf(a) - order.indexOf(b))
     .map((name) => tarballName(name, version));
-  writeReadme(dir, entry.replace(/^\.\//, ""), contents, tarballs);
-  Deno.copyFileSync(new URL("LICENSE", ROOT), new URL("LICENSE", contents));
+}
 
-  problems.push(...checkContents(dir, contents));
+/** Finishes one package: README, LICENSE, final checks, `npm pack`. */
+async function finish(
+  one: Prepared,
+  all: ReadonlyMap<string, Prepared>,
+  version: string,
+): Promise<Built> {
+  writeReadme(one.dir, one.entry, one.contents, installTarballs(one, all, version));
+  Deno.copyFileSync(new URL("LICENSE", ROOT), new URL("LICENSE", one.contents));
+  const problems = [...one.problems, ...checkContents(one.dir, one.contents)];
   if (problems.length > 0) throw new BuildError(problems.join("\n"));
 
   const repacked = await runOk("npm", [
     "pack",
-    contents.pathname,
+    one.contents.pathname,
     "--pack-destination",
     OUT_DIR.pathname,
     "--json",
     "--ignore-scripts",
   ]);
   const [info] = JSON.parse(repacked.stdout) as { filename: string }[];
-  if (info!.filename !== tarballName(config.name, version)) {
-    throw new BuildError(
-      `npm pack wrote ${info!.filename}, not ${tarballName(config.name, version)}`,
-    );
+  if (info!.filename !== tarballName(one.name, version)) {
+    throw new BuildError(`npm pack wrote ${info!.filename}, not ${tarballName(one.name, version)}`);
   }
-  return {
-    dir,
-    name: config.name,
-    tarball: new URL(info!.filename, OUT_DIR),
-    contents,
-    siblings: [...siblings].sort(),
-  };
+  return { ...one, tarball: new URL(info!.filename, OUT_DIR) };
 }
 
 /** publint (strict) and attw (ESM-only profile) on one built package; returns problems. */
@@ -382,25 +398,29 @@ async function main(args: readonly string[]): Promise<number> {
 
   if (exists(OUT_DIR)) Deno.removeSync(OUT_DIR, { recursive: true });
   Deno.mkdirSync(OUT_DIR, { recursive: true });
-  const built = new Map<string, Built>();
+  const prepared = new Map<string, Prepared>();
   for (const dir of NPM_PACKAGES) {
-    const one = await buildOne(dir, version, origin, members, built);
-    built.set(dir, one);
-    const size = Deno.statSync(one.tarball).size;
+    prepared.set(dir, await prepare(dir, version, origin, members, prepared));
+  }
+  const built: Built[] = [];
+  for (const one of prepared.values()) {
+    const done = await finish(one, prepared, version);
+    built.push(done);
+    const size = Deno.statSync(done.tarball).size;
     console.error(
-      `built ${one.name}@${version} → dist/npm/${one.tarball.pathname.split("/").pop()} ` +
+      `built ${done.name}@${version} → dist/npm/${done.tarball.pathname.split("/").pop()} ` +
         `(${(size / 1024).toFixed(1)} KiB)`,
     );
   }
   Deno.removeSync(new URL("_work/", OUT_DIR), { recursive: true });
 
   if (!args.includes("--skip-lint")) {
-    const problems = (await Promise.all([...built.values()].map(lint))).flat();
+    const problems = (await Promise.all(built.map(lint))).flat();
     if (problems.length > 0) {
       console.error(problems.join("\n"));
       return 1;
     }
-    console.error(`publint and attw: ${built.size} packages clean`);
+    console.error(`publint and attw: ${built.length} packages clean`);
   }
   return 0;
 }

@@ -20,7 +20,16 @@
  * @module
  */
 
-import { NPM_PACKAGES, OUT_DIR, readMember, ROOT, rootVersion, run, runOk } from "./_npm.ts";
+import {
+  exists,
+  NPM_PACKAGES,
+  OUT_DIR,
+  readMember,
+  ROOT,
+  rootVersion,
+  run,
+  runOk,
+} from "./_npm.ts";
 import { type TestNatsServer, testNatsServer } from "../packages/nats/testing/nats_server.ts";
 import type { CheckResult } from "./npm/check.ts";
 import { NODE_SECTION, packageReadmeChecks, rootReadmeChecks } from "./npm/install_checks.ts";
@@ -46,14 +55,7 @@ function findTarballs(): string[] | string {
   const wanted = NPM_PACKAGES.map((dir) =>
     tarballName(readMember(`packages/${dir}`).name, version)
   );
-  const missing = wanted.filter((name) => {
-    try {
-      Deno.statSync(new URL(name, OUT_DIR));
-      return false;
-    } catch {
-      return true;
-    }
-  });
+  const missing = wanted.filter((name) => !exists(new URL(name, OUT_DIR)));
   if (missing.length > 0) return `Run deno task build:npm first: no ${missing.join(", ")}`;
   return wanted.map((name) => new URL(name, OUT_DIR).pathname);
 }

@@ -12,7 +12,7 @@
  * @module
  */
 
-import { NPM_PACKAGES, npmBin, OUT_DIR, readMember, ROOT, runOk } from "../_npm.ts";
+import { exists, NPM_PACKAGES, npmBin, OUT_DIR, readMember, ROOT, runOk } from "../_npm.ts";
 
 /** npm package name → its `deno.json` exports (subpath → entry, relative to the member). */
 export const EXPORTS: ReadonlyMap<string, { dir: string; entries: Record<string, string> }> =
@@ -39,15 +39,6 @@ const SPECIFIER = /(\bfrom\s*|\bimport\s*\(?\s*)(["'])([^"'\n]+)\2/g;
 const NAMED_IMPORT =
   /\bimport\s+(?!type\b)(?:[\w$]+\s*,\s*)?\{([^}]*)\}\s*from\s*(["'])([^"'\n]+)\2/g;
 const TEXT_IMPORT = /(\bfrom\s*["'][^"'\n]+\.(\w+)["'])\s*with\s*\{\s*type:\s*["']text["']\s*\}/g;
-
-function exists(url: URL): boolean {
-  try {
-    Deno.statSync(url);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Whether `path` (relative to the root) is a module of an npm package (it has emitted JS). */
 function packageOf(path: string): { name: string; specifier: string } | undefined {

@@ -11,7 +11,7 @@
  * @module
  */
 
-const DENO_ONLY = /<!-- deno-only -->[\s\S]*?<!-- \/deno-only -->\n?/g;
+const DENO_ONLY = /<!-- deno-only -->[\s\S]*?<!-- \/deno-only -->/g;
 
 /** What the Install section names. */
 export interface InstallInfo {
@@ -33,37 +33,42 @@ export function installLine(info: InstallInfo): string {
 
 /** The "Install" section of an npm README. */
 export function installSection(info: InstallInfo): string {
-  const others = info.tarballs.length > 1
-    ? " together, in one command (installed alone, npm would look for its `@kalshi-ws/*` " +
-      "dependencies on the registry)"
-    : "";
+  const together = info.tarballs.length > 1
+    ? [
+      "Install them together, in one command: installed one at a time, npm looks for the",
+      "`@kalshi-ws/*` dependencies on the registry and fails.",
+    ]
+    : [];
   return [
     "## Install",
     "",
     "Until the packages are on the npm registry, build the tarballs (`npx deno task build:npm` in",
-    `a clone of the repository writes them to \`dist/npm/\`) and install them${others}, from the`,
-    "directory that holds them:",
+    "a clone of the repository writes them to `dist/npm/`) and install them from the directory",
+    "that holds them:",
     "",
     "```sh",
     installLine(info),
     "```",
     "",
-    `Once published: \`npm install ${info.name}\`. ESM with TypeScript declarations, for Node.js`,
-    '20.19+ or 22.12+ (`import`, or `require()` from CommonJS). TypeScript: `"module":',
-    '"nodenext"` (or `"bundler"`), `@types/node` installed, and on TypeScript 6 or later',
-    '`"types": ["node"]` in `tsconfig.json` (the declarations use Node\'s web globals such as',
-    "`AbortSignal`). Node 20 and 22 do not parse `await using`: call `close()` instead.",
+    ...together,
+    `Once published: \`npm install ${info.name}\`.`,
+    "",
+    "ESM with TypeScript declarations, for Node.js 20.19+ or 22.12+ (`import`, or `require()` from",
+    'CommonJS). TypeScript: `"module": "nodenext"` (or `"bundler"`), `@types/node` installed and,',
+    'on TypeScript 6 or later, `"types": ["node"]` in `tsconfig.json` (the declarations use',
+    "Node's web globals such as `AbortSignal`). Node 20 and 22 do not parse `await using`: call",
+    "`close()` instead.",
     "",
   ].join("\n");
 }
 
 /** The npm README from the member's README text (see the module doc). */
 export function npmReadme(source: string, install: InstallInfo): string {
-  const text = source.replace(DENO_ONLY, "").replace(/\n{3,}/g, "\n\n");
+  const text = source.replace(DENO_ONLY, "").replace(/[ \t]+$/gm, "").replace(/\n{3,}/g, "\n\n");
   const section = installSection(install);
   const at = text.search(/^## /m);
   if (at < 0) return `${text.trimEnd()}\n\n${section}`;
-  return `${text.slice(0, at)}${section}\n${text.slice(at)}`;
+  return `${text.slice(0, at).trimEnd()}\n\n${section}\n${text.slice(at)}`;
 }
 
 /** The module JSDoc of an entry file as Markdown (tags and `*` removed). */
