@@ -15,13 +15,15 @@ const CONNECTION = `Connection:
   --idle-timeout SECONDS    silence before a liveness probe (default 25)`;
 
 const STOPPING = `Stopping (exit 0):
-  --duration SECONDS        stop cleanly after this long
+  --duration SECONDS        stop cleanly after this long (> 0, up to ten years)
   --max-messages N          stop cleanly after N data messages`;
 
 const COMMON = `Common:
   --format text|ndjson      default: text on a terminal, NDJSON otherwise
   -q, --quiet               no status lines on stderr (errors still show)
   -v, --verbose             more status lines on stderr
+  --cwd DIR                 resolve relative paths (-o, key files, recordings, .env) here
+                            (default: INIT_CWD, which deno task sets, else the current folder)
   -h, --help                this help`;
 
 /** The overview shown by `kalshi-ws --help`. */
@@ -143,11 +145,13 @@ Examples:
 
 Runs the local Kalshi-compatible simulator on 127.0.0.1 and prints (stdout) its URL, the test
 key id and the path of its private key file (PKCS#1 PEM, mode 0600), as three 'name: value'
-lines or one JSON object with --format ndjson. Ctrl-C stops it and deletes the key file.
+lines or one JSON object with --format ndjson. Ctrl-C, SIGTERM or SIGHUP stop it and delete the
+key file.
 
   --port N                  port (default: any free port)
   --seed N                  seed of the deterministic market activity (default 1)
-  --rate N                  activity steps per second (default 20; 0 = a frozen market)
+  --rate N                  activity steps per second (default 20; 0 = a frozen market;
+                            at most 10000)
   --open                    also accept connections without auth headers
   --ping-interval SECONDS   heartbeat pings (default 10; 0 = none)
   --key-dir DIR             where to write the key file (default: a new directory in /tmp)
@@ -222,7 +226,7 @@ once. Events go to stderr (and stdout as NDJSON lines with --format ndjson).
   --snapshot-interval SECONDS  periodic snapshots for consumers starting mid-stream (default 30)
   --stream NAME             JetStream stream (default KALSHI)
   --prefix PREFIX           subject prefix (default kalshi)
-  --duration SECONDS        stop cleanly after this long
+  --duration SECONDS        stop cleanly after this long (> 0, up to ten years)
 
 ${CONNECTION}
 
@@ -245,7 +249,7 @@ snapshot makes it exact.
   --prefix PREFIX           subject prefix (default kalshi)
   --interval MS             NDJSON: minimum ms between two lines of one market (default 1000)
   --depth N                 ladder levels per side (default 5)
-  --duration SECONDS        stop cleanly after this long
+  --duration SECONDS        stop cleanly after this long (> 0, up to ten years)
 
 ${COMMON}
 

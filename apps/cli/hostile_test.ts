@@ -40,6 +40,19 @@ function credentials(url: string, key: string): string[] {
   ];
 }
 
+/** `stream -c ticker --format ndjson` against `url` with the key at `key`, plus `extra`. */
+function streamNdjson(url: string, key: string, ...extra: string[]): CliProcess {
+  return new CliProcess([
+    "stream",
+    "-c",
+    "ticker",
+    "--format",
+    "ndjson",
+    ...extra,
+    ...credentials(url, key),
+  ]);
+}
+
 function assertPrintable(what: string, text: string): void {
   const at = text.search(RAW_CONTROL);
   assert.equal(
@@ -107,14 +120,7 @@ test("stream: 20 000 undecodable frames make a few lines of stderr, with a count
     flood: `not json ${EVIL}`,
     frames: [],
   });
-  const cli = new CliProcess([
-    "stream",
-    "-c",
-    "ticker",
-    "--format",
-    "ndjson",
-    ...credentials(server.url, keys.key),
-  ]);
+  const cli = streamNdjson(server.url, keys.key);
   await cli.waitFor(
     "every frame",
     () => cli.lines.filter((l) => l.includes('"decode_error"')).length >= 20_000,
@@ -152,14 +158,7 @@ test("a frame above maxFrameBytes (20 MB) is reported, skipped, and the stream c
       { type: "after_the_big_one", sid: 1, msg: {} },
     ],
   });
-  const cli = new CliProcess([
-    "stream",
-    "-c",
-    "ticker",
-    "--format",
-    "ndjson",
-    ...credentials(server.url, keys.key),
-  ]);
+  const cli = streamNdjson(server.url, keys.key);
   await cli.waitForLine("the frame after", (l) => l.wireType === "after_the_big_one", 30_000);
   cli.child.kill("SIGINT");
   assert.equal(await cli.exit(), 130);
@@ -184,16 +183,7 @@ test("record | head -1 exits 0 like stream", async () => {
 test("a --duration of 30 days runs (no timer overflow) until Ctrl-C, which exits 130", async () => {
   await using keys = await keyFolder();
   await using server = startHostileServer({ frames: [{ type: "hello", sid: 1, msg: {} }] });
-  const cli = new CliProcess([
-    "stream",
-    "-c",
-    "ticker",
-    "--format",
-    "ndjson",
-    "--duration",
-    "2592000",
-    ...credentials(server.url, keys.key),
-  ]);
+  const cli = streamNdjson(server.url, keys.key, "--duration", "2592000");
   await cli.waitForLine("data", (l) => l.wireType === "hello");
   await new Promise((resolve) => setTimeout(resolve, 500));
   assert.equal(cli.child.pid > 0 && !cli.stderr.includes("stopped"), true, cli.stderr);
