@@ -113,6 +113,11 @@ function usageFailure(out: Output, error: unknown): number {
   return 2;
 }
 
+function lastResort(error: unknown): never {
+  new Output(processStreams(), "normal").error(`error: internal: ${describe(error)}`);
+  Deno.exit(1);
+}
+
 /** One line for a runtime failure; names the HTTP status of a rejected handshake. */
 function describe(error: unknown): string {
   if (error instanceof HandshakeRejectedError) {
@@ -129,6 +134,16 @@ function describe(error: unknown): string {
 }
 
 if (import.meta.main) {
+  // Last resort: an error that escaped a command (a bug) is still one line and exit 1, never a
+  // stack trace on the user's terminal.
+  globalThis.addEventListener("unhandledrejection", (event) => {
+    event.preventDefault();
+    lastResort(event.reason);
+  });
+  globalThis.addEventListener("error", (event) => {
+    event.preventDefault();
+    lastResort(event.error);
+  });
   const code = await main(Deno.args);
   Deno.exit(code);
 }
