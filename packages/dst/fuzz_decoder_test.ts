@@ -39,5 +39,7 @@ test(`decodeMessage() returns a typed message or a DecodeError for ${FRAMES} ran
     decoded > FRAMES / 20 && rejected > FRAMES / 20,
     `${decoded} decoded, ${rejected} rejected`,
   );
-  assert.ok(slowest < 500, `slowest frame took ${slowest.toFixed(1)} ms`);
+  // A hang guard, not a speed goal: no frame is more than a few KB, so only runaway (super-linear)
+  // work could take seconds; a GC pause or a loaded CI machine stays far below this.
+  assert.ok(slowest < 5_000, `slowest frame took ${slowest.toFixed(1)} ms`);
 });
