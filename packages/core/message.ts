@@ -18,7 +18,9 @@
  * @module
  */
 
+import type { DriftLog } from "./drift.ts";
 import { DecodeError } from "./errors.ts";
+import { checkFields } from "./field_check.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Shared field types
@@ -1200,8 +1202,14 @@ function isIndex(value: unknown): value is number {
 /** Kalshi numbers sids from 1, and a command can only name a positive sid. */
 const NO_SID_ZERO = "sid 0 does not exist (Kalshi numbers sids from 1)";
 
-/** Parses one text frame into a {@linkcode ServerMessage}; see the module doc for the rules. */
-export function decodeMessage(text: string): ServerMessage {
+/**
+ * Parses one text frame into a {@linkcode ServerMessage}; see the module doc for the rules.
+ * A frame in a retired format (a current field missing, its retired twin present, e.g. a
+ * snapshot with only integer-cent `yes`/`no` ladders) is a {@linkcode DecodeError} naming the
+ * retired field. With `drift`, unknown types, channels and fields and retired fields are
+ * counted there (`drift.ts`).
+ */
+export function decodeMessage(text: string, drift?: DriftLog): ServerMessage {
   let frame: unknown;
   try {
     frame = JSON.parse(text);
@@ -1225,6 +1233,7 @@ export function decodeMessage(text: string): ServerMessage {
   if (frame.seq !== undefined && !isIndex(frame.seq)) {
     throw new DecodeError(`"seq" must be a non-negative integer, got ${describe(frame.seq)}`, text);
   }
+  checkFields(frame, type, text, drift);
   switch (type) {
     case "orderbook_delta":
       checkDelta(frame, text);
@@ -1260,7 +1269,10 @@ export function decodeMessage(text: string): ServerMessage {
       break;
     }
     default:
-      if (!DATA_TYPES.has(type)) return { type: "unknown", wireType: type, raw: frame };
+      if (!DATA_TYPES.has(type)) {
+        drift?.record("unknown_type", type, undefined, frame, text);
+        return { type: "unknown", wireType: type, raw: frame };
+      }
       checkData(frame, type, text);
   }
   return frame as unknown as ServerMessage;

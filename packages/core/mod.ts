@@ -159,6 +159,24 @@ export {
   OrderBook,
 } from "./order_book.ts";
 export { scanOrderbookDelta } from "./fast_decode.ts";
+export {
+  describeDrift,
+  DRIFT_EXAMPLE_LENGTH,
+  type DriftCounts,
+  type DriftEntry,
+  type DriftEvent,
+  type DriftKind,
+  DriftLog,
+  type DriftLogOptions,
+  summarizeDrift,
+} from "./drift.ts";
+export {
+  KNOWN_FIELDS,
+  RETIRED_FIELDS,
+  RETIRED_TYPES,
+  type RetiredAction,
+  type RetiredField,
+} from "./protocol_fields.ts";
 export { type BookChangeListener, BookStore, type BookStoreOptions } from "./book_store.ts";
 export type { BookKeeper } from "./book_keeper.ts";
 export { Backoff, backoffDelay, type BackoffOptions, DEFAULT_BACKOFF } from "./backoff.ts";

@@ -36,7 +36,9 @@
  *   probe goes out (`probe`); with no inbound frame within `probeTimeoutMs`, a `dead` event tells
  *   the client to close and reconnect.
  * - Malformed frames become `decode_error` events (with the frame text); unknown message types
- *   are delivered as data, never dropped. Duplicate or regressed `seq`s are reported
+ *   are delivered as data, never dropped. Protocol drift (unknown types, channels and fields,
+ *   retired fields) is counted ({@linkcode Session.drift}) and raises one `drift` event per new
+ *   kind; plain deltas take the fast path, which accepts only documented fields. Duplicate or regressed `seq`s are reported
  *   (`seq_anomaly`) and not delivered.
  * - {@linkcode Session.abort} rejects everything outstanding when the client gives up.
  *
@@ -82,6 +84,7 @@ import {
   KalshiWsError,
   ServerError,
 } from "./errors.ts";
+import { type DriftCounts, type DriftEvent, DriftLog } from "./drift.ts";
 import { scanOrderbookDelta } from "./fast_decode.ts";
 import { Liveness } from "./heartbeat.ts";
 import {
@@ -124,6 +127,8 @@ export interface SessionOptions {
   readonly commandTimeoutMs?: number;
   /** Local order books to keep in step (snapshots, deltas, invalidation). */
   readonly books?: BookKeeper;
+  /** Where to count protocol drift (default: a new log of this session's own). */
+  readonly drift?: DriftLog;
 }
 
 /** Default command timeout (ms). */
@@ -392,7 +397,8 @@ export type SessionEvent =
   | CommandResultEvent
   | DecodeErrorEvent
   | ProbeEvent
-  | DeadEvent;
+  | DeadEvent
+  | DriftEvent;
 
 // ---------------------------------------------------------------------------------------------
 // Internal state
@@ -564,6 +570,7 @@ export class Session {
   readonly #books: BookKeeper | undefined;
   readonly #commandTimeoutMs: number;
   readonly #liveness: Liveness;
+  readonly #drift: DriftLog;
   #table = new SubscriptionTable<Handle, Tag>();
   readonly #handles = new Map<SubscriptionKey, Handle>();
   readonly #transmit = new Fifo<string>();
@@ -582,6 +589,7 @@ export class Session {
   /** Creates a disconnected session. */
   constructor(options: SessionOptions = {}) {
     this.#books = options.books;
+    this.#drift = options.drift ?? new DriftLog();
     this.#commandTimeoutMs = options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
     if (!(this.#commandTimeoutMs > 0)) {
       throw new RangeError(`Set commandTimeoutMs above 0: got ${this.#commandTimeoutMs}`);
@@ -590,6 +598,11 @@ export class Session {
       idleMs: options.idleMs,
       probeTimeoutMs: options.probeTimeoutMs,
     });
+  }
+
+  /** Protocol drift seen so far, over every connection of this session. */
+  get drift(): DriftCounts {
+    return this.#drift;
   }
 
   /** Whether a connection is open (between `opened` and `closed`). */
@@ -701,14 +714,16 @@ export class Session {
     }
     let message: ServerMessage;
     try {
-      message = decodeMessage(frame);
+      message = decodeMessage(frame, this.#drift);
     } catch (error) {
       if (error instanceof DecodeError) {
+        if (this.#drift.hasFresh) this.#reportDrift();
         this.#events.push({ type: "decode_error", error });
         return;
       }
       throw error;
     }
+    if (this.#drift.hasFresh) this.#reportDrift();
     switch (message.type) {
       case "orderbook_delta":
         this.#delta(message, now);
@@ -732,6 +747,11 @@ export class Session {
       default:
         this.#data(message, message.sid, message.seq, now);
     }
+  }
+
+  /** One `drift` event per kind of drift seen for the first time. */
+  #reportDrift(): void {
+    for (const event of this.#drift.takeFresh()) this.#events.push(event);
   }
 
   /** Acts on whatever is due at `now`: liveness probe or verdict, command timeouts. */

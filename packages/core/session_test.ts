@@ -755,7 +755,9 @@ test("Session delivers unknown message types as data, tagged and sequenced", () 
   const { h, key } = bookSession();
   h.recv({ type: "brand_new_thing", sid: 1, seq: 3, msg: { x: 1 } }, 10);
   h.recv(delta(1, 4, "A"), 11);
-  const events = h.events();
+  const [drift, ...events] = h.events();
+  assert.ok(drift.type === "drift" && drift.kind === "unknown_type");
+  assert.equal(drift.messageType, "brand_new_thing");
   assert.equal(events.length, 2, "its seq counted: no gap at 4");
   assert.ok(events[0].type === "data" && events[0].key === key);
   assert.ok(
