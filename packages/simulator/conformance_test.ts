@@ -10,7 +10,9 @@
  * pattern to `^[A-Z0-9.-]+$`.
  *
  * Frames come from the pure model, whose text the server sends verbatim (only the deliberate
- * fault frames — malformed JSON, unknown type — are excluded).
+ * fault frames — malformed JSON, unknown type, drift mode — are excluded). The session covers
+ * every message the spec says the server sends, data of every channel included: the expected
+ * list is read from the spec's operations, not written here.
  *
  * @module
  */
@@ -22,6 +24,7 @@ import { fileURLToPath } from "node:url";
 import { Ajv, type ValidateFunction } from "ajv";
 import { parse } from "yaml";
 import { Exchange } from "./model/exchange.ts";
+import { ChannelFeeds } from "./model/channel_feeds.ts";
 import { type OutFrame, ProtocolConnection } from "./model/connection.ts";
 import { ERROR_CASES, ERROR_SETUP, MARKET_LIMIT } from "./_error_cases.ts";
 
@@ -70,6 +73,28 @@ function schemaFor(frame: Json): string {
         : "marketLifecycleV2Payload";
     case "event_lifecycle":
       return "eventLifecyclePayload";
+    case "event_fee_update":
+      return "eventFeeUpdatePayload";
+    case "multivariate_market_lifecycle":
+      return "multivariateMarketLifecyclePayload";
+    case "order_group_updates":
+      return "orderGroupUpdatesPayload";
+    case "rfq_created":
+      return "rfqCreatedPayload";
+    case "rfq_deleted":
+      return "rfqDeletedPayload";
+    case "quote_created":
+      return "quoteCreatedPayload";
+    case "quote_accepted":
+      return "quoteAcceptedPayload";
+    case "quote_executed":
+      return "quoteExecutedPayload";
+    case "cfbenchmarks_value":
+      return "cfbenchmarksValuePayload";
+    case "cfbenchmarks_value_5hz":
+      return "cfbenchmarksValue5HzPayload";
+    case "pyth_value":
+      return "pythValuePayload";
     case "cfbenchmarks_value_indexlist":
       return "cfbenchmarksIndexListPayload";
     case "cfbenchmarks_value_5hz_indexlist":
@@ -120,6 +145,7 @@ function loadValidators(): (name: string) => ValidateFunction {
   };
 }
 
+const EIGHT = /^\d+\.\d{8}$/;
 const FOUR = /^-?\d+\.\d{4}$/;
 const SIX = /^-?\d+\.\d{6}$/;
 const TWO = /^-?\d+\.\d{2}$/;
@@ -138,6 +164,11 @@ function decimalProblems(frame: Json): string[] {
       }
     } else if (key.endsWith("_fp")) {
       if (!TWO.test(value as string)) problems.push(`${key}=${value}`);
+    } else if (key === "value_usd") {
+      if (!EIGHT.test(value as string)) problems.push(`${key}=${value}`);
+    } else if (key === "avg_60s_data" || key === "last_60s_windowed_average_15min") {
+      const average = (value as { value: string }).value;
+      if (!EIGHT.test(average)) problems.push(`${key}.value=${average}`);
     } else if (key === "fee_cost") {
       if (!SIX.test(value as string)) problems.push(`${key}=${value}`);
     } else if (key.endsWith("_dollars") || key === "settlement_value") {
@@ -154,7 +185,8 @@ function decimalProblems(frame: Json): string[] {
 
 /** A session that makes the model emit every frame type it can. */
 function session(): string[] {
-  const t0 = Date.UTC(2026, 10, 25, 12);
+  // Starts 30 s before a quarter hour, so index values also carry the quarter's closing average.
+  const t0 = Date.UTC(2026, 10, 25, 11, 59, 30);
   const texts: string[] = [];
   const collect = (frames: readonly OutFrame[]): void => {
     for (const frame of frames) texts.push(frame.text);
@@ -163,6 +195,14 @@ function session(): string[] {
   const user1 = "a1b2c3d4-e5f6-4890-abcd-ef1234567890"; // user ids are UUIDs on the wire
   const user2 = "b1b2c3d4-e5f6-4890-abcd-ef1234567890";
   exchange.addAccount(user1);
+  const feeds = new ChannelFeeds(exchange, {
+    seed: 17,
+    accounts: [user1],
+    rfqRate: 0.2,
+    orderGroupRate: 0.05,
+    multivariateRate: 0.05,
+    adminRate: 0.02,
+  });
   const tickers = exchange.markets().map((m) => m.ticker);
   const a = new ProtocolConnection({ exchange, userId: user1 });
   const b = new ProtocolConnection({ exchange, userId: user1 });
@@ -223,6 +263,21 @@ function session(): string[] {
   });
   send(b, { id: 2, cmd: "subscribe", params: { channels: ["ticker"], market_ids: marketIds } });
   send(b, {
+    id: 4,
+    cmd: "subscribe",
+    params: { channels: ["cfbenchmarks_value_5hz"], index_ids: ["all"] },
+  });
+  send(b, {
+    id: 5,
+    cmd: "subscribe",
+    params: { channels: ["communications"], user_filter: "self" },
+  });
+  send(b, {
+    id: 6,
+    cmd: "subscribe",
+    params: { channels: ["order_group_updates", "multivariate_market_lifecycle"] },
+  });
+  send(b, {
     id: 3,
     cmd: "subscribe",
     params: { channels: ["fill"], market_ticker: tickers[2], skip_ticker_ack: true },
@@ -235,7 +290,8 @@ function session(): string[] {
   let now = t0;
   const step = (n: number): void => {
     for (let i = 0; i < n; i++) {
-      const events = exchange.step(now += 7);
+      now += 7;
+      const events = [...exchange.step(now), ...feeds.step(now)];
       for (const c of [a, b, anonymous, errors]) collect(c.onEvents(events));
     }
   };
@@ -320,6 +376,25 @@ function session(): string[] {
   return texts;
 }
 
+/** Payload schema of every JSON message the spec's operations say the server sends. */
+function serverPayloads(): string[] {
+  const document = parse(readFileSync(SPEC_PATH, "utf8"));
+  const names = new Set<string>();
+  for (const operation of Object.values(document.operations) as Json[]) {
+    if (operation.action !== "send") continue; // AsyncAPI 3: the server sends
+    for (const ref of operation.messages) {
+      const channel = document.channels[ref.$ref.split("/")[2]];
+      const message = document.components.messages[
+        channel.messages[ref.$ref.split("/").pop()].$ref.split("/").pop()
+      ];
+      if (message.contentType === "application/json") {
+        names.add(message.payload.$ref.split("/").pop());
+      }
+    }
+  }
+  return [...names];
+}
+
 test("every frame the simulator emits validates against the official AsyncAPI schemas", {
   skip: SPEC_MISSING,
 }, () => {
@@ -343,28 +418,13 @@ test("every frame the simulator emits validates against the official AsyncAPI sc
     if (failures.length >= 5) break;
   }
   assert.deepEqual(failures, [], failures.join("\n"));
-  const expected = [
-    "subscribedResponsePayload",
-    "unsubscribedResponsePayload",
-    "okResponsePayload",
-    "listSubscriptionsResponsePayload",
-    "subscribedIndicesResponsePayload",
-    "subscribedUnderlyingsResponsePayload",
-    "errorResponsePayload",
-    "orderbookSnapshotPayload",
-    "orderbookDeltaPayload",
-    "tickerPayload",
-    "tradePayload",
-    "fillPayload",
-    "marketPositionPayload",
-    "userOrderPayload",
-    "marketLifecycleV2Payload",
-    "eventLifecyclePayload",
-    "cfbenchmarksIndexListPayload",
-    "cfbenchmarks5HzIndexListPayload",
-    "pythUnderlyingListPayload",
-  ];
+  const expected = serverPayloads();
+  assert.ok(expected.length >= 30, `the spec lists ${expected.length} server messages`);
   for (const name of expected) assert.ok((counts.get(name) ?? 0) > 0, `session produced a ${name}`);
+  assert.ok(
+    texts.some((t) => t.includes('"last_60s_windowed_average_15min"')),
+    "a quarter-hour closing average was validated",
+  );
   assert.ok(texts.length > 10_000, `validated ${texts.length} frames`);
 });
 

@@ -24,6 +24,8 @@ Options:
   --ping-interval S     seconds between "heartbeat" pings (default 10; 0 = none)
   --timestamp-window S  accepted KALSHI-ACCESS-TIMESTAMP skew in seconds (default 30)
   --open                also accept connections without auth headers (anonymous)
+  --drift               drift mode: also send fields no spec documents and an unknown
+                        message type, to see what clients report when Kalshi changes
   --key-dir DIR         where to write the private key file (default: a new dir in /tmp;
                         the simulate task may write only under /tmp)
   --json                print one JSON line {url, keyId, privateKeyPath} instead of text
@@ -32,6 +34,7 @@ Options:
 Examples:
   deno task simulate
   deno task simulate --port 8765 --seed 42 --rate 200
+  deno task simulate --drift        # then: deno task cli check --url <url> ...
 `;
 
 /** A usage mistake: one line, exit 2. */
@@ -97,6 +100,7 @@ async function main(args: string[]): Promise<void> {
         "ping-interval": { type: "string" },
         "timestamp-window": { type: "string" },
         open: { type: "boolean" },
+        drift: { type: "boolean" },
         "key-dir": { type: "string" },
         json: { type: "boolean" },
         help: { type: "boolean", short: "h" },
@@ -125,6 +129,7 @@ async function main(args: string[]): Promise<void> {
       pingIntervalMs: pingSeconds * 1000,
       timestampWindowMs: windowSeconds * 1000,
       auth: values.open ? "open" : "required",
+      drift: values.drift === true,
     });
   } catch (error) {
     console.error(`simulate: cannot listen on 127.0.0.1:${port}: ${(error as Error).message}`);
@@ -163,7 +168,8 @@ async function main(args: string[]): Promise<void> {
   }
   console.error(
     `simulate: ${sim.truth.tickers().length} markets (${sim.truth.tickers().join(", ")}), ` +
-      `seed ${seed}, ${rate} steps/s, auth ${values.open ? "open" : "required"}. ` +
+      `seed ${seed}, ${rate} steps/s, auth ${values.open ? "open" : "required"}` +
+      `${values.drift ? ", drift mode" : ""}. ` +
       "Ctrl-C to stop.",
   );
 }

@@ -14,6 +14,7 @@ import { Buffer } from "node:buffer";
 import { type WebSocket, WebSocketServer } from "ws";
 import { type Count, parseCount, parsePrice, type Price } from "@kalshi-ws/core";
 import { generateTestKeyPair, KeyRegistry, WS_PATH } from "./auth.ts";
+import { ChannelFeeds } from "./model/channel_feeds.ts";
 import type { ExchangeEvent } from "./model/events.ts";
 import { Exchange, type MarketState, type OwnOrder, type Position } from "./model/exchange.ts";
 import type { MarketSpec } from "./model/markets.ts";
@@ -61,6 +62,11 @@ export interface SimulatorOptions {
   readonly maxBufferedBytes?: number;
   /** The simulator clock in Unix ms (default `Date.now`); used for auth freshness and timestamps. */
   readonly clock?: () => number;
+  /**
+   * Drift mode: every connection also gets fields no spec documents and an unknown message type
+   * (see `model/drift_mode.ts`), to see what a client reports when Kalshi changes its API.
+   */
+  readonly drift?: boolean;
 }
 
 /** Which connection (and optionally which subscription) a fault targets. */
@@ -217,6 +223,8 @@ export class Simulator {
   readonly publicKeyPem: string;
   /** The pure exchange model (markets, books, orders) — for stepping or inspection in tests. */
   readonly exchange: Exchange;
+  /** The other channels' generators (RFQs, order groups, combos, value feeds), stepped with it. */
+  readonly feeds: ChannelFeeds;
   /** Read access to the ground truth. */
   readonly truth: Truth;
   /** Fault injection. */
@@ -254,6 +262,7 @@ export class Simulator {
     this.publicKeyPem = testKey.publicKeyPem;
     this.#privateKeyPem = testKey.privateKeyPem;
     this.exchange = exchange;
+    this.feeds = new ChannelFeeds(exchange, { seed: options.seed ?? 1, accounts: [this.userId] });
     this.#options = options;
     this.#clock = options.clock ?? Date.now;
     this.faults = new Faults(this);
@@ -308,6 +317,7 @@ export class Simulator {
   ): string {
     this.#keys.register(keyId, publicKeyPem, userId);
     this.exchange.addAccount(userId);
+    this.feeds.addAccount(userId);
     return keyId;
   }
 
@@ -325,7 +335,8 @@ export class Simulator {
   step(count = 1): ExchangeEvent[] {
     const all: ExchangeEvent[] = [];
     for (let i = 0; i < count; i++) {
-      const events = this.exchange.step(this.#clock());
+      const now = this.#clock();
+      const events = [...this.exchange.step(now), ...this.feeds.step(now)];
       this.#broadcast(events);
       for (const event of events) all.push(event);
     }
@@ -514,6 +525,7 @@ export class Simulator {
         model: new ProtocolConnection({
           exchange: this.exchange,
           userId: auth.userId,
+          drift: this.#options.drift === true,
           ...(this.#options.marketLimit === undefined
             ? {}
             : { marketLimit: this.#options.marketLimit }),
@@ -585,10 +597,12 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const userId = new Rng((options.seed ?? 1) ^ 0x5eed).uuid();
   keys.register(pair.keyId, pair.publicKeyPem, userId);
   exchange.addAccount(userId);
+  const extraUsers: string[] = [];
   for (const extra of options.keys ?? []) {
     const extraUser = extra.userId ?? randomUUID();
     keys.register(extra.keyId, extra.publicKeyPem, extraUser);
     exchange.addAccount(extraUser);
+    extraUsers.push(extraUser);
   }
   const server = createServer();
   const hostname = options.hostname ?? "127.0.0.1";
@@ -599,7 +613,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const address = server.address();
   const port = typeof address === "object" && address !== null ? address.port : options.port ?? 0;
   const host = hostname.includes(":") ? `[${hostname}]` : hostname;
-  return new Simulator(
+  const simulator = new Simulator(
     server,
     `ws://${host}:${port}${WS_PATH}`,
     keys,
@@ -607,4 +621,6 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     exchange,
     options,
   );
+  for (const extraUser of extraUsers) simulator.feeds.addAccount(extraUser);
+  return simulator;
 }

@@ -24,8 +24,10 @@
  */
 
 import { formatPrice, ONE_DOLLAR } from "@kalshi-ws/core";
+import { DriftMode } from "./drift_mode.ts";
 import type { ExchangeEvent } from "./events.ts";
 import type { Exchange } from "./exchange.ts";
+import { delivers, readShards, type RouteFilter } from "./routing.ts";
 import {
   CF_INDEX_IDS,
   type Channel,
@@ -75,6 +77,8 @@ export interface ProtocolConnectionOptions {
   readonly userId?: string | undefined;
   /** Most markets one subscription may hold before code 26 (default 10 000). */
   readonly marketLimit?: number;
+  /** Drift mode: add undocumented fields and message types (see `drift_mode.ts`). */
+  readonly drift?: boolean;
 }
 
 /** A frame-level fault waiting for the next matching sequenced frame. */
@@ -85,7 +89,7 @@ export interface PendingFault {
   readonly sid?: number | undefined;
 }
 
-interface Subscription {
+interface Subscription extends RouteFilter {
   readonly sid: number;
   readonly channel: Channel;
   seq: number;
@@ -120,6 +124,7 @@ export class ProtocolConnection {
   readonly #subs = new Map<number, Subscription>();
   readonly #faults: PendingFault[] = [];
   readonly #failures: ErrorCode[] = [];
+  readonly #drift: DriftMode | undefined;
   #nextSid = 1;
 
   /** Creates the state machine for a new connection. */
@@ -127,6 +132,7 @@ export class ProtocolConnection {
     this.#exchange = options.exchange;
     this.#userId = options.userId;
     this.#marketLimit = options.marketLimit ?? 10_000;
+    this.#drift = options.drift === true ? new DriftMode() : undefined;
   }
 
   /** The authenticated user, or undefined for an anonymous connection. */
@@ -220,8 +226,7 @@ export class ProtocolConnection {
     for (const event of events) {
       if (event.userId !== undefined && event.userId !== this.#userId) continue;
       for (const sub of this.#subs.values()) {
-        if (sub.channel !== event.channel) continue;
-        if (!sub.allMarkets && event.ticker !== "" && !sub.tickers.has(event.ticker)) continue;
+        if (!delivers(event, sub, this.#userId)) continue;
         const owned = event.owner !== undefined && event.owner.userId === this.#userId;
         const json = eventJson(event, owned, sub.useYesPrice);
         if (SEQUENCED_CHANNELS.has(sub.channel)) {
@@ -284,8 +289,9 @@ export class ProtocolConnection {
     };
   }
 
-  /** Appends `frame`, applying the first armed fault that matches it. */
+  /** Appends `frame`, applying the first armed fault that matches it (and drift mode). */
   #push(out: OutFrame[], frame: OutFrame): void {
+    if (this.#drift !== undefined) frame = this.#drift.alter(frame, out);
     if (frame.seq !== undefined && this.#faults.length > 0) {
       const index = this.#faults.findIndex((f) => f.sid === undefined || f.sid === frame.sid);
       if (index >= 0) {
@@ -316,7 +322,8 @@ export class ProtocolConnection {
     const initialTicker = optionalBoolean(params.send_initial_snapshot);
     const markets = this.#marketsParam(params, wanted.length === 1 && wanted[0] === "ticker");
     if (markets === undefined && wanted.includes("orderbook_delta")) throw new CommandFailure(14);
-    if (wanted.includes("communications")) validateShards(params);
+    const shards = wanted.includes("communications") ? readShards(params) : undefined;
+    if (typeof shards === "number") throw new CommandFailure(shards);
     if (
       params.user_filter !== undefined && params.user_filter !== "" && params.user_filter !== "self"
     ) {
@@ -366,6 +373,9 @@ export class ProtocolConnection {
           : channel.startsWith("cfbenchmarks")
           ? indexIds ?? []
           : [],
+        ownRfqsOnly: channel === "communications" && params.user_filter === "self",
+        shardFactor: channel === "communications" ? shards?.factor : undefined,
+        shardKey: channel === "communications" ? shards?.key : undefined,
       };
       this.#subs.set(sub.sid, sub);
       this.#push(out, {
@@ -670,20 +680,4 @@ function optionalStringArray(value: unknown): string[] | undefined {
   if (value === undefined || value === null) return undefined;
   if (!isStringArray(value)) throw new CommandFailure(1);
   return value;
-}
-
-/** `communications` sharding rules: codes 19–22 (1 for non-integers). */
-function validateShards(params: Params): void {
-  const factor = params.shard_factor;
-  const key = params.shard_key;
-  if (factor !== undefined && factor !== null) {
-    if (!Number.isSafeInteger(factor)) throw new CommandFailure(1);
-    if ((factor as number) <= 0) throw new CommandFailure(19);
-    if ((factor as number) > 100) throw new CommandFailure(22);
-  }
-  if (key !== undefined && key !== null) {
-    if (!Number.isSafeInteger(key)) throw new CommandFailure(1);
-    if (factor === undefined || factor === null) throw new CommandFailure(20);
-    if ((key as number) < 0 || (key as number) >= (factor as number)) throw new CommandFailure(21);
-  }
 }

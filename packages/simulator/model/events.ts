@@ -7,18 +7,11 @@
  * @module
  */
 
-import type { Count, Price } from "@kalshi-ws/core";
+import type { Channel, Count, Price } from "@kalshi-ws/core";
 import type { Side } from "./order_book.ts";
 
-/** Channels the exchange model produces data for. */
-export type EventChannel =
-  | "orderbook_delta"
-  | "ticker"
-  | "trade"
-  | "market_lifecycle_v2"
-  | "fill"
-  | "user_orders"
-  | "market_positions";
+/** Channels the exchange model produces data for: every channel of the API. */
+export type EventChannel = Channel;
 
 /** One thing that happened on the exchange, ready to be framed for subscribers. */
 export interface ExchangeEvent {
@@ -32,6 +25,12 @@ export interface ExchangeEvent {
   readonly msg: Readonly<Record<string, unknown>>;
   /** Private events (`fill`, `user_order`, `market_position`) go only to this user. */
   readonly userId?: string;
+  /** Events for a few users only (quotes go to their creator and the RFQ's creator). */
+  readonly audience?: readonly string[];
+  /** An account's RFQ: its creator (with `user_filter: "self"`, only the creator gets it). */
+  readonly creator?: string;
+  /** The index id or underlying a value is for: subscribers get only the ids they asked for. */
+  readonly feed?: string;
   /** For book changes caused by a user's own order: who, and the `client_order_id` to show. */
   readonly owner?: { readonly userId: string; readonly clientOrderId: string };
   /** For book changes: the raw change, for `use_yes_price` re-pricing of NO levels. */

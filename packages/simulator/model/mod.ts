@@ -66,3 +66,10 @@ export {
   TERMINAL_ERROR_CODES,
 } from "./protocol.ts";
 export { Rng } from "./rng.ts";
+export { ChannelFeeds, type ChannelFeedsOptions, type FeedContext } from "./channel_feeds.ts";
+export { Communications } from "./communications.ts";
+export { type Combo, type ComboLeg, Multivariate, MVE_COLLECTIONS } from "./multivariate.ts";
+export { type OrderGroup, OrderGroups } from "./order_groups.ts";
+export { CF_5HZ_INDEX_IDS, IndexFeeds } from "./index_feeds.ts";
+export { DRIFT_ENVELOPE_FIELD, DRIFT_FIELD, DRIFT_TYPE, DriftMode } from "./drift_mode.ts";
+export { delivers, type RouteFilter, shardOf } from "./routing.ts";
