@@ -83,6 +83,8 @@ export interface CliArgs {
   readonly rate: number | undefined;
   /** `simulate`: accept connections without signatures. */
   readonly open: boolean;
+  /** `simulate`: drift mode (undocumented fields and an unknown message type). */
+  readonly drift: boolean;
   /** `simulate`: seconds between heartbeat pings. */
   readonly pingIntervalSeconds: number | undefined;
   /** `simulate`: directory for the test private key file. */
@@ -130,6 +132,7 @@ const OPTIONS = {
   seed: { type: "string" },
   rate: { type: "string" },
   open: { type: "boolean" },
+  drift: { type: "boolean" },
   "ping-interval": { type: "string" },
   "key-dir": { type: "string" },
   nats: { type: "string" },
@@ -164,7 +167,17 @@ const ACCEPTS: Record<CommandName, readonly OptionName[]> = {
   book: [...CONNECTION, ...STOPPING, "market", "interval", "depth", "use-yes-price"],
   record: [...CONNECTION, ...STOPPING, "channel", "market", "out"],
   replay: [...STOPPING, "serve", "port", "speed", "interval", "depth"],
-  simulate: [...STOPPING, "port", "seed", "rate", "open", "ping-interval", "key-dir", "market"],
+  simulate: [
+    ...STOPPING,
+    "port",
+    "seed",
+    "rate",
+    "open",
+    "drift",
+    "ping-interval",
+    "key-dir",
+    "market",
+  ],
   demo: [...STOPPING, "seed", "rate", "interval", "depth", "market"],
   subscriptions: [...CONNECTION, "channel", "market"],
   check: [...CONNECTION],
@@ -289,6 +302,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     seed: number(values.seed, "--seed", { min: 0, integer: true }),
     rate: number(values.rate, "--rate", { min: 0, integer: false, max: MAX_ACTIVITY_RATE }),
     open: values.open ?? false,
+    drift: values.drift ?? false,
     pingIntervalSeconds: number(values["ping-interval"], "--ping-interval", {
       min: 0,
       integer: false,

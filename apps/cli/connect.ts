@@ -11,6 +11,7 @@ import {
   type ClientEvent,
   connect,
   createRsaPssSigner,
+  describeDrift,
   type KalshiWsClient,
   type Signer,
   type Subscription,
@@ -179,6 +180,15 @@ function reportLifecycle(context: CommandContext, event: ClientEvent): void {
       return;
     case "probe":
       out.debug("link quiet: liveness probe sent");
+      return;
+    case "drift":
+      // A server inventing field names could send many kinds: the first few, then a count.
+      out.warnRepeated(
+        "drift",
+        "more kinds of protocol drift first seen",
+        `protocol drift: ${describeDrift(event)} (first seen; counting)`,
+      );
+      out.debug(`  example: ${event.example}`);
       return;
     case "subscription_lost":
       out.error(`subscription lost: ${event.error.message}`);

@@ -153,6 +153,8 @@ key file.
   --rate N                  activity steps per second (default 20; 0 = a frozen market;
                             at most 10000)
   --open                    also accept connections without auth headers
+  --drift                   drift mode: also send fields no spec documents and an unknown
+                            message type, to see what a client reports (try 'check')
   --ping-interval SECONDS   heartbeat pings (default 10; 0 = none)
   --key-dir DIR             where to write the key file (default: a new directory in /tmp)
   -m, --market TICKER       only these of the simulator's markets (repeatable)
@@ -164,6 +166,7 @@ ${COMMON}
 Example:
   kalshi-ws simulate --port 8765
   kalshi-ws stream --url ws://127.0.0.1:8765 --key-id <key_id> --private-key-file <path> -c ticker
+  kalshi-ws simulate --port 8765 --drift     # then 'check' against it lists the drift
 `,
   demo: `Usage: kalshi-ws demo [options]
 
@@ -203,6 +206,11 @@ several samples: min and median) and clock skew, then exits. Skew is estimated f
 (exchange time) of received ticker/trade messages minus the local receive time, corrected by half
 the round trip; positive means the exchange clock is ahead. It also checks the local clock
 against the HTTP Date header of a request to the same host, when one is answered.
+
+Protocol drift: every frame of the run (replies, and a few seconds of ticker, trade and
+market_lifecycle_v2) is checked against the fields Kalshi's AsyncAPI documents; unknown message
+types, channels and fields and retired fields are listed with counts ("drift" in the report;
+a warning on stderr). 'stream' and 'record' print a one-line drift summary on stderr at exit.
 
 ${CONNECTION}
 

@@ -67,6 +67,14 @@ export function lifecycleLine(event: ClientEvent): LifecycleLine | undefined {
       return { type: "decode_error", message: event.error.message };
     case "probe":
       return { type: "probe" };
+    case "drift":
+      return {
+        type: "drift",
+        kind: event.kind,
+        message_type: event.messageType,
+        field: event.field ?? null,
+        example: event.example,
+      };
     case "closed":
       return undefined;
   }

@@ -20,6 +20,8 @@ import {
   type CommandValue,
   type DataMessage,
   DecodeError,
+  type DriftCounts,
+  type DriftEvent,
   type ResubscribeReason,
   type ServerError,
   Session,
@@ -269,6 +271,8 @@ export type ClientEvent =
     /** The link was quiet for the idle window; a `list_subscriptions` probe was sent. */
     readonly type: "probe";
   }
+  /** The server sent something this library does not know (first sighting of each kind). */
+  | DriftEvent
   | {
     /** The client closed for good. */
     readonly type: "closed";
@@ -667,6 +671,11 @@ export class KalshiWsClient implements AsyncIterable<ClientEvent>, AsyncDisposab
   /** Local order books, when created with `books`. */
   get books(): BookStore | undefined {
     return this.#books;
+  }
+
+  /** Protocol drift seen so far (unknown types, channels, fields; retired fields), with counts. */
+  get drift(): DriftCounts {
+    return this.#session.drift;
   }
 
   /** Data messages dropped by slow streams so far (the client-wide lag counter). */
@@ -1223,6 +1232,9 @@ export class KalshiWsClient implements AsyncIterable<ClientEvent>, AsyncDisposab
         return;
       case "probe":
         this.#emit({ type: "probe" }, undefined);
+        return;
+      case "drift":
+        this.#emit(event, undefined);
         return;
       case "dead":
         this.#abandon("Liveness probe unanswered");

@@ -9,6 +9,9 @@
  *     over a few seconds, plus half the round trip, estimates the skew (a lower bound at worst).
  *   - HTTP `Date`: a plain request to the same host; the header has one-second resolution, so
  *     it only catches gross errors (the handshake signature fails beyond a few seconds).
+ * - Protocol drift: every frame of the run (replies, and `ticker`, `trade` and
+ *   `market_lifecycle_v2` data for a few seconds) is checked against the documented fields;
+ *   unknown message types, channels and fields and retired fields are listed with counts.
  *
  * @module
  */
@@ -16,6 +19,7 @@
 import type { CommandContext } from "../context.ts";
 import { openClient, shutdown } from "../connect.ts";
 import { redactUrl } from "../redact.ts";
+import { type DriftRow, driftRows, driftText } from "../drift_report.ts";
 
 const RTT_SAMPLES = 5;
 const TICKER_WINDOW_MS = 3_000;
@@ -35,6 +39,8 @@ export interface CheckReport {
     /** From the HTTP `Date` header, ±1 s (null when the host did not answer). */
     readonly http_date: number | null;
   };
+  /** Protocol drift seen during the run, most frequent first (empty when none). */
+  readonly drift: readonly DriftRow[];
 }
 
 /** Runs `check`. */
@@ -63,7 +69,10 @@ export async function check(context: CommandContext): Promise<number> {
       samples++;
       if (best === undefined || value > best) best = value;
     });
-    const subscription = await client.subscribe({ channels: ["ticker"] });
+    // Public channels only (no extra authorization): ticker for the skew, all three for drift.
+    const subscription = await client.subscribe({
+      channels: ["ticker", "trade", "market_lifecycle_v2"],
+    });
     const deadline = Date.now() + TICKER_WINDOW_MS;
     while (Date.now() < deadline && samples < TICKER_SAMPLES && !context.lifetime.stopped) {
       await new Promise((resolve) => setTimeout(resolve, 50));
@@ -80,6 +89,7 @@ export async function check(context: CommandContext): Promise<number> {
         ts_ms_samples: samples,
         http_date: httpSkew === undefined ? null : Math.round(httpSkew),
       },
+      drift: driftRows(client.drift.entries()),
     };
     await shutdown(context, client, [subscription]);
     if (format === "ndjson") out.json(report);
@@ -103,6 +113,15 @@ export async function check(context: CommandContext): Promise<number> {
             ? "unavailable"
             : `${signed(report.skew_ms.http_date)} ms (±1 s resolution)`
         }`,
+      );
+      const [first, ...rest] = driftText(report.drift);
+      out.line(`drift         ${first}`);
+      for (const line of rest) out.line(`              ${line}`);
+    }
+    if (report.drift.length > 0) {
+      out.warn(
+        "protocol drift seen: the server sends what this version of kalshi-ws does not know " +
+          "(see drift above); update kalshi-ws or report it",
       );
     }
     const worst = Math.max(

@@ -14,6 +14,7 @@ import { RECORDING_VERSION, type RecordingEntry, recordingTransport } from "../r
 import { subscribeParams } from "./stream.ts";
 import { UsageError } from "../args.ts";
 import { redactUrl } from "../redact.ts";
+import { reportDriftAtExit } from "../drift_report.ts";
 import config from "../deno.json" with { type: "json" };
 
 const encoder = new TextEncoder();
@@ -74,6 +75,7 @@ export async function record(context: CommandContext): Promise<number> {
       await shutdown(context, client, [subscription]);
     } finally {
       await client.close();
+      reportDriftAtExit(out, client.drift);
     }
   } finally {
     file?.close();

@@ -36,6 +36,7 @@ export async function simulate(context: CommandContext): Promise<number> {
     activityRate: rate,
     autoStart: rate > 0,
     auth: args.open ? "open" : "required",
+    drift: args.drift,
     ...(markets === undefined ? {} : { markets }),
     ...(args.pingIntervalSeconds === undefined
       ? {}
@@ -64,7 +65,7 @@ export async function simulate(context: CommandContext): Promise<number> {
       `simulate: ${tickers.length} markets (${
         tickers.join(", ")
       }), seed ${seed}, ${rate} steps/s, auth ` +
-        `${args.open ? "open" : "required"}; Ctrl-C to stop`,
+        `${args.open ? "open" : "required"}${args.drift ? ", drift mode" : ""}; Ctrl-C to stop`,
     );
     await lifetime.done();
   } finally {

@@ -17,6 +17,7 @@ import { type CliArgs, UsageError } from "../args.ts";
 import type { CommandContext } from "../context.ts";
 import { openClient, shutdown } from "../connect.ts";
 import { lifecycleLine } from "../lifecycle_line.ts";
+import { reportDriftAtExit } from "../drift_report.ts";
 
 /** Validates `--channel`/`--market` into subscribe params (usage errors name the problem). */
 export function subscribeParams(args: CliArgs, command: string): SubscribeParams {
@@ -91,6 +92,7 @@ export async function stream(context: CommandContext): Promise<number> {
     await shutdown(context, client, [subscription]);
   } finally {
     await client.close();
+    reportDriftAtExit(out, client.drift);
   }
   out.status(`stopped (${lifetime.reason})`);
   return lifetime.exitCode;
