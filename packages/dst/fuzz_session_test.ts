@@ -30,6 +30,7 @@ const EVENT_TYPES = new Set<SessionEvent["type"]>([
   "decode_error",
   "probe",
   "dead",
+  "drift",
 ]);
 const COMMANDS = new Set(["subscribe", "unsubscribe", "update_subscription", "list_subscriptions"]);
 
@@ -104,4 +105,6 @@ test(`Session.receiveText() survives ${FRAMES} random and mutated frames with bo
   assert.ok(deltasCompared > 100, `${deltasCompared} deltas compared`);
   assert.ok(session.subscriptionKeys().length <= keys.length);
   assert.ok(books.size <= 64, `${books.size} books held`);
+  const drift = session.drift.entries().length;
+  assert.ok(drift > 0 && drift <= 256, `${drift} kinds of drift held (mutated field names)`);
 });
