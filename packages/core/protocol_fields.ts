@@ -84,6 +84,15 @@ const QUOTE = msg(
   "subaccount",
 );
 
+const RFQ = msg(
+  "id",
+  "creator_id",
+  "market_ticker",
+  "event_ticker",
+  "contracts_fp",
+  "target_cost_dollars",
+);
+
 const AVG_DATA = ["value", "window_size", "window_start_ts_ms", "window_end_ts_exclusive"];
 
 /**
@@ -270,17 +279,8 @@ export const KNOWN_FIELDS: { readonly [type: string]: readonly string[] } = {
   ],
   rfq_created: [
     ...SEQUENCED,
-    ...msg(
-      "id",
-      "creator_id",
-      "market_ticker",
-      "event_ticker",
-      "contracts_fp",
-      "target_cost_dollars",
-      "created_ts",
-      "mve_collection_ticker",
-      "mve_selected_legs",
-    ),
+    ...RFQ,
+    ...msg("created_ts", "mve_collection_ticker", "mve_selected_legs"),
     ...nested(
       "mve_selected_legs[]",
       "event_ticker",
@@ -289,18 +289,7 @@ export const KNOWN_FIELDS: { readonly [type: string]: readonly string[] } = {
       "yes_settlement_value_dollars",
     ),
   ],
-  rfq_deleted: [
-    ...SEQUENCED,
-    ...msg(
-      "id",
-      "creator_id",
-      "market_ticker",
-      "event_ticker",
-      "contracts_fp",
-      "target_cost_dollars",
-      "deleted_ts",
-    ),
-  ],
+  rfq_deleted: [...SEQUENCED, ...RFQ, ...msg("deleted_ts")],
   quote_created: [
     ...SEQUENCED,
     ...QUOTE,

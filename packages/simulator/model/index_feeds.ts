@@ -64,11 +64,16 @@ class Series {
     this.step = step;
   }
 
-  /** Moves the value by up to ±0.05 % (in whole `step`s, never below one step). */
-  move(rng: Rng): number {
+  /**
+   * When a tick is due at `now` (one per `period` ms): moves the value by up to ±0.05 % (in
+   * whole steps, never below one) and returns it with its upstream time; else undefined.
+   */
+  tick(now: number, period: number, rng: Rng): Tick | undefined {
+    if (now < this.next) return undefined;
+    this.next = now + period;
     const span = Math.max(1, Math.round((this.value * 0.0005) / this.step));
     this.value = Math.max(this.step, this.value + rng.int(-span, span) * this.step);
-    return this.value;
+    return { ts: now - rng.int(5, 40), value: this.value };
   }
 }
 
@@ -83,10 +88,9 @@ export class IndexFeeds {
     const { rng, now } = context;
     const events: ExchangeEvent[] = [];
     for (const [id, series] of this.#cf) {
-      if (now < series.next) continue;
-      series.next = now + 1_000;
-      const source = now - rng.int(5, 40);
-      const value = series.move(rng);
+      const tick = series.tick(now, 1_000, rng);
+      if (tick === undefined) continue;
+      const { ts: source, value } = tick;
       events.push({
         channel: "cfbenchmarks_value",
         type: "cfbenchmarks_value",
@@ -100,16 +104,15 @@ export class IndexFeeds {
           ...quarterAverage(series, source, value, now),
         },
       });
-      series.ticks.push({ ts: source, value });
+      series.ticks.push(tick);
       while (series.ticks.length > 0 && series.ticks[0]!.ts < source - MINUTE) {
         series.ticks.shift();
       }
     }
     for (const [id, series] of this.#cf5) {
-      if (now < series.next) continue;
-      series.next = now + 200;
-      const source = now - rng.int(5, 40);
-      const value = series.move(rng);
+      const tick = series.tick(now, 200, rng);
+      if (tick === undefined) continue;
+      const { ts: source, value } = tick;
       events.push({
         channel: "cfbenchmarks_value_5hz",
         type: "cfbenchmarks_value_5hz",
@@ -125,8 +128,8 @@ export class IndexFeeds {
       });
     }
     for (const [id, series] of this.#pyth) {
-      if (now < series.next) continue;
-      series.next = now + 1_000;
+      const tick = series.tick(now, 1_000, rng);
+      if (tick === undefined) continue;
       events.push({
         channel: "pyth_value",
         type: "pyth_value",
@@ -134,8 +137,8 @@ export class IndexFeeds {
         feed: id,
         msg: {
           underlying_ticker: id,
-          value_usd: format8(series.move(rng)),
-          source_ts_ms: now - rng.int(5, 40),
+          value_usd: format8(tick.value),
+          source_ts_ms: tick.ts,
           received_at: now,
         },
       });
