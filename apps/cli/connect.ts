@@ -147,6 +147,12 @@ function reportLifecycle(context: CommandContext, event: ClientEvent): void {
     case "resubscribed":
       out.status(`resubscribed (${event.reason}): sids ${sidList(event.sids)}`);
       return;
+    case "resubscribe_scheduled":
+      out.warn(
+        `resubscribe (${event.reason}) in ${Math.round(event.delayMs)} ms ` +
+          `(attempt ${event.attempt})`,
+      );
+      return;
     case "subscribed":
       out.debug(`subscribed: sids ${sidList(event.sids)}`);
       return;

@@ -31,6 +31,13 @@ export function lifecycleLine(event: ClientEvent): LifecycleLine | undefined {
       return { type: "subscribed", sids: event.sids };
     case "resubscribed":
       return { type: "resubscribed", sids: event.sids, reason: event.reason };
+    case "resubscribe_scheduled":
+      return {
+        type: "resubscribe_scheduled",
+        attempt: event.attempt,
+        delay_ms: Math.round(event.delayMs),
+        reason: event.reason,
+      };
     case "unsubscribed":
       return { type: "unsubscribed" };
     case "subscription_lost":

@@ -66,6 +66,8 @@ export interface ClientOptions {
   readonly signer?: Signer;
   /** Automatic reconnection (default on); `false` ends the client at the first drop. */
   readonly reconnect?: boolean | ReconnectOptions;
+  /** Pacing of automatic re-subscribes per subscription (default 250–500 ms doubling to 30 s). */
+  readonly resubscribe?: BackoffOptions;
   /** Inbound silence (ms) before a liveness probe (default 25 000). */
   readonly idleTimeoutMs?: number;
   /** How long (ms) a probe may go unanswered before reconnecting (default 5 000). */
@@ -172,6 +174,18 @@ export type ClientEvent =
     readonly subscription: Subscription;
     /** Its new sids. */
     readonly sids: readonly SidInfo[];
+    /** Why. */
+    readonly reason: ResubscribeReason;
+  }
+  | {
+    /** An automatic re-subscribe waits for its pause (an error storm is not answered at once). */
+    readonly type: "resubscribe_scheduled";
+    /** The subscription. */
+    readonly subscription: Subscription;
+    /** Consecutive automatic re-subscribes since it was last stable (1-based). */
+    readonly attempt: number;
+    /** The pause (ms). */
+    readonly delayMs: number;
     /** Why. */
     readonly reason: ResubscribeReason;
   }
@@ -638,6 +652,7 @@ export class KalshiWsClient implements AsyncIterable<ClientEvent>, AsyncDisposab
       probeTimeoutMs: options.probeTimeoutMs,
       commandTimeoutMs: options.commandTimeoutMs,
       books: this.#books,
+      resubscribe: options.resubscribe,
     });
     const reconnect = options.reconnect ?? true;
     this.#reconnect = reconnect !== false;
@@ -1164,6 +1179,16 @@ export class KalshiWsClient implements AsyncIterable<ClientEvent>, AsyncDisposab
             subscription,
           );
         }
+        return;
+      }
+      case "resubscribe_scheduled": {
+        const subscription = subs.get(event.key);
+        if (subscription === undefined) return;
+        const { attempt, delayMs, reason } = event;
+        this.#emit(
+          { type: "resubscribe_scheduled", subscription, attempt, delayMs, reason },
+          subscription,
+        );
         return;
       }
       case "unsubscribed": {

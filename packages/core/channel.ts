@@ -9,6 +9,8 @@
  * @module
  */
 
+import type { SubscribeParams } from "./command.ts";
+
 /**
  * The 13 channels the current API accepts in `subscribe` (`params.channels`), in the spec's order.
  *
@@ -230,4 +232,32 @@ export const CHANNEL_INFO: { readonly [C in Channel]: ChannelInfo } = {
 /** Whether `name` is one of the 13 current channel names (a type guard for untrusted input). */
 export function isChannel(name: unknown): name is Channel {
   return typeof name === "string" && Object.hasOwn(CHANNEL_INFO, name);
+}
+
+/**
+ * Subscribe params for `channels` taken from `source`: the market filter (as `market_tickers`
+ * from `markets` when given) only if a channel is filtered, and only the options the channels
+ * accept. Used to re-subscribe some channels of a subscription with its current markets.
+ */
+export function paramsForChannels(
+  source: SubscribeParams,
+  markets: ReadonlySet<string> | undefined,
+  channels: readonly Channel[],
+): SubscribeParams {
+  const params: Record<string, unknown> = { channels };
+  const fields = source as unknown as Record<string, unknown>;
+  if (channels.some((c) => CHANNEL_INFO[c].marketFilter !== "none")) {
+    if (markets !== undefined) params.market_tickers = [...markets];
+    else {
+      for (const field of ["market_ticker", "market_tickers", "market_id", "market_ids"]) {
+        if (fields[field] !== undefined) params[field] = fields[field];
+      }
+    }
+  }
+  const options = new Set<ChannelOption>();
+  for (const c of channels) for (const o of CHANNEL_INFO[c].options) options.add(o);
+  for (const option of options) {
+    if (fields[option] !== undefined) params[option] = fields[option];
+  }
+  return params as unknown as SubscribeParams;
 }

@@ -45,6 +45,7 @@ export {
   CHANNELS,
   isChannel,
   type MarketFilter,
+  paramsForChannels,
   UPDATE_ACTIONS,
   type UpdateAction,
 } from "./channel.ts";
@@ -181,6 +182,25 @@ export { type BookChangeListener, BookStore, type BookStoreOptions } from "./boo
 export type { BookKeeper } from "./book_keeper.ts";
 export { Backoff, backoffDelay, type BackoffOptions, DEFAULT_BACKOFF } from "./backoff.ts";
 export {
+  type AttemptFailure,
+  ConnectionLifecycle,
+  DEFAULT_CLOSE_TIMEOUT_MS,
+  DEFAULT_HANDSHAKE_TIMEOUT_MS,
+  isRejection,
+  type LifecycleCommand,
+  type LifecycleEvent,
+  type LifecycleOptions,
+  type LifecycleState,
+  type LinkObserver,
+  type ReconnectPolicy,
+} from "./connection_lifecycle.ts";
+export {
+  DEFAULT_RESUBSCRIBE_BACKOFF,
+  ResubscribeBackoff,
+  type ResubscribeDelay,
+} from "./resubscribe_backoff.ts";
+export { type DueRequest, RequestDeadlines } from "./request_deadlines.ts";
+export {
   deadAt,
   DEFAULT_IDLE_MS,
   DEFAULT_PROBE_TIMEOUT_MS,
@@ -193,6 +213,7 @@ export {
   applyMarketAction,
   checkSeq,
   isTerminalError,
+  isTransientFailure,
   newSidState,
   type PendingBase,
   type PendingCommand,
@@ -205,6 +226,7 @@ export {
   type SidState,
   SubscriptionTable,
   TERMINAL_ERROR_CODES,
+  TRANSIENT_ERROR_CODES,
   type Transition,
   type TransitionKind,
 } from "./subscriptions.ts";
@@ -223,6 +245,7 @@ export {
   type RequestId,
   type ResubscribedEvent,
   type ResubscribeReason,
+  type ResubscribeScheduledEvent,
   type ResyncedEvent,
   type SeqAnomalyEvent,
   type ServerErrorEvent,

@@ -18,8 +18,10 @@
  *   disconnected settles at once (nothing exists server-side); `addMarkets`/`removeMarkets` while
  *   disconnected change the market set the next re-subscribe uses and settle at once;
  *   `listSubscriptions` waits for the next connection. Requests on a subscription whose
- *   (re-)subscribe is still in flight wait until it is live. Command timeouts run from the moment
- *   a command is sent.
+ *   (re-)subscribe is still in flight wait until it is live.
+ * - **Every request has a deadline**: it is settled within `commandTimeoutMs` of the call, also
+ *   while queued or waiting (a queued `subscribe` is answered by the next connection or rejected
+ *   with {@linkcode CommandTimeoutError}; an expired queued request is never sent later).
  * - **Every request gets exactly one `command_result`** (resolved, rejected with a
  *   `ServerError` carrying Kalshi's code, or rejected with {@linkcode CommandTimeoutError}).
  *   `subscribe()`'s request id is its key.
@@ -31,7 +33,9 @@
  *   Gaps on other sequenced channels are reported (`gap`) and tracking continues.
  * - **Terminal errors (10, 25) heal themselves**: `server_error`, then an automatic re-subscribe.
  *   A re-subscribe refused for a passing reason (no answer, or codes 10, 17, 18, 25, 27) is
- *   retried after a pause (250 ms, doubling up to 5 s); only a first subscribe is rejected.
+ *   retried; only a first subscribe is rejected. Every automatic re-subscribe except a new
+ *   connection's is paced per subscription by a {@linkcode ResubscribeBackoff} and announced
+ *   (`resubscribe_scheduled`), so an error storm cannot become a subscribe storm.
  * - **Liveness without visible pings**: after `idleMs` of inbound silence a `list_subscriptions`
  *   probe goes out (`probe`); with no inbound frame within `probeTimeoutMs`, a `dead` event tells
  *   the client to close and reconnect.
@@ -63,7 +67,7 @@
  */
 
 import type { BookKeeper } from "./book_keeper.ts";
-import { type Channel, CHANNEL_INFO, type ChannelOption } from "./channel.ts";
+import { type Channel, CHANNEL_INFO, paramsForChannels } from "./channel.ts";
 import {
   addMarkets as addMarketsCommand,
   type CommandBody,
@@ -86,6 +90,8 @@ import {
 } from "./errors.ts";
 import { type DriftCounts, type DriftEvent, DriftLog } from "./drift.ts";
 import { scanOrderbookDelta } from "./fast_decode.ts";
+import { Fifo } from "./fifo.ts";
+import type { BackoffOptions } from "./backoff.ts";
 import { Liveness } from "./heartbeat.ts";
 import {
   type DataMessage,
@@ -95,8 +101,11 @@ import {
   type SubscriptionEntry,
   type UnknownMessage,
 } from "./message.ts";
+import { RequestDeadlines } from "./request_deadlines.ts";
+import { ResubscribeBackoff } from "./resubscribe_backoff.ts";
 import {
   checkSeq,
+  isTransientFailure,
   type PendingCommand,
   requestedMarkets,
   SeqVerdict,
@@ -123,8 +132,10 @@ export interface SessionOptions {
   readonly idleMs?: number;
   /** How long (ms) a probe may go unanswered before the link is declared dead (default 5 000). */
   readonly probeTimeoutMs?: number;
-  /** How long (ms) a sent command may go unanswered (default 10 000). */
+  /** How long (ms) a request may go unsettled, from the call (default 10 000). */
   readonly commandTimeoutMs?: number;
+  /** Pacing of automatic re-subscribes (defaults: `DEFAULT_RESUBSCRIBE_BACKOFF`). */
+  readonly resubscribe?: BackoffOptions;
   /** Local order books to keep in step (snapshots, deltas, invalidation). */
   readonly books?: BookKeeper;
   /** Where to count protocol drift (default: a new log of this session's own). */
@@ -200,6 +211,20 @@ export interface ResubscribedEvent {
   /** All its sids now, one per channel. */
   readonly sids: readonly SidInfo[];
   /** Why. */
+  readonly reason: ResubscribeReason;
+}
+
+/** An automatic re-subscribe waits for its pause (a storm of errors is not answered at once). */
+export interface ResubscribeScheduledEvent {
+  /** Discriminant. */
+  readonly type: "resubscribe_scheduled";
+  /** The subscription. */
+  readonly key: SubscriptionKey;
+  /** Consecutive automatic re-subscribes since it was last stable (1-based). */
+  readonly attempt: number;
+  /** The pause before it is sent (ms). */
+  readonly delayMs: number;
+  /** Why it is re-subscribed. */
   readonly reason: ResubscribeReason;
 }
 
@@ -387,6 +412,7 @@ export type SessionEvent =
   | DisconnectedEvent
   | SubscribedEvent
   | ResubscribedEvent
+  | ResubscribeScheduledEvent
   | UnsubscribedEvent
   | SubscriptionLostEvent
   | GapEvent
@@ -441,10 +467,8 @@ interface Handle {
   readonly deferred: UserOp[];
   /** `resync` requests waiting for the repair to finish. */
   readonly resyncWaiters: RequestId[];
-  /** A re-subscribe failed transiently: do not send the next one before this instant. */
+  /** An automatic re-subscribe is paced: do not send it before this instant. */
   retryAt: number | undefined;
-  /** Consecutive transient re-subscribe failures (sets the retry delay). */
-  retries: number;
 }
 
 type Tag =
@@ -463,67 +487,6 @@ const DISCARD: Tag = { purpose: "discard" };
 const PROBE: Tag = { purpose: "probe" };
 const ORDERBOOK = "orderbook_delta";
 const UNKNOWN_SID_ERROR = 7;
-/**
- * Codes that refuse a command for a passing reason (channel error, internal error, command
- * timeout, buffer overflow, rate limit): a re-subscribe refused with one is retried.
- */
-const TRANSIENT_ERRORS: ReadonlySet<number> = new Set([10, 17, 18, 25, 27]);
-/** First and longest pause (ms) before retrying a re-subscribe that failed transiently. */
-const RETRY_MIN_MS = 250;
-const RETRY_MAX_MS = 5_000;
-
-function isTransient(error: Error): boolean {
-  return error instanceof CommandTimeoutError ||
-    (error instanceof ServerError && TRANSIENT_ERRORS.has(error.code));
-}
-
-/**
- * A FIFO that does not shift arrays (O(1) amortised push/shift). Its array keeps its size
- * between bursts: the hot path pushes one event and polls it, and must not reallocate each time.
- */
-class Fifo<T> {
-  #items: (T | undefined)[] = [];
-  #head = 0;
-  #tail = 0;
-
-  get size(): number {
-    return this.#tail - this.#head;
-  }
-
-  push(item: T): void {
-    const items = this.#items;
-    if (this.#tail < items.length) items[this.#tail] = item;
-    else items.push(item);
-    this.#tail++;
-  }
-
-  shift(): T | undefined {
-    const head = this.#head;
-    if (head >= this.#tail) return undefined;
-    const items = this.#items;
-    const item = items[head];
-    items[head] = undefined;
-    if (head + 1 === this.#tail) {
-      this.#head = 0;
-      this.#tail = 0;
-      if (items.length > 4096) this.#items = []; // do not keep a big burst's array
-    } else if (head >= 1024 && head * 2 > this.#tail) {
-      this.#items = items.slice(head + 1, this.#tail);
-      this.#head = 0;
-      this.#tail = this.#items.length;
-    } else {
-      this.#head = head + 1;
-    }
-    return item;
-  }
-
-  clear(): void {
-    this.#items = [];
-    this.#head = 0;
-    this.#tail = 0;
-  }
-}
-
 function sidsOf(handle: Handle): SidInfo[] {
   const sids: SidInfo[] = [];
   for (const channel of handle.channels) {
@@ -535,28 +498,6 @@ function sidsOf(handle: Handle): SidInfo[] {
 
 function isActive(handle: Handle): boolean {
   return handle.status === "live" && handle.needs.size === 0 && handle.inflight.size === 0;
-}
-
-/** Subscribe params for `channels` of `handle`: its current markets, only applicable options. */
-function resubscribeParams(handle: Handle, channels: readonly Channel[]): SubscribeParams {
-  const params: Record<string, unknown> = { channels };
-  const source = handle.params as unknown as Record<string, unknown>;
-  const filtered = channels.some((c) => CHANNEL_INFO[c].marketFilter !== "none");
-  if (filtered) {
-    if (handle.markets !== undefined) {
-      params.market_tickers = [...handle.markets];
-    } else {
-      for (const field of ["market_ticker", "market_tickers", "market_id", "market_ids"]) {
-        if (source[field] !== undefined) params[field] = source[field];
-      }
-    }
-  }
-  const options = new Set<ChannelOption>();
-  for (const c of channels) for (const o of CHANNEL_INFO[c].options) options.add(o);
-  for (const option of options) {
-    if (source[option] !== undefined) params[option] = source[option];
-  }
-  return params as unknown as SubscribeParams;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -582,6 +523,8 @@ export class Session {
    * otherwise show only with the sid's next frame, which a quiet market may not send for long.
    */
   readonly #snapshotDeadlines = new Map<State, number>();
+  readonly #deadlines = new RequestDeadlines();
+  readonly #resubscribes: ResubscribeBackoff<SubscriptionKey>;
   #connected = false;
   #nextCommandId = 0;
   #nextRequest = 0;
@@ -594,6 +537,7 @@ export class Session {
     if (!(this.#commandTimeoutMs > 0)) {
       throw new RangeError(`Set commandTimeoutMs above 0: got ${this.#commandTimeoutMs}`);
     }
+    this.#resubscribes = new ResubscribeBackoff(options.resubscribe);
     this.#liveness = new Liveness({
       idleMs: options.idleMs,
       probeTimeoutMs: options.probeTimeoutMs,
@@ -789,6 +733,9 @@ export class Session {
       }
       if (!repairing) this.#startResync(state, missing, now);
     }
+    for (const { request, command } of this.#deadlines.due(now)) {
+      this.#expire(request, new CommandTimeoutError(command, this.#commandTimeoutMs), now);
+    }
     this.#pump(now); // re-subscribes whose retry pause is over
   }
 
@@ -823,6 +770,7 @@ export class Session {
       for (const state of handle.sids.values()) this.#invalidateBooks(state);
     }
     this.#handles.clear();
+    this.#deadlines.clear();
   }
 
   // -------------------------------------------------------------------------------------------
@@ -851,6 +799,8 @@ export class Session {
     for (const deadline of this.#snapshotDeadlines.values()) {
       if (earliest === undefined || deadline < earliest) earliest = deadline;
     }
+    const request = this.#deadlines.next();
+    if (request !== undefined && (earliest === undefined || request < earliest)) earliest = request;
     if (this.#connected) {
       for (const handle of this.#handles.values()) {
         const at = handle.retryAt;
@@ -884,7 +834,7 @@ export class Session {
         }
       }
     }
-    const key = ++this.#nextRequest;
+    const key = this.#newRequest("subscribe", now);
     const markets = requestedMarkets(params);
     const handle: Handle = {
       key,
@@ -901,7 +851,6 @@ export class Session {
       deferred: [],
       resyncWaiters: [],
       retryAt: undefined,
-      retries: 0,
     };
     this.#handles.set(key, handle);
     this.#pump(now);
@@ -911,7 +860,7 @@ export class Session {
   /** Unsubscribes subscription `key` (all its sids); throws if it is not active. */
   unsubscribe(key: SubscriptionKey, now: number): RequestId {
     const handle = this.#liveHandle(key, "unsubscribe");
-    const op: UserOp = { kind: "unsubscribe", request: ++this.#nextRequest };
+    const op: UserOp = { kind: "unsubscribe", request: this.#newRequest("unsubscribe", now) };
     this.#runOrDefer(handle, op, now);
     return op.request;
   }
@@ -953,14 +902,14 @@ export class Session {
         `Cannot resync subscription ${handle.key}: it has no "orderbook_delta" channel`,
       );
     }
-    const op: UserOp = { kind: "resync", request: ++this.#nextRequest, markets };
+    const op: UserOp = { kind: "resync", request: this.#newRequest("get_snapshot", now), markets };
     this.#runOrDefer(handle, op, now);
     return op.request;
   }
 
   /** Asks Kalshi for the connection's subscriptions (sent on the next connection if closed). */
   listSubscriptions(now: number): RequestId {
-    const request = ++this.#nextRequest;
+    const request = this.#newRequest("list_subscriptions", now);
     if (this.#connected) this.#send(listSubscriptionsCommand(), { purpose: "list", request }, now);
     else this.#queuedLists.push(request);
     return request;
@@ -1017,7 +966,7 @@ export class Session {
     }
     const op: UserOp = {
       kind,
-      request: ++this.#nextRequest,
+      request: this.#newRequest("update_subscription", now),
       tickers: [...tickers],
       remaining: 0,
       settled: false,
@@ -1143,12 +1092,43 @@ export class Session {
     return id;
   }
 
+  /** A new request id whose deadline runs from `now` (see {@linkcode RequestDeadlines}). */
+  #newRequest(command: string, now: number): RequestId {
+    const request = ++this.#nextRequest;
+    this.#deadlines.track(request, command, now + this.#commandTimeoutMs);
+    return request;
+  }
+
   #resolve(request: RequestId, value: CommandValue): void {
+    if (!this.#deadlines.settle(request)) return; // settled already (it expired)
     this.#events.push({ type: "command_result", request, ok: true, value });
   }
 
   #reject(request: RequestId, error: Error): void {
+    if (!this.#deadlines.settle(request)) return;
     this.#events.push({ type: "command_result", request, ok: false, error });
+  }
+
+  /**
+   * `request` reached its deadline unsettled: it is withdrawn wherever it waits (never sent
+   * later) and rejected. A first subscribe that expires ends its subscription; a command
+   * already on the wire may still take effect, as after any timeout.
+   */
+  #expire(request: RequestId, error: Error, now: number): void {
+    const queued = this.#queuedLists.indexOf(request);
+    if (queued >= 0) this.#queuedLists.splice(queued, 1);
+    for (const handle of this.#handles.values()) {
+      const op = handle.deferred.findIndex((o) => o.request === request);
+      if (op >= 0) handle.deferred.splice(op, 1);
+      const waiter = handle.resyncWaiters.indexOf(request);
+      if (waiter >= 0) handle.resyncWaiters.splice(waiter, 1);
+    }
+    const handle = this.#handles.get(request);
+    if (handle !== undefined && !handle.established && handle.status === "live") {
+      this.#closeHandle(handle, now);
+      this.#rejectWaiting(handle, error);
+    }
+    this.#reject(request, error);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -1159,7 +1139,10 @@ export class Session {
     if (!this.#connected) return;
     for (const handle of this.#handles.values()) {
       if (handle.status !== "live" || handle.needs.size === 0) continue;
-      if (handle.retryAt !== undefined && handle.retryAt > now) continue;
+      if (handle.retryAt !== undefined) {
+        if (handle.retryAt > now) continue;
+        handle.retryAt = undefined; // the pause is over; sent as soon as its channels are free
+      }
       let free = true;
       for (const channel of handle.needs) {
         if (this.#table.holdsChannel(channel) || this.#inflightElsewhere(channel, handle)) {
@@ -1184,7 +1167,7 @@ export class Session {
       handle.needs.clear();
       handle.retryAt = undefined;
       for (const c of channels) handle.inflight.add(c);
-      this.#send(subscribeCommand(resubscribeParams(handle, channels)), {
+      this.#send(subscribeCommand(paramsForChannels(handle.params, handle.markets, channels)), {
         purpose: "subscribe",
         handle,
       }, now);
@@ -1229,7 +1212,8 @@ export class Session {
       }
     }
     if (!t.complete) return;
-    handle.retries = 0;
+    // Health counts from the last subscribe the server did not kill (a reconnect is no failure).
+    if (handle.reason !== "reconnect") this.#resubscribes.healthy(handle.key, now);
     const sids = sidsOf(handle);
     if (!handle.established) {
       handle.established = true;
@@ -1260,7 +1244,7 @@ export class Session {
   ): void {
     for (const state of acked) this.#discard(state, now);
     if (handle.status !== "live") return;
-    if (handle.established && isTransient(error)) {
+    if (handle.established && isTransientFailure(error)) {
       for (const state of acked) {
         this.#invalidateBooks(state);
         if (handle.sids.get(state.channel) === state) handle.sids.delete(state.channel);
@@ -1269,7 +1253,7 @@ export class Session {
         handle.inflight.delete(channel);
         handle.needs.add(channel);
       }
-      handle.retryAt = now + Math.min(RETRY_MAX_MS, RETRY_MIN_MS * 2 ** handle.retries++);
+      this.#schedule(handle, handle.reason ?? "reconnect", now);
       return;
     }
     this.#closeHandle(handle, now);
@@ -1291,6 +1275,7 @@ export class Session {
     handle.needs.clear();
     handle.inflight.clear();
     this.#handles.delete(handle.key);
+    this.#resubscribes.forget(handle.key);
   }
 
   #rejectWaiting(handle: Handle, error: Error): void {
@@ -1309,6 +1294,7 @@ export class Session {
     handle.needs.clear();
     handle.inflight.clear();
     this.#handles.delete(handle.key);
+    this.#resubscribes.forget(handle.key);
     const error = new KalshiWsError(`Subscription ${handle.key} was unsubscribed`);
     if (!handle.established) this.#reject(handle.key, error);
     this.#rejectWaiting(handle, error);
@@ -1323,7 +1309,7 @@ export class Session {
     this.#send(unsubscribeCommand([state.sid]), DISCARD, now);
   }
 
-  /** A sid of `handle` died or is being replaced: subscribe its channel again. */
+  /** A sid of `handle` died or is being replaced: subscribe its channel again, paced. */
   #replace(handle: Handle, state: State, reason: ResubscribeReason, now: number): void {
     this.#invalidateBooks(state);
     if (handle.sids.get(state.channel) === state) handle.sids.delete(state.channel);
@@ -1331,7 +1317,15 @@ export class Session {
     this.#discard(state, now);
     handle.needs.add(state.channel);
     handle.reason = reason;
-    this.#pump(now);
+    this.#resubscribes.unhealthy(handle.key, now);
+    if (handle.retryAt === undefined || handle.retryAt <= now) this.#schedule(handle, reason, now);
+  }
+
+  /** Paces the next automatic re-subscribe of `handle` and announces it. */
+  #schedule(handle: Handle, reason: ResubscribeReason, now: number): void {
+    const { attempt, delayMs } = this.#resubscribes.next(handle.key);
+    handle.retryAt = now + delayMs;
+    this.#events.push({ type: "resubscribe_scheduled", key: handle.key, attempt, delayMs, reason });
   }
 
   // -------------------------------------------------------------------------------------------

@@ -400,10 +400,15 @@ test("Session falls back to unsubscribe + subscribe when get_snapshot is rejecte
   h.events();
   h.recv({ type: "error", id: 2, sid: 1, seq: 5, msg: { code: 18, msg: "Command timeout" } }, 11);
   assert.deepEqual(h.sent(), [{ id: 3, cmd: "unsubscribe", params: { sids: [1] } }]);
+  const [scheduled] = h.events();
+  assert.ok(scheduled?.type === "resubscribe_scheduled" && scheduled.reason === "resync_failed");
   h.recv(delta(1, 6, "A"), 12); // frames of the replaced sid are ignored
   assert.deepEqual(h.kinds(), []);
-  // Only once Kalshi confirms (else the subscribe would merge into the old sid) ...
+  // Only once Kalshi confirms (else the subscribe would merge into the old sid), and after the
+  // subscription's re-subscribe pause ...
   h.recv({ type: "unsubscribed", id: 3, sid: 1, seq: 7 }, 13);
+  assert.deepEqual(h.sent(), []);
+  h.session.handleTimeout(11 + scheduled.delayMs);
   assert.deepEqual(h.sent(), [{
     id: 4,
     cmd: "subscribe",
@@ -487,7 +492,7 @@ for (const code of [25, 10]) {
       5,
     );
     const events = h.events();
-    assert.equal(events.length, 1);
+    assert.equal(events.length, 2);
     const error = events[0];
     assert.ok(error.type === "server_error");
     assert.equal(error.key, key);
@@ -495,7 +500,23 @@ for (const code of [25, 10]) {
     assert.equal(error.terminal, true);
     assert.equal(error.error.code, code);
     assert.deepEqual(h.books.take(), ["invalidate A"]);
-    // The dead sid is gone server-side: subscribe again right away, only the dead channel.
+    // The dead sid is gone server-side: subscribe again after a short pause (a storm of terminal
+    // errors must not become a storm of subscribes), only the dead channel.
+    assert.deepEqual(h.sent(), []);
+    const pause = events[1]!;
+    assert.ok(pause.type === "resubscribe_scheduled");
+    assert.deepEqual({ ...pause, delayMs: 0 }, {
+      type: "resubscribe_scheduled",
+      key,
+      attempt: 1,
+      delayMs: 0,
+      reason: "terminal_error",
+    });
+    assert.ok(pause.delayMs >= 250 && pause.delayMs <= 500, `first pause ${pause.delayMs} ms`);
+    assert.equal(h.session.pollTimeout(), 5 + pause.delayMs);
+    h.session.handleTimeout(5 + pause.delayMs - 1);
+    assert.deepEqual(h.sent(), []);
+    h.session.handleTimeout(5 + pause.delayMs);
     assert.deepEqual(h.sent(), [{
       id: 2,
       cmd: "subscribe",
@@ -853,7 +874,12 @@ test("Session never delivers a delta onto a wrong book and converges over a loss
   for (let seed = 1; seed <= 40; seed++) {
     const random = prng(seed);
     const books = new ModelBooks();
-    const session = new Session({ books, commandTimeoutMs: 500 });
+    // Time runs ten times faster here than in a real session: so do the re-subscribe pauses.
+    const session = new Session({
+      books,
+      commandTimeoutMs: 500,
+      resubscribe: { initialDelayMs: 50, maxDelayMs: 500, stableAfterMs: 1_000, random },
+    });
     const truth = new Map<string, Ladder>(MARKETS.map((m) => [m, new Map()]));
     const history = new Map<number, string>(); // seq → truth of the market it touched
     let sid = 0;
@@ -997,7 +1023,7 @@ test("Session re-sends a first subscribe cut off by a disconnect and settles it 
   const key = h.session.subscribe({ channels: ["trade"] }, 0);
   h.sent();
   h.session.closed(1006, "", 5);
-  assert.equal(h.session.pollTimeout(), undefined, "no command timeout while disconnected");
+  assert.equal(h.session.pollTimeout(), 10_000, "the subscribe's deadline runs while disconnected");
   h.session.opened(1_000);
   assert.deepEqual(h.sent(), [{ id: 1, cmd: "subscribe", params: { channels: ["trade"] } }]);
   h.recv({ type: "subscribed", id: 1, msg: { channel: "trade", sid: 1 } }, 1_001);

@@ -84,6 +84,12 @@ export async function simulateClient(
       stableAfterMs: 5_000,
       random: () => rng.float(),
     },
+    resubscribe: {
+      initialDelayMs: 100,
+      maxDelayMs: 2_000,
+      stableAfterMs: 5_000,
+      random: () => rng.float(),
+    },
     idleTimeoutMs: 2_000,
     probeTimeoutMs: 1_000,
     commandTimeoutMs: 1_000,

@@ -19,6 +19,7 @@ const EVENT_TYPES = new Set<SessionEvent["type"]>([
   "disconnected",
   "subscribed",
   "resubscribed",
+  "resubscribe_scheduled",
   "unsubscribed",
   "subscription_lost",
   "gap",

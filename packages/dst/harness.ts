@@ -261,6 +261,13 @@ class Simulation {
       idleMs: 2_000,
       probeTimeoutMs: 1_000,
       commandTimeoutMs: 1_000,
+      // The simulation's time scale: pauses as short as its reconnect backoff's.
+      resubscribe: {
+        initialDelayMs: 100,
+        maxDelayMs: 2_000,
+        stableAfterMs: 5_000,
+        random: () => rng.float(),
+      },
     });
     this.backoff = new Backoff({
       initialDelayMs: 100,

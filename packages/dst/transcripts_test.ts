@@ -153,6 +153,8 @@ test("Session.handleTimeout() stops trusting books of a delete_markets that time
   );
   assert.deepEqual(sent(session), [{ id: 4, cmd: "unsubscribe", params: { sids: [1] } }]);
   session.receiveText('{"id":4,"type":"unsubscribed","sid":1,"seq":3}', 1_030);
+  assert.deepEqual(sent(session), [], "after the subscription's re-subscribe pause");
+  session.handleTimeout(session.pollTimeout()!);
   assert.deepEqual(sent(session), [{
     id: 5,
     cmd: "subscribe",

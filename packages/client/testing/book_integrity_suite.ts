@@ -96,6 +96,8 @@ export function bookIntegritySuite(
       idleTimeoutMs: 400,
       probeTimeoutMs: 300,
       reconnect: { initialDelayMs: 10, maxDelayMs: 100 },
+      // Rounds follow each other within milliseconds: so do the re-subscribe pauses.
+      resubscribe: { initialDelayMs: 10, maxDelayMs: 100 },
     });
     const wrongData: string[] = [];
     const seen = new Map<string, number>();
