@@ -21,13 +21,9 @@ import {
 } from "@kalshi-ws/client";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { AckSender } from "./ack_sender.ts";
-import {
-  type BookInvalidReason,
-  Header,
-  marketOfMessage,
-  messageId,
-  snapshotId,
-} from "./envelope.ts";
+import { type CollectorEvent, describeClientEvent } from "./collector_events.ts";
+import { Batcher, type BatchInfo } from "./batcher.ts";
+import { type BookInvalidReason, Header, marketOfMessage, snapshotId } from "./envelope.ts";
 import { LeaseManager } from "./lease_manager.ts";
 import { type OutboundMessage, Publisher, type PublisherEvent } from "./publisher.ts";
 import { leaseTimings } from "./shares.ts";
@@ -40,6 +36,8 @@ import {
   eventsSubject,
   snapshotSubject,
 } from "./subjects.ts";
+
+export type { CollectorEvent } from "./collector_events.ts";
 
 /** Options of {@linkcode startCollector}. */
 export interface CollectorOptions {
@@ -73,9 +71,19 @@ export interface CollectorOptions {
   readonly leaseTtlMs?: number;
   /** Interval (ms) of periodic book snapshots (default 30 000). */
   readonly snapshotIntervalMs?: number;
-  /** Most messages buffered while JetStream is slow or down (default 10 000). */
+  /**
+   * Longest wait (ms) of a Kalshi message for more of its subject to share one JetStream
+   * message (default 5). 0 publishes each alone: lowest latency, several times fewer messages
+   * per second (see the README's NATS section).
+   */
+  readonly batchLatencyMs?: number;
+  /** Most Kalshi messages per JetStream message (default 200). */
+  readonly maxBatchFrames?: number;
+  /** Most body bytes per JetStream message (default 65 536). */
+  readonly maxBatchBytes?: number;
+  /** Most Kalshi messages buffered while JetStream is slow or down (default 10 000). */
   readonly bufferSize?: number;
-  /** Most publishes awaiting their ack at once (default 256). */
+  /** Most publishes (JetStream messages) awaiting their ack at once (default 256). */
   readonly maxInFlight?: number;
   /** How long a publish may wait for its ack (ms, default 5 000). */
   readonly publishTimeoutMs?: number;
@@ -83,76 +91,7 @@ export interface CollectorOptions {
   readonly onEvent?: (event: CollectorEvent) => void;
 }
 
-/** What a collector reports. */
-export type CollectorEvent =
-  | {
-    /** This collector now covers `market` (a fresh snapshot follows). */
-    readonly type: "lease_acquired";
-    /** The market. */
-    readonly market: string;
-  }
-  | {
-    /** This collector handed `market` over (to its preferred collector, or on shutdown). */
-    readonly type: "lease_released";
-    /** The market. */
-    readonly market: string;
-  }
-  | {
-    /** `market`'s lease expired or was taken: this collector stopped covering it. */
-    readonly type: "lease_lost";
-    /** The market. */
-    readonly market: string;
-  }
-  | {
-    /** JetStream stopped acknowledging: messages are buffered (up to `bufferSize`). */
-    readonly type: "publish_stalled";
-    /** Why. */
-    readonly error: string;
-    /** Messages buffered. */
-    readonly queued: number;
-  }
-  | {
-    /** JetStream acknowledges again; fresh snapshots of every market follow. */
-    readonly type: "publish_resumed";
-    /** How long it was away (ms). */
-    readonly stalledMs: number;
-    /** Messages still buffered. */
-    readonly queued: number;
-  }
-  | {
-    /** Buffered messages are waiting (JetStream slow or away): reported once a second. */
-    readonly type: "lag";
-    /** Messages buffered. */
-    readonly queued: number;
-    /** Age of the oldest buffered message (ms). */
-    readonly lagMs: number;
-  }
-  | {
-    /** The buffer was full: messages were dropped (books recover with fresh snapshots). */
-    readonly type: "lagged";
-    /** Messages dropped since the last report. */
-    readonly dropped: number;
-    /** Messages buffered. */
-    readonly queued: number;
-    /** Age of the oldest buffered message (ms). */
-    readonly lagMs: number;
-  }
-  | {
-    /** A Kalshi connection event (connected, disconnected, gap, resynced, …). */
-    readonly type: "kalshi";
-    /** The client event's type. */
-    readonly event: string;
-    /** A one-line description. */
-    readonly detail: string;
-  }
-  | {
-    /** Something failed and is retried (a lease tick, a subscription change). */
-    readonly type: "error";
-    /** The message. */
-    readonly error: string;
-  };
-
-/** Counters of a running collector. */
+/** Counters of a running collector (in Kalshi messages, unless said otherwise). */
 export interface CollectorStats {
   /** Markets held. */
   readonly markets: readonly string[];
@@ -160,10 +99,14 @@ export interface CollectorStats {
   readonly offered: number;
   /** Messages JetStream acknowledged. */
   readonly published: number;
+  /** JetStream messages acknowledged (a batch counts once). */
+  readonly batches: number;
   /** Messages dropped because the buffer was full. */
   readonly dropped: number;
-  /** Messages buffered now. */
+  /** Messages buffered now, awaiting their ack (at most `bufferSize`). */
   readonly queued: number;
+  /** Messages waiting in open batches (at most the batch latency's worth). */
+  readonly batching: number;
   /** Age of the oldest buffered message (ms). */
   readonly lagMs: number;
   /** Whether JetStream is failing to acknowledge. */
@@ -180,7 +123,6 @@ interface MarketState {
 }
 
 const DEFAULT_CHANNELS: readonly Channel[] = ["orderbook_delta", "ticker", "trade"];
-const MAX_EVENT_TEXT = 300;
 const LAG_REPORT_MS = 1_000;
 
 /**
@@ -211,6 +153,7 @@ export class Collector implements AsyncDisposable {
   /** Channels subscribed once for every market, filtered here (`trade`, lifecycle). */
   readonly #wideChannels: readonly Channel[];
   readonly #books: BookStore;
+  readonly #batcher: Batcher;
   readonly #publisher: Publisher;
   readonly #sender: AckSender;
   readonly #markets = new Map<string, MarketState>();
@@ -257,6 +200,15 @@ export class Collector implements AsyncDisposable {
       admit: (message) => this.#admit(message),
       onEvent: (event) => this.#onPublisherEvent(event),
     });
+    this.#batcher = new Batcher({
+      collector: this.id,
+      epoch: this.epoch,
+      nextId: () => `${this.epoch}.${++this.#counter}`,
+      offer: (message, info) => this.#offer(message, info),
+      latencyMs: options.batchLatencyMs,
+      maxFrames: options.maxBatchFrames,
+      maxBytes: options.maxBatchBytes,
+    });
   }
 
   /**
@@ -284,15 +236,18 @@ export class Collector implements AsyncDisposable {
       markets: this.markets,
       offered: this.#offered,
       published: this.#publisher.published,
+      batches: this.#publisher.acknowledged,
       dropped: this.#dropped,
       queued: this.#publisher.queued,
+      batching: this.#batcher.pending,
       lagMs: this.#publisher.lagMs,
       stalled: this.#publisher.stalled,
     };
   }
 
-  /** Resolves once everything offered so far is acknowledged by JetStream. */
+  /** Resolves once everything received so far is acknowledged by JetStream (or dropped). */
   flush(): Promise<void> {
+    this.#batcher.flush();
     return this.#publisher.flush();
   }
 
@@ -337,8 +292,9 @@ export class Collector implements AsyncDisposable {
     const release = options.release ?? true;
     await this.#leases?.stop(release);
     await this.#client?.close();
-    if (release) await withTimeout(this.#publisher.flush(), 5_000);
+    if (release) await withTimeout(this.flush(), 5_000);
     this.#closed = true;
+    this.#batcher.close();
     this.#publisher.close();
     this.#sender.close();
     this.#end(this.#failure);
@@ -392,7 +348,7 @@ export class Collector implements AsyncDisposable {
     // Hand over only once our last messages are stored, so the next collector's snapshot
     // follows them in the stream (pointless while JetStream is away: the TTL decides then).
     if (type === "lease_released" && !this.#publisher.stalled) {
-      await withTimeout(this.#publisher.flush(), 5_000);
+      await withTimeout(this.flush(), 5_000);
     }
   }
 
@@ -428,40 +384,37 @@ export class Collector implements AsyncDisposable {
     const market = marketOfMessage(message);
     if (market === undefined || !this.#covered.has(market)) return;
     const type = message.type;
-    const headers: Record<string, string> = {
-      [Header.ReceivedMs]: String(Date.now()),
-      [Header.Collector]: this.id,
-      [Header.Epoch]: this.epoch,
-    };
-    if (sid !== undefined) headers[Header.Sid] = String(sid);
-    const seq = (message as { seq?: unknown }).seq;
-    if (typeof seq === "number") headers[Header.Seq] = String(seq);
-    let state: MarketState | undefined;
     const snapshot = type === "orderbook_snapshot";
+    let state: MarketState | undefined;
+    let bookSeq: number | undefined;
     if (snapshot || type === "orderbook_delta") {
       state = this.#markets.get(market)!;
-      const bookSeq = ++state.bookSeq;
-      headers[Header.BookSeq] = String(bookSeq);
-      headers[Header.BookValid] = String(this.#books.get(market)?.valid ?? false);
+      bookSeq = ++state.bookSeq;
       if (snapshot) state.dirty = false;
       else if (state.dirty) {
         this.#dropped++; // the consumer sees the Book-Seq hole; a snapshot follows when there is room
         return;
       }
     }
-    const ok = this.#offer({
+    const seq = (message as { seq?: unknown }).seq;
+    const tradeId = type === "trade"
+      ? (message.msg as { trade_id?: unknown } | undefined)?.trade_id
+      : undefined;
+    const frame = {
       subject: dataSubject(this.#prefix, channelOfType(type), market),
-      data: JSON.stringify(message),
-      msgId: messageId(this.epoch, ++this.#counter, type, message.msg),
-      headers,
       market,
-    });
-    if (!ok) {
-      if (state !== undefined) this.#markDirty(state);
-      return;
-    }
-    // Every Kalshi snapshot is also the newest starting point for consumers.
-    if (snapshot) this.#offerSnapshot(market, state!);
+      text: JSON.stringify(message),
+      receivedMs: Date.now(),
+      sid,
+      seq: typeof seq === "number" ? seq : undefined,
+      bookSeq,
+      bookValid: state === undefined ? undefined : this.#books.get(market)?.valid ?? false,
+      // Alone, a trade is keyed by Kalshi's id: from two collectors it is stored once.
+      msgId: typeof tradeId === "string" && tradeId !== "" ? `trade.${tradeId}` : undefined,
+    };
+    // A Kalshi snapshot is published alone, then as the newest starting point for consumers.
+    if (!snapshot) this.#batcher.add(frame);
+    else if (this.#batcher.addAlone(frame)) this.#offerSnapshot(market, state!);
   }
 
   /** Invalidation of a covered book (gap, integrity failure, disconnect): publish a notice. */
@@ -477,27 +430,22 @@ export class Collector implements AsyncDisposable {
   #offerNotice(market: string, reason: BookInvalidReason): void {
     const state = this.#markets.get(market);
     if (state === undefined) return;
-    const bookSeq = ++state.bookSeq;
-    const ok = this.#offer({
+    this.#batcher.addAlone({
       subject: bookStatusSubject(this.#prefix, market),
-      data: JSON.stringify({ type: "book_invalid", msg: { market_ticker: market, reason } }),
-      msgId: `${this.epoch}.${++this.#counter}`,
-      headers: {
-        [Header.ReceivedMs]: String(Date.now()),
-        [Header.Collector]: this.id,
-        [Header.Epoch]: this.epoch,
-        [Header.BookSeq]: String(bookSeq),
-        [Header.BookValid]: "false",
-      },
       market,
+      text: JSON.stringify({ type: "book_invalid", msg: { market_ticker: market, reason } }),
+      receivedMs: Date.now(),
+      bookSeq: ++state.bookSeq,
+      bookValid: false,
     });
-    if (!ok) this.#markDirty(state);
   }
 
   /** Publishes the collector's exact book of `market` (false: invalid book or no room). */
   #offerSnapshot(market: string, state: MarketState): boolean {
     const book = this.#books.get(market);
     if (book === undefined || !book.valid) return false;
+    // Not a book event: it carries the counter it reflects (so it is published alone, by hand).
+    this.#batcher.flushMarket(market);
     const ok = this.#offer({
       subject: snapshotSubject(this.#prefix, market),
       data: JSON.stringify({ type: "orderbook_snapshot", msg: book.toSnapshot() }),
@@ -514,17 +462,23 @@ export class Collector implements AsyncDisposable {
     if (ok) {
       state.snapshotSeq = state.bookSeq;
       state.dirty = false;
-    } else this.#markDirty(state);
+    }
     return ok;
   }
 
-  #offer(message: OutboundMessage): boolean {
+  /** Hands a message to the publisher; a refused one is counted, and a book then needs a snapshot. */
+  #offer(message: OutboundMessage, info?: BatchInfo): boolean {
     if (this.#closed) return false;
+    const frames = info?.frames ?? 1;
     if (this.#publisher.offer(message)) {
-      this.#offered++;
+      this.#offered += frames;
       return true;
     }
-    this.#dropped++;
+    this.#dropped += frames;
+    const state = info === undefined || info.book
+      ? this.#markets.get(message.market ?? "")
+      : undefined;
+    if (state !== undefined) this.#markDirty(state);
     return false;
   }
 
@@ -623,50 +577,6 @@ export class Collector implements AsyncDisposable {
       headers: { [Header.Collector]: this.id, [Header.Epoch]: this.epoch },
     });
   }
-}
-
-function describeClientEvent(event: Exclude<ClientEvent, { type: "data" }>): string {
-  let text: string;
-  switch (event.type) {
-    case "connected":
-      text = event.reconnected ? "reconnected" : "connected";
-      break;
-    case "disconnected":
-      text = `code ${event.code}${event.reason === "" ? "" : ` ${event.reason}`}`;
-      break;
-    case "reconnecting":
-      text = `attempt ${event.attempt} in ${event.delayMs} ms`;
-      break;
-    case "gap":
-    case "seq_anomaly":
-      text =
-        `sid ${event.sid} ${event.channel}: expected seq ${event.expected}, got ${event.received}`;
-      break;
-    case "book_invalid":
-      text = `${event.marketTicker} (${event.cause})`;
-      break;
-    case "resynced":
-      text = `sid ${event.sid}: ${event.markets.join(" ")}`;
-      break;
-    case "server_error":
-      text = `Kalshi error ${event.error.code}: ${event.error.message}`;
-      break;
-    case "subscription_lost":
-      text = event.error.message;
-      break;
-    case "closed":
-      text = event.error?.message ?? "closed";
-      break;
-    case "lagged":
-      text = `${event.dropped} dropped`;
-      break;
-    case "decode_error":
-      text = event.error.message;
-      break;
-    default:
-      text = event.type;
-  }
-  return text.length > MAX_EVENT_TEXT ? text.slice(0, MAX_EVENT_TEXT) + "…" : text;
 }
 
 function randomId(): string {

@@ -7,6 +7,11 @@
  * collector snapshots `{"type":"orderbook_snapshot","msg":{...}}` (no sid/seq: they come from
  * the collector's own exact book) and notices `{"type":"book_invalid","msg":{...}}`.
  *
+ * A message carries one Kalshi message, or a batch of consecutive ones of one subject: then its
+ * `Kalshi-Batch` header holds their count and its body one JSON message per line (`\n` never
+ * occurs inside compact JSON), and `Kalshi-Book-Seq` the range `first-last` of their book
+ * counters. {@linkcode framesOf} reads both forms.
+ *
  * @module
  */
 
@@ -20,7 +25,11 @@ import type { OrderbookSnapshotMsg } from "@kalshi-ws/client";
  * - `Kalshi-Collector` / `Kalshi-Epoch`: who published it, and which run of that collector;
  * - `Kalshi-Book-Seq`: per market and epoch, a counter over every book event (snapshot, delta,
  *   notice), including ones the collector had to drop, so a consumer can prove it saw them all.
- *   Collector snapshots carry the counter they reflect and do not advance it.
+ *   Collector snapshots carry the counter they reflect and do not advance it. A batch of book
+ *   events carries the range `first-last` (consecutive: a batch never spans a hole);
+ * - `Kalshi-Batch`: on a batch only, how many Kalshi messages its body holds (one per line).
+ *   `Kalshi-Received-Ms` is then the first one's; the others came within the collector's batch
+ *   latency after it, and each keeps its own `sid`/`seq` in its body.
  */
 export const Header = {
   MsgId: "Nats-Msg-Id",
@@ -31,6 +40,7 @@ export const Header = {
   Collector: "Kalshi-Collector",
   Epoch: "Kalshi-Epoch",
   BookSeq: "Kalshi-Book-Seq",
+  Batch: "Kalshi-Batch",
 } as const;
 
 /** Why a market's book stopped being exact at the collector. */
@@ -59,8 +69,10 @@ export interface CollectorSnapshotMessage {
 export interface BookHeaders {
   /** Which collector run published it (`Kalshi-Epoch`), or undefined when absent. */
   readonly epoch: string | undefined;
-  /** `Kalshi-Book-Seq`, or undefined when absent or malformed. */
+  /** `Kalshi-Book-Seq` (a batch's first), or undefined when absent or malformed. */
   readonly bookSeq: number | undefined;
+  /** A batch's last `Kalshi-Book-Seq` (equal to `bookSeq` for a single message). */
+  readonly lastBookSeq: number | undefined;
   /** `Kalshi-Book-Valid` (true unless the header says `false`). */
   readonly valid: boolean;
 }
@@ -71,17 +83,40 @@ export interface HeaderReader {
   get(name: string): string;
 }
 
+const BOOK_SEQ = /^([0-9]{1,15})(?:-([0-9]{1,15}))?$/;
+
 /** Reads {@linkcode BookHeaders} from a message's headers (tolerates their absence). */
 export function readBookHeaders(headers: HeaderReader | undefined): BookHeaders {
-  if (headers === undefined) return { epoch: undefined, bookSeq: undefined, valid: true };
+  if (headers === undefined) {
+    return { epoch: undefined, bookSeq: undefined, lastBookSeq: undefined, valid: true };
+  }
   const epoch = headers.get(Header.Epoch);
-  const raw = headers.get(Header.BookSeq);
-  const bookSeq = /^[0-9]{1,15}$/.test(raw) ? Number(raw) : undefined;
+  const range = BOOK_SEQ.exec(headers.get(Header.BookSeq));
+  const bookSeq = range === null ? undefined : Number(range[1]);
+  const lastBookSeq = range === null ? undefined : Number(range[2] ?? range[1]);
+  const ordered = bookSeq !== undefined && lastBookSeq! >= bookSeq;
   return {
     epoch: epoch === "" ? undefined : epoch,
-    bookSeq,
+    bookSeq: ordered ? bookSeq : undefined,
+    lastBookSeq: ordered ? lastBookSeq : undefined,
     valid: headers.get(Header.BookValid) !== "false",
   };
+}
+
+/**
+ * The Kalshi messages (JSON texts) a stream message carries: its body, or a batch's lines
+ * (`Kalshi-Batch`). Throws a RangeError when a batch does not hold the count it announces.
+ */
+export function framesOf(headers: HeaderReader | undefined, body: string): string[] {
+  const count = headers?.get(Header.Batch) ?? "";
+  if (count === "") return [body];
+  const frames = body.split("\n");
+  if (String(frames.length) !== count) {
+    throw new RangeError(
+      `Cannot read batch: ${Header.Batch} says ${count} messages, the body holds ${frames.length}`,
+    );
+  }
+  return frames;
 }
 
 /**

@@ -1,6 +1,13 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Header, marketOfMessage, messageId, readBookHeaders, snapshotId } from "./envelope.ts";
+import {
+  framesOf,
+  Header,
+  marketOfMessage,
+  messageId,
+  readBookHeaders,
+  snapshotId,
+} from "./envelope.ts";
 
 function headers(values: Record<string, string>): { get(name: string): string } {
   return { get: (name) => values[name] ?? "" };
@@ -14,26 +21,43 @@ test("messageId() keys trades by Kalshi's trade_id and everything else by epoch 
   assert.equal(snapshotId("c1-ab", "KXA", 12), "c1-ab.snapshot.KXA.12");
 });
 
-test("readBookHeaders() reads epoch, book counter and validity, tolerating absent or bad values", () => {
+test("readBookHeaders() reads epoch, book counter (or a batch's range) and validity, tolerating absent or bad values", () => {
   assert.deepEqual(
     readBookHeaders(
       headers({ [Header.Epoch]: "e1", [Header.BookSeq]: "42", [Header.BookValid]: "true" }),
     ),
-    { epoch: "e1", bookSeq: 42, valid: true },
+    { epoch: "e1", bookSeq: 42, lastBookSeq: 42, valid: true },
   );
   assert.deepEqual(
-    readBookHeaders(headers({ [Header.BookSeq]: "4x", [Header.BookValid]: "false" })),
-    {
-      epoch: undefined,
-      bookSeq: undefined,
-      valid: false,
-    },
+    readBookHeaders(headers({ [Header.Epoch]: "e1", [Header.BookSeq]: "42-57" })),
+    { epoch: "e1", bookSeq: 42, lastBookSeq: 57, valid: true },
   );
+  for (const bad of ["4x", "42-", "-42", "57-42", "1-2-3", "1234567890123456"]) {
+    assert.deepEqual(
+      readBookHeaders(headers({ [Header.BookSeq]: bad, [Header.BookValid]: "false" })),
+      { epoch: undefined, bookSeq: undefined, lastBookSeq: undefined, valid: false },
+      bad,
+    );
+  }
   assert.deepEqual(readBookHeaders(undefined), {
     epoch: undefined,
     bookSeq: undefined,
+    lastBookSeq: undefined,
     valid: true,
   });
+});
+
+test("framesOf() returns a single message's body, or a batch's lines when they match its count", () => {
+  assert.deepEqual(framesOf(undefined, '{"a":1}'), ['{"a":1}']);
+  assert.deepEqual(framesOf(headers({}), '{"a":1}'), ['{"a":1}']);
+  assert.deepEqual(framesOf(headers({ [Header.Batch]: "2" }), '{"a":1}\n{"b":2}'), [
+    '{"a":1}',
+    '{"b":2}',
+  ]);
+  assert.throws(
+    () => framesOf(headers({ [Header.Batch]: "3" }), '{"a":1}\n{"b":2}'),
+    /Kalshi-Batch says 3 messages, the body holds 2/,
+  );
 });
 
 test("marketOfMessage() finds the market under Kalshi's different field names", () => {

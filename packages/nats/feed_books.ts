@@ -5,13 +5,26 @@
  * run the book came from; anything else (a hole, another collector taking over without a
  * snapshot yet, a `book_invalid` notice) makes the book invalid and is reported, until the
  * next snapshot — from Kalshi (on subscribe or repair) or from the collector (periodic, after
- * an outage) — makes it exact again. Pure: feed it (subject, headers, body).
+ * an outage) — makes it exact again. Batches (several book events in one stream message) are
+ * applied message by message, each with its counter from the batch's range. Pure: feed it
+ * (subject, headers, body).
  *
  * @module
  */
 
-import { BookStore, type OrderbookDeltaMsg, type OrderbookSnapshotMsg } from "@kalshi-ws/client";
-import { type BookInvalidReason, type HeaderReader, readBookHeaders } from "./envelope.ts";
+import {
+  BookStore,
+  type OrderbookDeltaMsg,
+  type OrderbookSnapshotMsg,
+  scanOrderbookDelta,
+} from "@kalshi-ws/client";
+import {
+  type BookHeaders,
+  type BookInvalidReason,
+  framesOf,
+  type HeaderReader,
+  readBookHeaders,
+} from "./envelope.ts";
 import { BOOK_STATUS_TOKEN, decodeToken, SNAPSHOT_TOKEN } from "./subjects.ts";
 
 /** Why a followed book stopped being exact. */
@@ -83,9 +96,10 @@ export class FeedBooks {
   }
 
   /**
-   * Applies one feed message. Subjects are `<prefix>.<kind>.<market>`; kinds other than
-   * `orderbook_delta`, `snapshot` and `book_status` are ignored. Returns whether it changed a
-   * book. Malformed bodies invalidate the market's book (reported as `integrity`).
+   * Applies one stream message (one Kalshi message or a batch). Subjects are
+   * `<prefix>.<kind>.<market>`; kinds other than `orderbook_delta`, `snapshot` and
+   * `book_status` are ignored. Returns whether it changed a book. Malformed bodies invalidate
+   * the market's book (reported as `integrity`).
    */
   apply(
     subject: string,
@@ -93,17 +107,56 @@ export class FeedBooks {
     body: string,
     streamSeq?: number,
   ): boolean {
-    const last = subject.lastIndexOf(".");
-    const before = subject.lastIndexOf(".", last - 1);
-    const kind = subject.slice(before + 1, last);
-    if (kind !== "orderbook_delta" && kind !== SNAPSHOT_TOKEN && kind !== BOOK_STATUS_TOKEN) {
-      return false;
+    if (!isBookSubject(subject)) return false;
+    let frames: string[];
+    try {
+      frames = framesOf(headers, body);
+    } catch {
+      const market = marketOf(subject);
+      return this.#lose(market, { market, reason: "integrity", streamSeq });
     }
-    const market = decodeToken(subject.slice(last + 1));
+    return this.applyFrames(subject, headers, frames, streamSeq);
+  }
+
+  /**
+   * Applies the Kalshi messages of one stream message, already split ({@linkcode framesOf}),
+   * so a reader that also needs them decodes the body once.
+   */
+  applyFrames(
+    subject: string,
+    headers: HeaderReader | undefined,
+    frames: readonly string[],
+    streamSeq?: number,
+  ): boolean {
+    if (!isBookSubject(subject) || frames.length === 0) return false;
+    const market = marketOf(subject);
+    const kind = kindOf(subject);
     const h = readBookHeaders(headers);
+    if (frames.length === 1) return this.#applyOne(market, kind, h, frames[0]!, streamSeq);
+    // A batch of book events holds exactly its counter range.
+    if (
+      h.bookSeq === undefined || h.lastBookSeq === undefined ||
+      h.lastBookSeq - h.bookSeq + 1 !== frames.length
+    ) return this.#lose(market, { market, reason: "integrity", streamSeq });
+    let changed = false;
+    for (let i = 0; i < frames.length; i++) {
+      const one = { ...h, bookSeq: h.bookSeq + i, lastBookSeq: h.bookSeq + i };
+      if (this.#applyOne(market, kind, one, frames[i]!, streamSeq)) changed = true;
+    }
+    return changed;
+  }
+
+  #applyOne(
+    market: string,
+    kind: string,
+    h: BookHeaders,
+    body: string,
+    streamSeq: number | undefined,
+  ): boolean {
     let message: { type?: unknown; msg?: unknown };
     try {
-      message = JSON.parse(body);
+      message = (kind === "orderbook_delta" ? scanOrderbookDelta(body) : undefined) ??
+        JSON.parse(body);
     } catch {
       return this.#lose(market, { market, reason: "integrity", streamSeq });
     }
@@ -210,4 +263,19 @@ export class FeedBooks {
     this.#gaps++;
     this.#onGap?.(gap);
   }
+}
+
+/** Whether `subject` (`<prefix>.<kind>.<market>`) carries book events. */
+function isBookSubject(subject: string): boolean {
+  const kind = kindOf(subject);
+  return kind === "orderbook_delta" || kind === SNAPSHOT_TOKEN || kind === BOOK_STATUS_TOKEN;
+}
+
+function kindOf(subject: string): string {
+  const last = subject.lastIndexOf(".");
+  return subject.slice(subject.lastIndexOf(".", last - 1) + 1, last);
+}
+
+function marketOf(subject: string): string {
+  return decodeToken(subject.slice(subject.lastIndexOf(".") + 1));
 }

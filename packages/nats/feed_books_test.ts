@@ -123,3 +123,57 @@ test("FeedBooks invalidates a book when a delta fails its integrity checks or a 
   assert.equal(feed.valid("KXA"), false);
   assert.equal(gaps[1]?.reason, "integrity");
 });
+
+/** Headers of a batch of book events `first..last`. */
+function hb(epoch: string, first: number, last: number): { get(name: string): string } {
+  const values: Record<string, string> = {
+    [Header.Epoch]: epoch,
+    [Header.BookSeq]: `${first}-${last}`,
+    [Header.BookValid]: "true",
+    [Header.Batch]: String(last - first + 1),
+  };
+  return { get: (name) => values[name] ?? "" };
+}
+
+test("FeedBooks applies a batch message by message, mixed with single messages, and skips a re-delivered batch", () => {
+  const { feed, gaps } = follow();
+  feed.apply(OB, h("e1", 1), snapshot([["0.4200", "10.00"]]));
+  const batch = [delta("0.4200", "5.00"), delta("0.4300", "1.00"), delta("0.4200", "-3.00")];
+  assert.equal(feed.apply(OB, hb("e1", 2, 4), batch.join("\n")), true);
+  feed.apply(OB, h("e1", 5), delta("0.4400", "2.00"));
+  assert.deepEqual(feed.books.get("KXA")!.ladder("yes"), [
+    ["0.4200", "12.00"],
+    ["0.4300", "1.00"],
+    ["0.4400", "2.00"],
+  ]);
+  assert.equal(feed.apply(OB, hb("e1", 2, 4), batch.join("\n")), false);
+  assert.equal(feed.applied, 5);
+  assert.deepEqual(gaps, []);
+  assert.equal(feed.valid("KXA"), true);
+});
+
+test("FeedBooks reports a hole between batches, and a batch whose range does not match what it holds", () => {
+  const { feed, gaps } = follow();
+  feed.apply(OB, h("e1", 1), snapshot([["0.4200", "10.00"]]));
+  feed.apply(OB, hb("e1", 2, 3), [delta("0.4200", "1.00"), delta("0.4200", "1.00")].join("\n"));
+  feed.apply(OB, hb("e1", 6, 7), [delta("0.4200", "1.00"), delta("0.4200", "1.00")].join("\n"), 9);
+  assert.deepEqual(gaps, [{
+    market: "KXA",
+    reason: "book_seq",
+    expected: 4,
+    received: 6,
+    streamSeq: 9,
+  }]);
+  feed.apply(SNAP, h("e1", 7), snapshot([["0.4200", "10.00"]]));
+  assert.equal(feed.valid("KXA"), true);
+  // Three lines announced as two, and a range of three for two lines: neither is trusted.
+  const two = [delta("0.4200", "1.00"), delta("0.4200", "1.00")].join("\n");
+  feed.apply(OB, hb("e1", 8, 9), two + "\n" + delta("0.4200", "1.00"), 10);
+  assert.equal(feed.valid("KXA"), false);
+  assert.equal(gaps.at(-1)?.reason, "integrity");
+  feed.apply(SNAP, h("e1", 9), snapshot([["0.4200", "10.00"]]));
+  const headers = hb("e1", 10, 12);
+  feed.applyFrames(OB, { get: (n) => n === Header.Batch ? "2" : headers.get(n) }, two.split("\n"));
+  assert.equal(feed.valid("KXA"), false);
+  assert.equal(gaps.length, 3);
+});

@@ -3,7 +3,9 @@
  * window of unacknowledged publishes; when a publish fails (JetStream slow or down) the queue
  * stalls, keeps accepting messages up to its bound, probes with the oldest message after a
  * backoff, and on success re-sends every unacknowledged message in order. Re-sent messages
- * carry the same `Nats-Msg-Id`, so the ones JetStream did store are not stored twice.
+ * carry the same `Nats-Msg-Id` and body, so the ones JetStream did store are not stored twice.
+ * Sizes count Kalshi messages (`frames`: a batch weighs as many as it carries), so the bound
+ * means the same with or without batching.
  *
  * Transport-neutral: it calls a `send` function, so tests drive it without a server.
  *
@@ -22,6 +24,8 @@ export interface OutboundMessage {
   readonly headers: Readonly<Record<string, string>>;
   /** The market it concerns, if any (for `admit`). */
   readonly market?: string;
+  /** Kalshi messages it carries (a batch: several; default 1): what the sizes count. */
+  readonly frames?: number;
 }
 
 /** Sends one message; resolves when JetStream acknowledged it, rejects when it did not. */
@@ -50,7 +54,10 @@ export type PublisherEvent =
 export interface PublisherOptions {
   /** Sends one message (JetStream publish with the headers and msg id). */
   readonly send: SendFn;
-  /** Most unacknowledged messages held; `offer` refuses beyond it (default 10 000). */
+  /**
+   * Most unacknowledged Kalshi messages held (counted by `frames`); `offer` refuses beyond it,
+   * except into an empty queue (default 10 000).
+   */
   readonly capacity?: number;
   /** Most publishes awaiting their ack at once (default 256). */
   readonly maxInFlight?: number;
@@ -70,6 +77,8 @@ export interface PublisherOptions {
 
 interface Entry {
   readonly message: OutboundMessage;
+  /** `message.frames` (at least 1). */
+  readonly weight: number;
   readonly offeredAt: number;
   acked: boolean;
   /** Send round it was last sent in (0: never sent). */
@@ -90,6 +99,8 @@ export class Publisher {
   /** Unacknowledged entries in order; `#head` is the first live index. */
   #queue: Entry[] = [];
   #head = 0;
+  /** Sum of the weights of the entries from `#head` on. */
+  #weight = 0;
   /** Index of the next entry to send. */
   #next = 0;
   #inFlight = 0;
@@ -100,6 +111,7 @@ export class Publisher {
   #cancelRetry: (() => void) | undefined;
   #closed = false;
   #published = 0;
+  #acknowledged = 0;
   #discarded = 0;
   #idleWaiters: (() => void)[] = [];
 
@@ -125,9 +137,9 @@ export class Publisher {
     }
   }
 
-  /** Messages offered but not yet acknowledged (queued or in flight). */
+  /** Kalshi messages offered but not yet acknowledged (queued or in flight). */
   get queued(): number {
-    return this.#queue.length - this.#head;
+    return this.#weight;
   }
 
   /** Room left before `offer` refuses. */
@@ -151,21 +163,28 @@ export class Publisher {
     return first === undefined ? 0 : Math.max(0, this.#now() - first.offeredAt);
   }
 
-  /** Messages acknowledged so far. */
+  /** Kalshi messages acknowledged so far (a batch counts its `frames`). */
   get published(): number {
     return this.#published;
   }
 
-  /** Messages dropped unsent because `admit` refused them. */
+  /** JetStream messages acknowledged so far (a batch counts once). */
+  get acknowledged(): number {
+    return this.#acknowledged;
+  }
+
+  /** Kalshi messages dropped unsent because `admit` refused them. */
   get discarded(): number {
     return this.#discarded;
   }
 
-  /** Queues `message`; false (nothing queued) when `capacity` messages are already waiting. */
+  /** Queues `message`; false (nothing queued) when it does not fit in `capacity`. */
   offer(message: OutboundMessage): boolean {
     if (this.#closed) return false;
-    if (this.#queue.length - this.#head >= this.#capacity) return false;
-    this.#queue.push({ message, offeredAt: this.#now(), acked: false, round: 0 });
+    const weight = Math.max(1, message.frames ?? 1);
+    if (this.#weight > 0 && this.#weight + weight > this.#capacity) return false;
+    this.#weight += weight;
+    this.#queue.push({ message, weight, offeredAt: this.#now(), acked: false, round: 0 });
     this.#pump();
     return true;
   }
@@ -183,6 +202,7 @@ export class Publisher {
     this.#cancelRetry = undefined;
     this.#queue = [];
     this.#head = 0;
+    this.#weight = 0;
     this.#next = 0;
     this.#wakeIdle();
   }
@@ -199,7 +219,7 @@ export class Publisher {
   #dispatch(entry: Entry): void {
     if (this.#admit !== undefined && !this.#admit(entry.message)) {
       entry.acked = true; // never to be sent: treat as settled
-      this.#discarded++;
+      this.#discarded += entry.weight;
       this.#trim();
       return;
     }
@@ -223,7 +243,8 @@ export class Publisher {
     if (this.#closed) return;
     if (!entry.acked) {
       entry.acked = true;
-      this.#published++;
+      this.#published += entry.weight;
+      this.#acknowledged++;
     }
     if (this.#stalledAt !== undefined && round === this.#round) {
       // The probe went through: resume, re-sending every unacknowledged message in order.
@@ -289,7 +310,10 @@ export class Publisher {
   /** Drops acknowledged entries from the front; wakes `flush` callers when empty. */
   #trim(): void {
     const queue = this.#queue;
-    while (this.#head < queue.length && queue[this.#head]!.acked) this.#head++;
+    while (this.#head < queue.length && queue[this.#head]!.acked) {
+      this.#weight -= queue[this.#head]!.weight;
+      this.#head++;
+    }
     if (this.#next < this.#head) this.#next = this.#head;
     if (this.#head > 1024 && this.#head * 2 > queue.length) {
       this.#queue = queue.slice(this.#head);
@@ -299,6 +323,7 @@ export class Publisher {
     if (this.#head === this.#queue.length) {
       this.#queue = [];
       this.#head = 0;
+      this.#weight = 0;
       this.#next = 0;
       this.#wakeIdle();
     }

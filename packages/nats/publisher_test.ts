@@ -139,3 +139,21 @@ test("Publisher reports the age of its oldest unacknowledged message as lag", ()
   publisher.close();
   assert.equal(publisher.offer(msg(3)), false);
 });
+
+test("Publisher counts batches by the Kalshi messages they carry, against its capacity and in its counters", async () => {
+  const js = new FakeStream();
+  const publisher = new Publisher({ send: js.send, capacity: 10 });
+  const batch = (n: number, frames: number): OutboundMessage => ({ ...msg(n), frames });
+  assert.equal(publisher.offer(batch(1, 6)), true);
+  assert.equal(publisher.offer(batch(2, 5)), false); // 11 > 10
+  assert.equal(publisher.offer(batch(3, 4)), true);
+  assert.equal(publisher.queued, 10);
+  assert.equal(publisher.room, 0);
+  for (const s of js.sent) s.ack();
+  await publisher.flush();
+  assert.equal(publisher.published, 10);
+  assert.equal(publisher.acknowledged, 2);
+  // One batch larger than the whole capacity still goes through an empty queue.
+  assert.equal(publisher.offer(batch(4, 25)), true);
+  assert.equal(publisher.offer(msg(5)), false);
+});

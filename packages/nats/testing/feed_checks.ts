@@ -9,7 +9,7 @@ import type { BookStore } from "@kalshi-ws/client";
 import type { Simulator } from "@kalshi-ws/simulator";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { DeliverPolicy, jetstream, jetstreamManager } from "@nats-io/jetstream";
-import { Header } from "../envelope.ts";
+import { framesOf, Header, readBookHeaders } from "../envelope.ts";
 
 /** Polls `condition` every 25 ms until true; throws `what` after `timeoutMs`. */
 export async function waitFor(
@@ -49,17 +49,26 @@ export function booksDiffering(
 export interface StreamAudit {
   /** Messages in the stream. */
   readonly messages: number;
+  /** Kalshi messages (and collector messages) they carry: a batch counts each. */
+  readonly frames: number;
+  /** Messages that were batches. */
+  readonly batches: number;
   /** `Nats-Msg-Id` values stored more than once. */
   readonly duplicateIds: string[];
   /** Trade ids stored more than once. */
   readonly duplicateTrades: string[];
   /** Book events (deltas, Kalshi snapshots, notices) whose (epoch, market, Book-Seq) repeats. */
   readonly repeatedBookSeqs: string[];
-  /** Subjects seen, with counts. */
+  /**
+   * Book counters missing inside a collector run's stored range of a market (`epoch market n`):
+   * book events lost between the collector and the stream.
+   */
+  readonly missingBookSeqs: string[];
+  /** Subjects seen (by kind), with counts of stream messages. */
   readonly subjects: Map<string, number>;
 }
 
-/** Reads every message of `stream` and looks for anything stored twice. */
+/** Reads every message of `stream` and looks for anything stored twice or missing. */
 export async function auditStream(nc: NatsConnection, stream: string): Promise<StreamAudit> {
   const jsm = await jetstreamManager(nc);
   const last = (await jsm.streams.info(stream)).state.last_seq;
@@ -67,11 +76,14 @@ export async function auditStream(nc: NatsConnection, stream: string): Promise<S
   const ids = new Set<string>();
   const trades = new Set<string>();
   const bookSeqs = new Set<string>();
+  const runs = new Map<string, number[]>();
   const duplicateIds: string[] = [];
   const duplicateTrades: string[] = [];
   const repeatedBookSeqs: string[] = [];
   const subjects = new Map<string, number>();
   let messages = 0;
+  let frames = 0;
+  let batches = 0;
   if (last > 0) {
     const iterator = await consumer.consume();
     for await (const m of iterator) {
@@ -81,21 +93,44 @@ export async function auditStream(nc: NatsConnection, stream: string): Promise<S
       const id = m.headers?.get(Header.MsgId) ?? "";
       if (id !== "" && ids.has(id)) duplicateIds.push(id);
       ids.add(id);
-      const body = JSON.parse(m.string());
-      if (body.type === "trade") {
+      const bodies = framesOf(m.headers, m.string());
+      frames += bodies.length;
+      if (bodies.length > 1) batches++;
+      for (const text of bodies) {
+        const body = JSON.parse(text);
+        if (body.type !== "trade") continue;
         if (trades.has(body.msg.trade_id)) duplicateTrades.push(body.msg.trade_id);
         trades.add(body.msg.trade_id);
       }
       if (kind === "orderbook_delta" || kind === "book_status") {
-        const key = `${m.headers?.get(Header.Epoch)} ${m.subject} ${
-          m.headers?.get(Header.BookSeq)
-        }`;
-        if (bookSeqs.has(key)) repeatedBookSeqs.push(key);
-        bookSeqs.add(key);
+        const { epoch, bookSeq, lastBookSeq } = readBookHeaders(m.headers);
+        const run = `${epoch} ${m.subject.split(".").at(-1)}`;
+        for (let n = bookSeq!; n <= lastBookSeq!; n++) {
+          const key = `${run} ${m.subject.split(".").at(-2)} ${n}`;
+          if (bookSeqs.has(key)) repeatedBookSeqs.push(key);
+          bookSeqs.add(key);
+          if (!runs.has(run)) runs.set(run, []);
+          runs.get(run)!.push(n);
+        }
       }
       if (m.seq >= last) break;
     }
     await iterator.close();
   }
-  return { messages, duplicateIds, duplicateTrades, repeatedBookSeqs, subjects };
+  const missingBookSeqs: string[] = [];
+  for (const [run, seen] of runs) {
+    const have = new Set(seen);
+    const [low, high] = [Math.min(...seen), Math.max(...seen)];
+    for (let n = low; n <= high; n++) if (!have.has(n)) missingBookSeqs.push(`${run} ${n}`);
+  }
+  return {
+    messages,
+    frames,
+    batches,
+    duplicateIds,
+    duplicateTrades,
+    repeatedBookSeqs,
+    missingBookSeqs,
+    subjects,
+  };
 }

@@ -1,0 +1,124 @@
+/**
+ * What a collector reports: its events (also published to `<prefix>.events.<id>`) and the
+ * one-line text of the Kalshi client's events among them.
+ *
+ * @module
+ */
+
+import type { ClientEvent } from "@kalshi-ws/client";
+
+/** What a collector reports. */
+export type CollectorEvent =
+  | {
+    /** This collector now covers `market` (a fresh snapshot follows). */
+    readonly type: "lease_acquired";
+    /** The market. */
+    readonly market: string;
+  }
+  | {
+    /** This collector handed `market` over (to its preferred collector, or on shutdown). */
+    readonly type: "lease_released";
+    /** The market. */
+    readonly market: string;
+  }
+  | {
+    /** `market`'s lease expired or was taken: this collector stopped covering it. */
+    readonly type: "lease_lost";
+    /** The market. */
+    readonly market: string;
+  }
+  | {
+    /** JetStream stopped acknowledging: messages are buffered (up to `bufferSize`). */
+    readonly type: "publish_stalled";
+    /** Why. */
+    readonly error: string;
+    /** Messages buffered. */
+    readonly queued: number;
+  }
+  | {
+    /** JetStream acknowledges again; fresh snapshots of every market follow. */
+    readonly type: "publish_resumed";
+    /** How long it was away (ms). */
+    readonly stalledMs: number;
+    /** Messages still buffered. */
+    readonly queued: number;
+  }
+  | {
+    /** Buffered messages are waiting (JetStream slow or away): reported once a second. */
+    readonly type: "lag";
+    /** Messages buffered. */
+    readonly queued: number;
+    /** Age of the oldest buffered message (ms). */
+    readonly lagMs: number;
+  }
+  | {
+    /** The buffer was full: messages were dropped (books recover with fresh snapshots). */
+    readonly type: "lagged";
+    /** Messages dropped since the last report. */
+    readonly dropped: number;
+    /** Messages buffered. */
+    readonly queued: number;
+    /** Age of the oldest buffered message (ms). */
+    readonly lagMs: number;
+  }
+  | {
+    /** A Kalshi connection event (connected, disconnected, gap, resynced, …). */
+    readonly type: "kalshi";
+    /** The client event's type. */
+    readonly event: string;
+    /** A one-line description. */
+    readonly detail: string;
+  }
+  | {
+    /** Something failed and is retried (a lease tick, a subscription change). */
+    readonly type: "error";
+    /** The message. */
+    readonly error: string;
+  };
+
+const MAX_EVENT_TEXT = 300;
+
+/** A one-line description of a Kalshi client event (at most 300 characters). */
+export function describeClientEvent(event: Exclude<ClientEvent, { type: "data" }>): string {
+  let text: string;
+  switch (event.type) {
+    case "connected":
+      text = event.reconnected ? "reconnected" : "connected";
+      break;
+    case "disconnected":
+      text = `code ${event.code}${event.reason === "" ? "" : ` ${event.reason}`}`;
+      break;
+    case "reconnecting":
+      text = `attempt ${event.attempt} in ${event.delayMs} ms`;
+      break;
+    case "gap":
+    case "seq_anomaly":
+      text =
+        `sid ${event.sid} ${event.channel}: expected seq ${event.expected}, got ${event.received}`;
+      break;
+    case "book_invalid":
+      text = `${event.marketTicker} (${event.cause})`;
+      break;
+    case "resynced":
+      text = `sid ${event.sid}: ${event.markets.join(" ")}`;
+      break;
+    case "server_error":
+      text = `Kalshi error ${event.error.code}: ${event.error.message}`;
+      break;
+    case "subscription_lost":
+      text = event.error.message;
+      break;
+    case "closed":
+      text = event.error?.message ?? "closed";
+      break;
+    case "lagged":
+      text = `${event.dropped} dropped`;
+      break;
+    case "decode_error":
+      text = event.error.message;
+      break;
+    default:
+      text = event.type;
+  }
+  return text.length > MAX_EVENT_TEXT ? text.slice(0, MAX_EVENT_TEXT) + "…" : text;
+}
