@@ -65,6 +65,11 @@ export interface CollectorOptions {
   readonly prefix?: string;
   /** Stream name (default `KALSHI`; created if missing). */
   readonly stream?: string;
+  /**
+   * Copies of the stream and the lease bucket when this collector creates them (default 3 on a
+   * cluster of three or more servers, else 1).
+   */
+  readonly replicas?: number;
   /** Lease bucket (default `<stream>_collectors`; created if missing with `leaseTtlMs`). */
   readonly bucket?: string;
   /** Lease TTL (ms, default 10 000): a dead collector's markets are taken over within it. */
@@ -167,6 +172,8 @@ export class Collector implements AsyncDisposable {
   #dropped = 0;
   #droppedReported = 0;
   #dirty = false;
+  /** JetStream is back after a stall: publish a snapshot of every book when there is room. */
+  #freshSnapshots = false;
   #lagReportedAt = 0;
   #timers: ReturnType<typeof setInterval>[] = [];
   #closing = false;
@@ -255,8 +262,13 @@ export class Collector implements AsyncDisposable {
   async _start(): Promise<void> {
     const o = this.#options;
     const timings = leaseTimings(o.leaseTtlMs ?? 10_000);
-    const stream = await ensureFeedStream(o.nats, { stream: o.stream, prefix: this.#prefix });
-    const kv = await openLeaseBucket(o.nats, o.bucket ?? leaseBucketName(stream), timings.ttlMs);
+    const stream = await ensureFeedStream(o.nats, {
+      stream: o.stream,
+      prefix: this.#prefix,
+      replicas: o.replicas,
+    });
+    const bucket = o.bucket ?? leaseBucketName(stream);
+    const kv = await openLeaseBucket(o.nats, bucket, timings.ttlMs, o.replicas);
     this.#client = await connect({ ...o.kalshi, books: this.#books });
     this.#client.on("*", (event) => this.#onClientEvent(event));
     if (this.#wideChannels.length > 0) {
@@ -518,8 +530,12 @@ export class Collector implements AsyncDisposable {
       this.#report({ type: "lag", queued: this.#publisher.queued, lagMs });
     }
     this.#resubscribe(now);
-    if (!this.#dirty || this.#publisher.stalled) return;
-    if (this.#publisher.room < this.#publisher.capacity / 2) return;
+    if (this.#publisher.stalled || this.#publisher.room < this.#publisher.capacity / 2) return;
+    if (this.#freshSnapshots) {
+      this.#freshSnapshots = false;
+      for (const market of this.#covered) this.#offerSnapshot(market, this.#markets.get(market)!);
+    }
+    if (!this.#dirty) return;
     this.#dirty = false;
     for (const [market, state] of this.#markets) {
       if (!state.dirty || !this.#covered.has(market)) continue;
@@ -559,8 +575,9 @@ export class Collector implements AsyncDisposable {
       return;
     }
     this.#report({ type: "publish_resumed", stalledMs: event.stalledMs, queued: event.queued });
-    // After an outage consumers may have missed anything: give every book a fresh start.
-    for (const market of this.#covered) this.#markDirty(this.#markets.get(market)!);
+    // Nothing buffered was lost (a market that lost messages is dirty already), so no delta is
+    // dropped: every book just gets a fresh snapshot once the backlog leaves room.
+    this.#freshSnapshots = true;
   }
 
   #report(event: CollectorEvent): void {

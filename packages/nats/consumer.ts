@@ -20,7 +20,13 @@
 
 import type { BookStore } from "@kalshi-ws/client";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { jetstream, type JetStreamClient, jetstreamManager, type JsMsg } from "@nats-io/jetstream";
+import {
+  jetstream,
+  type JetStreamClient,
+  type JetStreamManager,
+  jetstreamManager,
+  type JsMsg,
+} from "@nats-io/jetstream";
 import { framesOf } from "./envelope.ts";
 import { FeedBooks, type FeedGap } from "./feed_books.ts";
 import { anyMessage, lastMessage, openOrderedReader, type OrderedReader } from "./stream_reader.ts";
@@ -95,6 +101,8 @@ export class BookConsumer implements AsyncDisposable {
   /** Wide reader: followed markets by subject token; queued live messages while catching up. */
   readonly #byToken = new Map<string, string>();
   readonly #catchingUp = new Map<string, JsMsg[]>();
+  /** JetStream requests (the API was checked once, at start). */
+  #jsm!: JetStreamManager;
   #wide = false;
   /** Wide reader: stream sequence of the last message read (any subject). */
   #widePosition = 0;
@@ -146,7 +154,7 @@ export class BookConsumer implements AsyncDisposable {
    * it (rejects when `signal` aborts first).
    */
   async caughtUp(signal?: AbortSignal): Promise<void> {
-    const jsm = await jetstreamManager(this.#options.nats);
+    const jsm = this.#jsm;
     let done: () => boolean;
     if (this.#wide) {
       // Everything up to the stream's last message read, and every catch-up over.
@@ -185,6 +193,7 @@ export class BookConsumer implements AsyncDisposable {
     const nats = this.#options.nats;
     // A consumer may start before any collector: the stream is then created empty.
     await ensureFeedStream(nats, { stream: this.#stream, prefix: this.#prefix });
+    this.#jsm = await jetstreamManager(nats, { checkAPI: false });
     const js = jetstream(nats);
     this.#wide = await this.#chooseWide();
     if (this.#wide) await this.#startWide(js);
@@ -219,7 +228,7 @@ export class BookConsumer implements AsyncDisposable {
     const reader = this.#options.reader ?? "auto";
     if (reader !== "auto") return reader === "wide";
     if (this.#markets.length < 2) return false;
-    const jsm = await jetstreamManager(this.#options.nats);
+    const jsm = this.#jsm;
     const info = await jsm.streams.info(this.#stream, {
       subjects_filter: `${this.#prefix}.${SNAPSHOT_TOKEN}.*`,
     });
@@ -228,7 +237,7 @@ export class BookConsumer implements AsyncDisposable {
 
   /** Live: one reader over the feed from now. Before: each market from its snapshot to now. */
   async #startWide(js: JetStreamClient): Promise<void> {
-    const jsm = await jetstreamManager(this.#options.nats);
+    const jsm = this.#jsm;
     const liveStart = (await jsm.streams.info(this.#stream)).state.last_seq + 1;
     for (const market of this.#markets) {
       this.#byToken.set(encodeToken(market), market);
@@ -270,7 +279,7 @@ export class BookConsumer implements AsyncDisposable {
   async #catchUp(js: JetStreamClient, market: string, liveStart: number): Promise<void> {
     try {
       const start = await this.#startOf(market);
-      const jsm = await jetstreamManager(this.#options.nats);
+      const jsm = this.#jsm;
       const any = start !== undefined ||
         await anyMessage(jsm, this.#stream, marketFilter(this.#prefix, market));
       if (any && !this.#closed && (start ?? 0) < liveStart) {
@@ -300,7 +309,7 @@ export class BookConsumer implements AsyncDisposable {
 
   /** The sequence `market`'s reading starts at: its newest collector snapshot. */
   async #startOf(market: string): Promise<number | undefined> {
-    const jsm = await jetstreamManager(this.#options.nats);
+    const jsm = this.#jsm;
     return await lastMessage(jsm, this.#stream, snapshotSubject(this.#prefix, market));
   }
 

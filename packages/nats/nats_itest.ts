@@ -5,7 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { transport } from "@kalshi-ws/deno";
 import { startSimulator } from "@kalshi-ws/simulator";
-import { connect as natsConnect, type NatsConnection } from "@nats-io/transport-node";
+import { connect as natsConnect } from "@nats-io/transport-node";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { Kvm } from "@nats-io/kv";
 import { AckSender } from "./ack_sender.ts";
@@ -13,36 +13,21 @@ import { type CollectorEvent, startCollector } from "./collector.ts";
 import { startBookConsumer } from "./consumer.ts";
 import { preferredCollector } from "./shares.ts";
 import { ensureFeedStream, leaseBucketName } from "./stream.ts";
-import { type CliProcess, startCli } from "./testing/cli_process.ts";
-import { auditStream, booksDiffering, waitFor } from "./testing/feed_checks.ts";
+import { type CliProcess, coveredBy, startCli } from "./testing/cli_process.ts";
+import {
+  auditStream,
+  booksDiffering,
+  removeFeed,
+  testStreamNames,
+  waitFor,
+} from "./testing/feed_checks.ts";
 import { testNatsServer } from "./testing/nats_server.ts";
 import { startTcpProxy } from "./testing/tcp_proxy.ts";
 
 const LEASE_TTL_MS = 3_000;
 const TICK_MS = LEASE_TTL_MS / 5;
-
-function names(): { stream: string; prefix: string } {
-  const tag = crypto.randomUUID().slice(0, 8);
-  return { stream: `T_${tag}`, prefix: `t${tag}` };
-}
-
-async function cleanUp(nc: NatsConnection, stream: string): Promise<void> {
-  const jsm = await jetstreamManager(nc);
-  await jsm.streams.delete(stream).catch(() => {});
-  await new Kvm(nc).open(leaseBucketName(stream)).then((kv) => kv.destroy()).catch(() => {});
-}
-
-/** Markets a `kalshi-ws publish` process covers now, from its NDJSON event lines. */
-function coveredBy(process: CliProcess): Set<string> {
-  const covered = new Set<string>();
-  for (const line of process.lines) {
-    if (line.type === "lease_acquired") covered.add(line.market as string);
-    if (line.type === "lease_released" || line.type === "lease_lost") {
-      covered.delete(line.market as string);
-    }
-  }
-  return covered;
-}
+const names = testStreamNames;
+const cleanUp = removeFeed;
 
 test("publish: three collectors share the markets, the others take over a killed one's markets within the lease time and a stopped one's at once, and books rebuilt from the stream equal the simulator's truth with no duplicates", async () => {
   await using server = await testNatsServer();

@@ -1,6 +1,8 @@
 /**
  * The JetStream stream that stores the feed, and the KV bucket that holds the leases: created
- * on first use with settings every collector and consumer agrees on.
+ * on first use with settings every collector and consumer agrees on. On a cluster both are
+ * replicated (three copies by default), so losing a server loses neither the feed nor the
+ * leases.
  *
  * @module
  */
@@ -32,6 +34,25 @@ export interface FeedStreamOptions {
   readonly duplicateWindowMs?: number;
   /** `"file"` (default) or `"memory"`. */
   readonly storage?: "file" | "memory";
+  /** Copies kept on a cluster's servers (default {@linkcode defaultReplicas}). */
+  readonly replicas?: number;
+}
+
+/**
+ * Replicas for a stream or bucket created through `nc`: 3 when its server belongs to a cluster
+ * of at least three servers (their client URLs in the server's `INFO`), else 1.
+ */
+export function defaultReplicas(nc: NatsConnection): number {
+  const info = nc.info;
+  if (info?.cluster === undefined || info.cluster === "") return 1;
+  return (info.connect_urls?.length ?? 0) >= 3 ? 3 : 1;
+}
+
+function checkReplicas(replicas: number): number {
+  if (!Number.isSafeInteger(replicas) || replicas < 1 || replicas > 5) {
+    throw new RangeError(`Cannot keep ${replicas} replicas: give an integer from 1 to 5`);
+  }
+  return replicas;
 }
 
 const NS = 1_000_000;
@@ -62,6 +83,7 @@ export async function ensureFeedStream(
       max_age: (options.maxAgeMs ?? 24 * 3600_000) * NS,
       max_bytes: options.maxBytes ?? -1,
       duplicate_window: (options.duplicateWindowMs ?? 120_000) * NS,
+      num_replicas: checkReplicas(options.replicas ?? defaultReplicas(nc)),
     });
   } catch (error) {
     // Another collector created it first.
@@ -71,15 +93,21 @@ export async function ensureFeedStream(
 }
 
 /**
- * Opens (creating if needed) the lease bucket with max age `ttlMs`. Throws when the bucket
- * exists with another TTL: leases would expire on the bucket's clock, not on this collector's.
+ * Opens (creating if needed, with `replicas` copies: default {@linkcode defaultReplicas}) the
+ * lease bucket with max age `ttlMs`. Throws when the bucket exists with another TTL: leases
+ * would expire on the bucket's clock, not on this collector's.
  */
 export async function openLeaseBucket(
   nc: NatsConnection,
   bucket: string,
   ttlMs: number,
+  replicas?: number,
 ): Promise<KV> {
-  const kv = await new Kvm(nc).create(bucket, { ttl: ttlMs, history: 1 });
+  const kv = await new Kvm(nc).create(bucket, {
+    ttl: ttlMs,
+    history: 1,
+    replicas: checkReplicas(replicas ?? defaultReplicas(nc)),
+  });
   const actual = (await kv.status()).ttl;
   if (actual !== ttlMs) {
     throw new Error(

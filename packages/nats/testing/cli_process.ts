@@ -19,6 +19,18 @@ export interface CliProcess extends AsyncDisposable {
   readonly done: Promise<number>;
 }
 
+/** Markets a `kalshi-ws publish` process covers now, from its NDJSON event lines. */
+export function coveredBy(process: CliProcess): Set<string> {
+  const covered = new Set<string>();
+  for (const line of process.lines) {
+    if (line.type === "lease_acquired") covered.add(line.market as string);
+    if (line.type === "lease_released" || line.type === "lease_lost") {
+      covered.delete(line.market as string);
+    }
+  }
+  return covered;
+}
+
 /** Starts `kalshi-ws <args>` with every permission and `NO_COLOR`. */
 export function startCli(args: readonly string[]): CliProcess {
   const child = new Deno.Command(Deno.execPath(), {

@@ -9,7 +9,22 @@ import type { BookStore } from "@kalshi-ws/client";
 import type { Simulator } from "@kalshi-ws/simulator";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { DeliverPolicy, jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { Kvm } from "@nats-io/kv";
 import { framesOf, Header, readBookHeaders } from "../envelope.ts";
+import { leaseBucketName } from "../stream.ts";
+
+/** A fresh stream name and subject prefix, so tests sharing a server never meet. */
+export function testStreamNames(): { stream: string; prefix: string } {
+  const tag = crypto.randomUUID().slice(0, 8);
+  return { stream: `T_${tag}`, prefix: `t${tag}` };
+}
+
+/** Deletes `stream` and its lease bucket (whatever exists of them). */
+export async function removeFeed(nc: NatsConnection, stream: string): Promise<void> {
+  const jsm = await jetstreamManager(nc);
+  await jsm.streams.delete(stream).catch(() => {});
+  await new Kvm(nc).open(leaseBucketName(stream)).then((kv) => kv.destroy()).catch(() => {});
+}
 
 /** Polls `condition` every 25 ms until true; throws `what` after `timeoutMs`. */
 export async function waitFor(
