@@ -89,8 +89,12 @@ export interface CliArgs {
   readonly pingIntervalSeconds: number | undefined;
   /** `simulate`: directory for the test private key file. */
   readonly keyDir: string | undefined;
-  /** `publish`/`consume`: NATS server URL(s), comma-separated (default `NATS_URL`). */
-  readonly nats: string | undefined;
+  /** `publish`/`consume`: NATS server URL(s), each value comma-separated (default `NATS_URL`). */
+  readonly nats: readonly string[];
+  /** `publish`: copies of the stream and lease bucket it creates (default: 3 on a cluster). */
+  readonly replicas: number | undefined;
+  /** `publish`: longest wait (ms) of a message for others to share a JetStream message. */
+  readonly batchLatencyMs: number | undefined;
   /** `publish`: this collector's id (default: random). */
   readonly collectorId: string | undefined;
   /** `publish`: lease TTL in seconds. */
@@ -135,7 +139,9 @@ const OPTIONS = {
   drift: { type: "boolean" },
   "ping-interval": { type: "string" },
   "key-dir": { type: "string" },
-  nats: { type: "string" },
+  nats: { type: "string", multiple: true },
+  replicas: { type: "string" },
+  "batch-latency": { type: "string" },
   "collector-id": { type: "string" },
   "lease-ttl": { type: "string" },
   "snapshot-interval": { type: "string" },
@@ -192,6 +198,8 @@ const ACCEPTS: Record<CommandName, readonly OptionName[]> = {
     "snapshot-interval",
     "stream",
     "prefix",
+    "replicas",
+    "batch-latency",
   ],
   consume: ["duration", "market", "interval", "depth", "nats", "stream", "prefix"],
 };
@@ -309,7 +317,13 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
       max: DAY_SECONDS,
     }),
     keyDir: values["key-dir"],
-    nats: values.nats,
+    nats: values.nats ?? [],
+    replicas: number(values.replicas, "--replicas", { min: 1, integer: true, max: 5 }),
+    batchLatencyMs: number(values["batch-latency"], "--batch-latency", {
+      min: 0,
+      integer: false,
+      max: 1000,
+    }),
     collectorId: values["collector-id"],
     leaseTtlSeconds: number(values["lease-ttl"], "--lease-ttl", {
       min: 1,

@@ -227,8 +227,12 @@ once. Events go to stderr (and stdout as NDJSON lines with --format ndjson).
 
   -m, --market TICKER       a market of the shared set (repeatable; all collectors get the same)
   -c, --channel NAME        channels (default orderbook_delta, ticker, trade)
-  --nats URL                NATS server(s), comma-separated (else NATS_URL, else
-                            nats://127.0.0.1:4222)
+  --nats URL                NATS server(s): repeat it or separate with commas, e.g. a cluster's
+                            three (else NATS_URL, else nats://127.0.0.1:4222)
+  --replicas N              copies of the stream and lease bucket if this creates them
+                            (default 3 on a cluster of three or more servers, else 1)
+  --batch-latency MS        longest wait of a message for others of its subject to share one
+                            JetStream message (default 5; 0 = one per message, lowest latency)
   --collector-id ID         this collector's id, unique per collector (default: random)
   --lease-ttl SECONDS       lease time to live (default 10): the take-over time after a crash
   --snapshot-interval SECONDS  periodic snapshots for consumers starting mid-stream (default 30)
@@ -242,6 +246,8 @@ ${COMMON}
 
 Example:
   kalshi-ws publish --nats nats://10.0.0.5:4222 --collector-id host-a -m KXFED-26DEC-T4.25
+  kalshi-ws publish --nats nats://10.0.0.5:4222,nats://10.0.0.6:4222,nats://10.0.0.7:4222 \
+    --collector-id host-a -m KXFED-26DEC-T4.25
 `,
   consume: `Usage: kalshi-ws consume --nats URL -m TICKER [-m ...] [options]
 
@@ -252,7 +258,8 @@ reported on stderr (and as {"type":"gap",...} NDJSON lines); the book shows agai
 snapshot makes it exact.
 
   -m, --market TICKER       market to follow (repeatable)
-  --nats URL                NATS server(s) (else NATS_URL, else nats://127.0.0.1:4222)
+  --nats URL                NATS server(s): repeat it or separate with commas (else NATS_URL,
+                            else nats://127.0.0.1:4222)
   --stream NAME             JetStream stream (default KALSHI)
   --prefix PREFIX           subject prefix (default kalshi)
   --interval MS             NDJSON: minimum ms between two lines of one market (default 1000)

@@ -11,8 +11,8 @@ import { marketOfSubject, startBookConsumer } from "@kalshi-ws/nats";
 import { UsageError } from "../args.ts";
 import { BookView } from "../book_view.ts";
 import type { CommandContext } from "../context.ts";
+import { describeNatsServers, natsServers } from "../nats_servers.ts";
 import { terminalRows } from "./book.ts";
-import { defaultNatsUrl } from "./publish.ts";
 
 /** Runs `consume`. */
 export async function consume(context: CommandContext): Promise<number> {
@@ -24,7 +24,8 @@ export async function consume(context: CommandContext): Promise<number> {
       "Example: kalshi-ws consume --nats nats://10.0.0.5:4222 -m KXFED-26DEC-T4.25",
     );
   }
-  const nats = await connectNats(context);
+  const servers = serversOf(context);
+  const nats = await connectNats(context, servers);
   let view: BookView | undefined;
   let failed = false;
   try {
@@ -59,7 +60,7 @@ export async function consume(context: CommandContext): Promise<number> {
       intervalMs: args.intervalMs,
       depth: args.depth,
       markets,
-      title: `kalshi-ws consume  ${args.nats ?? defaultNatsUrl()}`,
+      title: `kalshi-ws consume  ${describeNatsServers(servers)}`,
       state: () => (nats.isClosed() ? "closed" : "open"),
       rows: format === "text" ? terminalRows() : undefined,
       color: out.color,
@@ -81,15 +82,36 @@ export async function consume(context: CommandContext): Promise<number> {
   return failed ? 1 : lifetime.exitCode;
 }
 
-/** Connects to `--nats` (else `NATS_URL`, else `nats://127.0.0.1:4222`). */
-export async function connectNats(context: CommandContext): Promise<NatsConnection> {
-  const servers = context.args.nats ?? defaultNatsUrl();
+/**
+ * The servers of `--nats` (each value may list several, comma-separated), else of `NATS_URL`,
+ * else `nats://127.0.0.1:4222`; a malformed one is a usage error, before connecting.
+ */
+export function serversOf(context: CommandContext): string[] {
+  let natsUrl: string | undefined;
+  try {
+    natsUrl = Deno.env.get("NATS_URL");
+  } catch {
+    natsUrl = undefined; // --allow-env without NATS_URL (deno task cli)
+  }
+  return natsServers(context.args.nats, natsUrl);
+}
+
+/** Connects to `servers` (a cluster's: the client moves to another when one goes away). */
+export async function connectNats(
+  context: CommandContext,
+  servers: readonly string[],
+): Promise<NatsConnection> {
+  const shown = describeNatsServers(servers);
   try {
     // Keep reconnecting however long NATS is away (the library default gives up after ~20 s).
-    const nc = await natsConnect({ servers, name: "kalshi-ws", maxReconnectAttempts: -1 });
-    context.out.debug(`connected to NATS ${servers}`);
+    const nc = await natsConnect({
+      servers: [...servers],
+      name: "kalshi-ws",
+      maxReconnectAttempts: -1,
+    });
+    context.out.debug(`connected to NATS ${shown}`);
     return nc;
   } catch (error) {
-    throw new Error(`Cannot connect to NATS at ${servers}: ${(error as Error).message}`);
+    throw new Error(`Cannot connect to NATS at ${shown}: ${(error as Error).message}`);
   }
 }

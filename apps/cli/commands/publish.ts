@@ -12,7 +12,8 @@ import { type Channel, isChannel, transport } from "@kalshi-ws/deno";
 import { UsageError } from "../args.ts";
 import type { CommandContext } from "../context.ts";
 import { credentialsOf, endpointOf } from "../connect.ts";
-import { connectNats } from "./consume.ts";
+import { describeNatsServers } from "../nats_servers.ts";
+import { connectNats, serversOf } from "./consume.ts";
 
 /** Runs `publish`. */
 export async function publish(context: CommandContext): Promise<number> {
@@ -33,8 +34,9 @@ export async function publish(context: CommandContext): Promise<number> {
     }
     channels.push(channel);
   }
+  const servers = serversOf(context);
   const credentials = credentialsOf(context);
-  const nats = await connectNats(context);
+  const nats = await connectNats(context, servers);
   const report = (event: CollectorEvent): void => {
     if (format === "ndjson") out.json({ ...event, t: Date.now() });
     const line = describe(event);
@@ -74,9 +76,11 @@ export async function publish(context: CommandContext): Promise<number> {
       ...(args.snapshotIntervalSeconds === undefined
         ? {}
         : { snapshotIntervalMs: Math.round(args.snapshotIntervalSeconds * 1000) }),
+      ...(args.replicas === undefined ? {} : { replicas: args.replicas }),
+      ...(args.batchLatencyMs === undefined ? {} : { batchLatencyMs: args.batchLatencyMs }),
       onEvent: report,
     }).finally(() => lifetime.signal.removeEventListener("abort", abort));
-    out.status(`collector ${collector.id} publishing to ${args.nats ?? defaultNatsUrl()}`);
+    out.status(`collector ${collector.id} publishing to ${describeNatsServers(servers)}`);
     const failure = await Promise.race([lifetime.done().then(() => undefined), collector.ended]);
     const stats = collector.stats();
     await collector.close();
@@ -90,15 +94,6 @@ export async function publish(context: CommandContext): Promise<number> {
     await nats.close();
   }
   return lifetime.exitCode;
-}
-
-/** `NATS_URL` (when readable), else the local default. */
-export function defaultNatsUrl(): string {
-  try {
-    return Deno.env.get("NATS_URL") || "nats://127.0.0.1:4222";
-  } catch {
-    return "nats://127.0.0.1:4222"; // --allow-env without NATS_URL (deno task cli)
-  }
 }
 
 function describe(event: CollectorEvent): string | undefined {
