@@ -1,27 +1,30 @@
 /**
  * The runtime-neutral Kalshi WebSocket client: drives the core's sans-I/O {@linkcode Session}
- * with a real socket (any {@linkcode Transport}), real timers (any {@linkcode Clock}), handshake
- * signing and a reconnect loop, and turns session events into promises, async iterators and
- * listeners.
+ * and {@linkcode ConnectionLifecycle} with real sockets (any {@linkcode Transport}), real timers
+ * (any {@linkcode Clock}) and handshake signing, and turns their events into promises, async
+ * iterators and listeners.
  *
  * The healing logic (re-subscribe after reconnect, gap repair, terminal-error recovery, liveness
- * probe) lives in the session; this file decides *when* to connect and *what to tell the user*.
+ * probe) lives in the session, the reconnect rules (deadlines, backoff, giving up) in the
+ * lifecycle; `connection_driver.ts` runs the latter. This file decides *what to tell the user*.
  *
  * @module
  */
 
 import { DEFAULT_MAX_FRAME_BYTES, oversizeFrame } from "./frame_limit.ts";
 import {
-  Backoff,
+  type AttemptFailure,
   type BackoffOptions,
   BookStore,
   type Channel,
   CommandError,
   type CommandValue,
+  ConnectionLifecycle,
   type DataMessage,
   DecodeError,
   type DriftCounts,
   type DriftEvent,
+  type ReconnectPolicy,
   type ResubscribeReason,
   type ServerError,
   Session,
@@ -33,24 +36,23 @@ import {
   type UnknownMessage,
 } from "@kalshi-ws/core";
 import { type Clock, systemClock, type TimerHandle } from "./clock.ts";
+import { ConnectionDriver } from "./connection_driver.ts";
 import { type Endpoint, type Environment, resolveEndpoint } from "./environment.ts";
 import { ClientClosedError, ConnectionError, HandshakeRejectedError } from "./errors.ts";
 import { type DataInfo, EventStream, Listeners, type OverflowPolicy } from "./event_stream.ts";
 import { createAuthHeaders, createRsaPssSigner, type Signer } from "./signer.ts";
-import type { SocketConnection, Transport } from "./transport.ts";
+import type { Transport } from "./transport.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Options
 
-/** Reconnect policy: the core's backoff options plus how many handshake rejections to accept. */
-export interface ReconnectOptions extends BackoffOptions {
-  /**
-   * Consecutive 401/403 handshake rejections tolerated while reconnecting before the client
-   * gives up with a {@linkcode HandshakeRejectedError} (default 3). The first connection fails
-   * on the first rejection: credentials that never worked will not start working.
-   */
-  readonly maxHandshakeRejections?: number;
-}
+/**
+ * Reconnect policy: the core's backoff options plus `maxHandshakeRejections`, the consecutive
+ * 401/403 handshake rejections tolerated while reconnecting before the client gives up with a
+ * {@linkcode HandshakeRejectedError} (default 3). The first connection fails on the first
+ * rejection: credentials that never worked will not start working.
+ */
+export type ReconnectOptions = ReconnectPolicy;
 
 /** Options of {@linkcode connect} (the adapters fill in `transport`). */
 export interface ClientOptions {
@@ -66,13 +68,23 @@ export interface ClientOptions {
   readonly signer?: Signer;
   /** Automatic reconnection (default on); `false` ends the client at the first drop. */
   readonly reconnect?: boolean | ReconnectOptions;
+  /**
+   * How long (ms) one connection attempt (signing, TCP, TLS, upgrade) may take (default 10 000).
+   * A first attempt that times out rejects `connect()`; a reconnect attempt is abandoned, backed
+   * off and retried (a `reconnecting` event carries the timeout).
+   */
+  readonly handshakeTimeoutMs?: number;
   /** Pacing of automatic re-subscribes per subscription (default 250–500 ms doubling to 30 s). */
   readonly resubscribe?: BackoffOptions;
   /** Inbound silence (ms) before a liveness probe (default 25 000). */
   readonly idleTimeoutMs?: number;
   /** How long (ms) a probe may go unanswered before reconnecting (default 5 000). */
   readonly probeTimeoutMs?: number;
-  /** How long (ms) a command may go unanswered before its promise rejects (default 10 000). */
+  /**
+   * How long (ms) a request may stay unsettled before its promise rejects with a
+   * `CommandTimeoutError` (default 10 000), counted from the call: also while it is queued
+   * because the client is reconnecting.
+   */
   readonly commandTimeoutMs?: number;
   /**
    * Largest inbound frame (bytes) the client accepts (default 16 MiB, well under the runtime's
@@ -158,6 +170,8 @@ export type ClientEvent =
     readonly attempt: number;
     /** Delay before the attempt (ms). */
     readonly delayMs: number;
+    /** Why the previous attempt failed (e.g. a handshake timeout); `undefined` after a drop. */
+    readonly error: Error | undefined;
   }
   | {
     /** A subscription became live for the first time. */
@@ -578,7 +592,6 @@ interface Pending {
  * the adapters' `connect`). `await using client = await connect(...)` closes it at scope exit.
  */
 export class KalshiWsClient implements AsyncIterable<ClientEvent>, AsyncDisposable {
-  readonly #transport: Transport;
   readonly #endpoint: Endpoint;
   readonly #keyId: string;
   /** The PEM until it is imported once (then dropped), or the caller's signer. */
@@ -587,10 +600,8 @@ export class KalshiWsClient implements AsyncIterable<ClientEvent>, AsyncDisposab
   readonly #clock: Clock;
   readonly #session: Session;
   readonly #books: BookStore | undefined;
-  readonly #backoff: Backoff;
-  readonly #reconnect: boolean;
-  readonly #maxRejections: number;
-  readonly #closeTimeoutMs: number;
+  readonly #lifecycle: ConnectionLifecycle;
+  readonly #driver: ConnectionDriver;
   readonly #maxFrameBytes: number;
   readonly #bufferSize: number;
   readonly #signal: AbortSignal | undefined;
@@ -603,19 +614,12 @@ export class KalshiWsClient implements AsyncIterable<ClientEvent>, AsyncDisposab
   /** Requests the client made for itself (overflow repairs): their results are not reported. */
   readonly #internal = new Set<number>();
 
-  #state: ClientState = "connecting";
-  #generation = 0;
-  #socket: SocketConnection | undefined;
-  #socketOpen = false;
-  #everConnected = false;
-  #rejections = 0;
-  #closing = false;
+  #ended = false;
   #fatal: Error | undefined;
   #dropped = 0;
 
   #timer: TimerHandle | undefined;
   #timerAt: number | undefined;
-  #reconnectTimer: TimerHandle | undefined;
   #pumping = false;
   #pumpAgain = false;
   /** Set when something other than data went by (a frame sent, a non-data event). */
@@ -625,7 +629,6 @@ export class KalshiWsClient implements AsyncIterable<ClientEvent>, AsyncDisposab
   #frameMonotonic = 0;
 
   #firstOpen: { resolve: () => void; reject: (error: unknown) => void } | undefined;
-  #closeWaiter: (() => void) | undefined;
   readonly #closed: Promise<void>;
   #resolveClosed!: () => void;
 
@@ -637,7 +640,6 @@ export class KalshiWsClient implements AsyncIterable<ClientEvent>, AsyncDisposab
     if ((options.privateKeyPem === undefined) === (options.signer === undefined)) {
       throw new TypeError("Set exactly one of privateKeyPem and signer");
     }
-    this.#transport = options.transport;
     this.#endpoint = resolveEndpoint(options.endpoint ?? "production");
     this.#keyId = options.keyId;
     this.#signerSource = options.signer ?? options.privateKeyPem!;
@@ -654,12 +656,12 @@ export class KalshiWsClient implements AsyncIterable<ClientEvent>, AsyncDisposab
       books: this.#books,
       resubscribe: options.resubscribe,
     });
-    const reconnect = options.reconnect ?? true;
-    this.#reconnect = reconnect !== false;
-    const reconnectOptions: ReconnectOptions = typeof reconnect === "object" ? reconnect : {};
-    this.#backoff = new Backoff(reconnectOptions);
-    this.#maxRejections = reconnectOptions.maxHandshakeRejections ?? 3;
-    this.#closeTimeoutMs = options.closeTimeoutMs ?? 2_000;
+    this.#lifecycle = new ConnectionLifecycle({
+      reconnect: options.reconnect,
+      handshakeTimeoutMs: options.handshakeTimeoutMs,
+      closeTimeoutMs: options.closeTimeoutMs,
+      link: this.#session,
+    });
     this.#maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
     if (!(this.#maxFrameBytes >= 1)) {
       throw new RangeError(`Set maxFrameBytes to 1 or more: got ${this.#maxFrameBytes}`);
@@ -671,11 +673,45 @@ export class KalshiWsClient implements AsyncIterable<ClientEvent>, AsyncDisposab
     this.#signal = options.signal;
     this.#onAbort = () => void this.close();
     this.#closed = new Promise((resolve) => this.#resolveClosed = resolve);
+    this.#driver = new ConnectionDriver({
+      transport: options.transport,
+      url: this.#endpoint.url,
+      openOptions: { maxFrameBytes: this.#maxFrameBytes },
+      clock: this.#clock,
+      lifecycle: this.#lifecycle,
+      headers: () => this.#headers(),
+      callbacks: {
+        text: (data) => this.#onText(data),
+        ping: () => {
+          this.#session.receivePing(this.#clock.now());
+          this.#pump();
+        },
+        changed: () => {
+          this.#drainEvents(); // `disconnected` first, even when called from inside a pump
+          this.#pump();
+        },
+        opened: () => {
+          const first = this.#firstOpen;
+          this.#firstOpen = undefined;
+          first?.resolve();
+        },
+        reconnecting: (attempt, delayMs, failure) => {
+          const error = failure === undefined ? undefined : this.#errorOf(failure, false);
+          this.#emit({ type: "reconnecting", attempt, delayMs, error }, undefined);
+        },
+        ended: (failure, rejected) => {
+          this.#finish(failure === undefined ? undefined : this.#errorOf(failure, rejected));
+        },
+      },
+    });
   }
 
   /** The connection state. */
   get state(): ClientState {
-    return this.#state;
+    if (this.#ended) return "closed";
+    const life = this.#lifecycle;
+    if (life.state === "open" || life.state === "closing") return "open";
+    return life.opens === 0 ? "connecting" : "reconnecting";
   }
 
   /** The URL the client connects to. */
@@ -714,7 +750,7 @@ export class KalshiWsClient implements AsyncIterable<ClientEvent>, AsyncDisposab
    * signer's error, or the abort reason. Healing applies only after this succeeded.
    */
   start(): Promise<void> {
-    if (this.#firstOpen !== undefined || this.#everConnected || this.#state === "closed") {
+    if (this.#firstOpen !== undefined || this.#lifecycle.state !== "idle" || this.#ended) {
       return Promise.reject(new TypeError("Cannot start a client twice"));
     }
     const signal = this.#signal;
@@ -726,7 +762,7 @@ export class KalshiWsClient implements AsyncIterable<ClientEvent>, AsyncDisposab
     const opened = new Promise<void>((resolve, reject) => {
       this.#firstOpen = { resolve, reject };
     });
-    this.#attempt();
+    this.#driver.start();
     return opened;
   }
 
@@ -736,7 +772,7 @@ export class KalshiWsClient implements AsyncIterable<ClientEvent>, AsyncDisposab
    * params. Made while reconnecting, it is sent on the next connection.
    */
   subscribe(params: SubscribeParams, options: SubscribeOptions = {}): Promise<Subscription> {
-    if (this.#state === "closed") return Promise.reject(new ClientClosedError("subscribe"));
+    if (this.#ended) return Promise.reject(new ClientClosedError("subscribe"));
     const overflow: Partial<Record<Channel, OverflowPolicy>> = {};
     for (const channel of params.channels) {
       const policy = options.overflow?.[channel] ?? defaultPolicy(channel);
@@ -800,7 +836,7 @@ export class KalshiWsClient implements AsyncIterable<ClientEvent>, AsyncDisposab
    */
   events(options?: StreamOptions): EventStream<ClientEvent> {
     const stream = this.#stream(options, undefined);
-    if (this.#state === "closed") stream.end(this.#fatal);
+    if (this.#ended) stream.end(this.#fatal);
     else this.#streams.add(stream);
     return stream;
   }
@@ -816,30 +852,15 @@ export class KalshiWsClient implements AsyncIterable<ClientEvent>, AsyncDisposab
   }
 
   /**
-   * Closes the connection cleanly and stops reconnecting. Pending commands reject with
+   * Closes the connection cleanly and stops reconnecting, in every state: an open connection
+   * waits up to `closeTimeoutMs` for the server's close frame; a handshake in progress is
+   * aborted; a pending reconnect is cancelled. Pending commands reject with
    * {@linkcode ClientClosedError}; streams end after their queued items. Idempotent.
    */
   close(): Promise<void> {
-    if (this.#state === "closed" || this.#closing) return this.#closed;
-    this.#closing = true;
-    this.#clearReconnectTimer();
-    const socket = this.#socket;
-    if (socket !== undefined && this.#socketOpen) {
-      const forced = this.#clock.setTimer(() => this.#closeWaiter?.(), this.#closeTimeoutMs);
-      this.#closeWaiter = () => {
-        this.#closeWaiter = undefined;
-        this.#clock.clearTimer(forced);
-        this.#finish(undefined);
-      };
-      try {
-        socket.close(1000, "client closed");
-      } catch {
-        this.#closeWaiter();
-      }
-    } else {
-      if (socket !== undefined) socket.close(1000, "client closed");
-      this.#finish(undefined);
-    }
+    if (this.#ended) return this.#closed;
+    if (this.#lifecycle.state === "idle") this.#finish(undefined); // never started
+    else this.#driver.close();
     return this.#closed;
   }
 
@@ -850,49 +871,28 @@ export class KalshiWsClient implements AsyncIterable<ClientEvent>, AsyncDisposab
 
   /** URL and state, for logs (never credentials). */
   toString(): string {
-    return `KalshiWsClient(${this.#endpoint.url}, ${this.#state})`;
+    return `KalshiWsClient(${this.#endpoint.url}, ${this.state})`;
   }
 
   // -------------------------------------------------------------------------------------------
   // Connection loop
 
-  #attempt(): void {
-    const generation = ++this.#generation;
-    this.#state = this.#everConnected ? "reconnecting" : "connecting";
-    this.#headers().then((headers) => {
-      if (generation !== this.#generation || this.#state === "closed" || this.#closing) return;
-      const guard = <A extends unknown[]>(fn: (...args: A) => void) => (...args: A): void => {
-        if (generation === this.#generation) fn(...args);
-      };
-      this.#socket = this.#transport.open(this.#endpoint.url, headers, {
-        open: guard(() => this.#onOpen()),
-        // The per-frame handler: no rest/spread wrapper (that allocates per call).
-        text: (data: string): void => {
-          if (generation !== this.#generation) return;
-          const oversize = oversizeFrame(data, this.#maxFrameBytes);
-          if (oversize !== undefined) {
-            this.#emit({ type: "decode_error", error: oversize }, undefined);
-            return;
-          }
-          this.#session.receiveText(data, this.#frameNow());
-          this.#pump();
-        },
-        ping: guard(() => {
-          this.#session.receivePing(this.#clock.now());
-          this.#pump();
-        }),
-        close: guard((code: number, reason: string) => this.#onClose(code, reason)),
-        handshakeFailed: guard((status: number | undefined, message: string) =>
-          this.#onHandshakeFailed(status, message)
-        ),
-      }, { maxFrameBytes: this.#maxFrameBytes });
-    }, (error: unknown) => {
-      if (generation !== this.#generation || this.#state === "closed") return;
-      // The signer failed: fatal before the first connection, retried afterwards.
-      if (!this.#everConnected) {
-        this.#finish(error instanceof Error ? error : new Error(String(error)));
-      } else this.#scheduleReconnect();
-    });
+  /** The per-frame handler: frame limit, session, pump. */
+  #onText(data: string): void {
+    const oversize = oversizeFrame(data, this.#maxFrameBytes);
+    if (oversize !== undefined) {
+      this.#emit({ type: "decode_error", error: oversize }, undefined);
+      return;
+    }
+    this.#session.receiveText(data, this.#frameNow());
+    this.#pump();
+  }
+
+  /** The error a failed attempt stands for. */
+  #errorOf(failure: AttemptFailure, rejected: boolean): Error {
+    if (rejected) return new HandshakeRejectedError(failure.status!, this.#endpoint.url);
+    if (failure.cause instanceof Error) return failure.cause; // the signer's
+    return new ConnectionError(this.#endpoint.url, failure.message, failure.status);
   }
 
   async #headers(): Promise<Record<string, string>> {
@@ -927,119 +927,16 @@ export class KalshiWsClient implements AsyncIterable<ClientEvent>, AsyncDisposab
     return this.#frameMonotonic;
   }
 
-  #onOpen(): void {
-    if (this.#closing) {
-      this.#socket?.close(1000, "client closed");
-      return;
-    }
-    const now = this.#clock.now();
-    this.#socketOpen = true;
-    this.#state = "open";
-    this.#rejections = 0;
-    this.#backoff.opened(now);
-    this.#session.opened(now);
-    this.#pump();
-    this.#everConnected = true;
-    const first = this.#firstOpen;
-    this.#firstOpen = undefined;
-    first?.resolve();
-  }
-
-  #onClose(code: number, reason: string): void {
-    const now = this.#clock.now();
-    this.#socket = undefined;
-    this.#socketOpen = false;
-    this.#backoff.closed(now);
-    if (this.#closing) {
-      this.#session.closed(code, reason, now);
-      this.#pump();
-      this.#closeWaiter?.();
-      return;
-    }
-    if (!this.#reconnect) {
-      this.#closing = true;
-      this.#session.closed(code, reason, now);
-      this.#pump();
-      this.#finish(undefined);
-      return;
-    }
-    this.#state = "reconnecting";
-    this.#session.closed(code, reason, now);
-    this.#drainEvents(); // `disconnected` first, even when called from inside a pump
-    this.#pump();
-    this.#scheduleReconnect();
-  }
-
-  #onHandshakeFailed(status: number | undefined, message: string): void {
-    this.#socket = undefined;
-    if (this.#closing) {
-      this.#closeWaiter?.();
-      return;
-    }
-    const rejected = status === 401 || status === 403;
-    const error = rejected
-      ? new HandshakeRejectedError(status, this.#endpoint.url)
-      : new ConnectionError(this.#endpoint.url, message, status);
-    if (!this.#everConnected) {
-      this.#finish(error);
-      return;
-    }
-    if (rejected && ++this.#rejections >= this.#maxRejections) {
-      this.#finish(error);
-      return;
-    }
-    this.#scheduleReconnect();
-  }
-
-  #scheduleReconnect(): void {
-    const delayMs = this.#backoff.nextDelay();
-    this.#state = "reconnecting";
-    this.#emit({ type: "reconnecting", attempt: this.#backoff.attempt, delayMs }, undefined);
-    this.#reconnectTimer = this.#clock.setTimer(() => {
-      this.#reconnectTimer = undefined;
-      this.#attempt();
-    }, delayMs);
-  }
-
-  #clearReconnectTimer(): void {
-    if (this.#reconnectTimer !== undefined) this.#clock.clearTimer(this.#reconnectTimer);
-    this.#reconnectTimer = undefined;
-  }
-
-  /** The link is dead (probe unanswered): abandon the socket and heal as after a drop. */
-  #abandon(reason: string): void {
-    const socket = this.#socket;
-    this.#generation++; // its late events are ignored
-    this.#socket = undefined;
-    try {
-      socket?.close(4000, reason);
-    } catch {
-      // already closing
-    }
-    this.#onClose(1006, reason);
-  }
-
   /** Ends the client for good; `error` says why when it was not requested. */
   #finish(error: Error | undefined): void {
-    if (this.#state === "closed") return;
-    this.#state = "closed";
-    this.#closing = true;
+    if (this.#ended) return;
+    this.#ended = true;
     this.#fatal = error;
-    this.#generation++;
-    this.#clearReconnectTimer();
+    this.#driver.stop();
     if (this.#timer !== undefined) this.#clock.clearTimer(this.#timer);
     this.#timer = undefined;
     this.#timerAt = undefined;
     this.#signal?.removeEventListener("abort", this.#onAbort);
-    const socket = this.#socket;
-    this.#socket = undefined;
-    if (socket !== undefined) {
-      try {
-        socket.close(1000, "client closed");
-      } catch {
-        // already closing
-      }
-    }
     if (this.#session.connected) {
       this.#session.closed(1000, "client closed", this.#clock.now());
       this.#drainEvents();
@@ -1076,11 +973,12 @@ export class KalshiWsClient implements AsyncIterable<ClientEvent>, AsyncDisposab
     try {
       do {
         this.#pumpAgain = false;
-        if (this.#socket !== undefined && this.#socketOpen) {
+        const socket = this.#driver.connection;
+        if (socket !== undefined) {
           for (let frame = this.#session.pollTransmit(); frame !== undefined;) {
             this.#deadlinesMayChange = true;
             try {
-              this.#socket.send(frame);
+              socket.send(frame);
             } catch {
               break; // the socket is closing; its close event follows
             }
@@ -1102,7 +1000,7 @@ export class KalshiWsClient implements AsyncIterable<ClientEvent>, AsyncDisposab
   }
 
   #armTimer(): void {
-    if (this.#state === "closed") return;
+    if (this.#ended) return;
     const at = this.#session.pollTimeout();
     if (at === this.#timerAt) return;
     // Lazy re-arming: every inbound frame pushes the liveness deadline back, and moving a real
@@ -1152,7 +1050,7 @@ export class KalshiWsClient implements AsyncIterable<ClientEvent>, AsyncDisposab
       }
       case "connected":
         this.#emit(
-          { type: "connected", url: this.#endpoint.url, reconnected: this.#everConnected },
+          { type: "connected", url: this.#endpoint.url, reconnected: this.#lifecycle.opens > 1 },
           undefined,
         );
         return;
@@ -1161,7 +1059,7 @@ export class KalshiWsClient implements AsyncIterable<ClientEvent>, AsyncDisposab
           type: "disconnected",
           code: event.code,
           reason: event.reason,
-          willReconnect: !this.#closing && this.#reconnect,
+          willReconnect: this.#lifecycle.willReconnect,
         }, undefined);
         return;
       case "subscribed": {
@@ -1262,7 +1160,7 @@ export class KalshiWsClient implements AsyncIterable<ClientEvent>, AsyncDisposab
         this.#emit(event, undefined);
         return;
       case "dead":
-        this.#abandon("Liveness probe unanswered");
+        this.#driver.linkDead();
         return;
       case "command_result": {
         if (this.#internal.delete(event.request)) return;
@@ -1347,7 +1245,7 @@ export class KalshiWsClient implements AsyncIterable<ClientEvent>, AsyncDisposab
 
   /** Asks for fresh snapshots of `markets` on the client's own behalf (results not reported). */
   #resyncMarkets(markets: readonly string[]): void {
-    if (this.#state === "closed") return;
+    if (this.#ended) return;
     for (const market of markets) {
       try {
         const request = this.#session.resync(market, this.#clock.now());
@@ -1373,7 +1271,7 @@ export class KalshiWsClient implements AsyncIterable<ClientEvent>, AsyncDisposab
         send: (now: number) => number,
         map: (v: CommandValue) => T,
       ): Promise<T> => {
-        if (this.#state === "closed") return Promise.reject(new ClientClosedError(what));
+        if (this.#ended) return Promise.reject(new ClientClosedError(what));
         let request: number;
         try {
           request = send(this.#clock.now());
@@ -1386,7 +1284,7 @@ export class KalshiWsClient implements AsyncIterable<ClientEvent>, AsyncDisposab
       },
       stream: (options, subscription, onResync) => this.#stream(options, subscription, onResync),
       resyncMarkets: (markets) => this.#resyncMarkets(markets),
-      isClosed: () => this.#state === "closed",
+      isClosed: () => this.#ended,
     };
   }
 }

@@ -249,7 +249,12 @@ test("the client reconnects, re-signs and restores every handle when the link dr
   first.drop();
   await flushMicrotasks();
   const reconnecting = h.events.find((e) => e.type === "reconnecting");
-  assert.deepEqual(reconnecting, { type: "reconnecting", attempt: 1, delayMs: 1000 });
+  assert.deepEqual(reconnecting, {
+    type: "reconnecting",
+    attempt: 1,
+    delayMs: 1000,
+    error: undefined,
+  });
   assert.deepEqual(h.events.find((e) => e.type === "disconnected"), {
     type: "disconnected",
     code: 1006,
@@ -282,6 +287,7 @@ test("the client gives up with HandshakeRejectedError after repeated 401s while 
   const h = await open();
   const stream = h.client.events();
   h.socket().drop();
+  await flushMicrotasks(); // the drop is seen: the next deadline is the reconnect's
   for (let i = 0; i < 3; i++) {
     await h.clock.advance(h.clock.nextDeadline! - h.clock.now());
     h.socket().reject(403);
@@ -300,6 +306,7 @@ test("the client gives up with HandshakeRejectedError after repeated 401s while 
 test("the client keeps retrying network failures while reconnecting", async () => {
   const h = await open();
   h.socket().drop();
+  await flushMicrotasks();
   for (let i = 0; i < 5; i++) {
     await h.clock.advance(h.clock.nextDeadline! - h.clock.now());
     h.socket().reject();

@@ -54,13 +54,18 @@ export {
 } from "./auth.ts";
 export {
   type ConnectionInfo,
-  Faults,
-  type FaultTarget,
   type PlaceOrderRequest,
   Simulator,
   type SimulatorOptions,
+  type SimulatorStats,
   startSimulator,
   type Truth,
 } from "./server.ts";
+export {
+  type ErrorStormOptions,
+  Faults,
+  type FaultTarget,
+  type HandshakeAnswer,
+} from "./faults.ts";
 export { type KeyFile, keyFileProblem, writeKeyFile } from "./key_file.ts";
 export { MAX_ACTIVITY_RATE, MAX_CLIENT_FRAME_BYTES, MAX_COMMAND_BYTES } from "./limits.ts";

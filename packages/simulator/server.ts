@@ -20,7 +20,7 @@ import { Exchange, type MarketState, type OwnOrder, type Position } from "./mode
 import type { MarketSpec } from "./model/markets.ts";
 import type { ScaledBook, Side, WireBook } from "./model/order_book.ts";
 import { type OutFrame, ProtocolConnection, type SubscriptionInfo } from "./model/connection.ts";
-import type { ErrorCode } from "./model/protocol.ts";
+import { commandOf, type FaultHost, Faults } from "./faults.ts";
 import { Rng } from "./model/rng.ts";
 import { MAX_ACTIVITY_RATE, MAX_CLIENT_FRAME_BYTES } from "./limits.ts";
 
@@ -69,12 +69,12 @@ export interface SimulatorOptions {
   readonly drift?: boolean;
 }
 
-/** Which connection (and optionally which subscription) a fault targets. */
-export interface FaultTarget {
-  /** Connection id (see {@linkcode Simulator.connections}); default: the newest open connection. */
-  readonly connection?: number;
-  /** Subscription id on that connection; default: any sequenced frame. */
-  readonly sid?: number;
+/** What a simulator served, as {@linkcode Simulator.stats} reports it. */
+export interface SimulatorStats {
+  /** Handshakes by outcome (`refused`: an HTTP error status, faults and 401s alike). */
+  readonly handshakes: { accepted: number; refused: number; hung: number };
+  /** Commands received, by `cmd` (`"(invalid)"` for frames without one). */
+  readonly commands: Record<string, number>;
 }
 
 /** A connected client, as {@linkcode Simulator.connections} reports it. */
@@ -145,74 +145,11 @@ const STATUS_TEXT: Readonly<Record<number, string>> = {
   503: "Service Unavailable",
 };
 
-/** Injects faults into live connections (see each method). */
-export class Faults {
-  readonly #sim: Simulator;
-  /** @internal Created by the simulator. */
-  constructor(sim: Simulator) {
-    this.#sim = sim;
-  }
-
-  /** The next sequenced frame (of `sid`, if given) is not sent; its seq is consumed (a gap). */
-  dropNext(target: FaultTarget = {}): void {
-    this.#sim._live(target.connection).model.dropNext(target.sid);
-  }
-
-  /** The next sequenced frame (of `sid`, if given) is sent twice. */
-  duplicateNext(target: FaultTarget = {}): void {
-    this.#sim._live(target.connection).model.duplicateNext(target.sid);
-  }
-
-  /** Cuts the connection abruptly: no close frame, the TCP socket is destroyed. */
-  disconnect(target: FaultTarget = {}): void {
-    const live = this.#sim._live(target.connection);
-    live.socket.destroy();
-    live.ws.terminate();
-  }
-
-  /** The connection goes silent: no frames, no pings, no pongs, commands ignored; socket stays open. */
-  goSilent(target: FaultTarget = {}): void {
-    this.#sim._live(target.connection).silent = true;
-  }
-
-  /** Sends a frame that is not valid JSON. */
-  sendMalformed(target: FaultTarget = {}): void {
-    const live = this.#sim._live(target.connection);
-    this.#sim._deliver(live, [live.model.malformedFrame()]);
-  }
-
-  /** Sends a well-formed frame of an unknown `type` (on `sid`, if given). */
-  sendUnknownType(target: FaultTarget = {}): void {
-    const live = this.#sim._live(target.connection);
-    this.#sim._deliver(live, [live.model.unknownTypeFrame(target.sid)]);
-  }
-
-  /** Raises error `code` on `sid` (terminal for 10 and 25: the subscription ends). */
-  raiseError(target: FaultTarget & { readonly sid: number }, code: ErrorCode): void {
-    const live = this.#sim._live(target.connection);
-    const frames = live.model.raiseError(target.sid, code);
-    if (frames.length === 0) {
-      throw new RangeError(`Cannot raise error on sid ${target.sid}: subscription is not active`);
-    }
-    this.#sim._deliver(live, frames);
-  }
-
-  /** The connection's next command is answered with error `code` (e.g. 18 or 27) instead of run. */
-  failNextCommand(code: ErrorCode, target: FaultTarget = {}): void {
-    this.#sim._live(target.connection).model.failNextCommand(code);
-  }
-
-  /** The next `count` handshakes are refused with `status` (default 503) and a short body. */
-  rejectHandshakes(count: number, status = 503, body?: string): void {
-    this.#sim._rejections.push(...Array.from({ length: count }, () => ({ status, body })));
-  }
-}
-
 /**
  * A running simulator. Create it with {@linkcode startSimulator}; stop it with `close()` or
  * `await using`.
  */
-export class Simulator {
+export class Simulator implements FaultHost {
   /** The WebSocket URL, e.g. `ws://127.0.0.1:41234/trade-api/ws/v2`. */
   readonly url: string;
   /** The generated test key id (send as `KALSHI-ACCESS-KEY`). */
@@ -229,8 +166,6 @@ export class Simulator {
   readonly truth: Truth;
   /** Fault injection. */
   readonly faults: Faults;
-  /** @internal Pending handshake rejections. */
-  readonly _rejections: { status: number; body: string | undefined }[] = [];
 
   readonly #privateKeyPem: string;
   readonly #server: Server;
@@ -240,6 +175,12 @@ export class Simulator {
   readonly #clock: () => number;
   readonly #live = new Map<number, Live>();
   readonly #waiters: ((info: ConnectionInfo) => void)[] = [];
+  /** Sockets whose handshake the faults left unanswered (destroyed on close). */
+  readonly #hung = new Set<Duplex>();
+  readonly #stats: SimulatorStats = {
+    handshakes: { accepted: 0, refused: 0, hung: 0 },
+    commands: {},
+  };
   #nextId = 1;
   #pingTimer: ReturnType<typeof setInterval> | undefined;
   #activityTimer: ReturnType<typeof setInterval> | undefined;
@@ -408,12 +349,22 @@ export class Simulator {
     this.#broadcast(this.exchange.settle(ticker, result, this.#clock()));
   }
 
+  /** What the simulator has served so far: handshakes by outcome, commands by name. */
+  stats(): SimulatorStats {
+    return {
+      handshakes: { ...this.#stats.handshakes },
+      commands: { ...this.#stats.commands },
+    };
+  }
+
   /** Stops timers, cuts every connection and closes the listener. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     this.stopActivity();
     if (this.#pingTimer !== undefined) clearInterval(this.#pingTimer);
+    for (const socket of this.#hung) socket.destroy();
+    this.#hung.clear();
     for (const live of this.#live.values()) {
       live.ws.terminate();
       live.socket.destroy();
@@ -449,6 +400,11 @@ export class Simulator {
     for (const live of this.#live.values()) newest = live;
     if (newest === undefined) throw new RangeError("Cannot inject fault: no connection is open");
     return newest;
+  }
+
+  /** @internal Every open connection. */
+  _lives(): Iterable<Live> {
+    return this.#live.values();
   }
 
   /** @internal Sends frames to one connection; overflowing its buffer raises error 25. */
@@ -498,13 +454,17 @@ export class Simulator {
     socket.on("error", () => {});
     const path = (request.url ?? "").split("?")[0];
     if (path !== WS_PATH) return reject(socket, 404, `Not Found: WebSocket path is ${WS_PATH}`);
-    const rejection = this._rejections.shift();
-    if (rejection !== undefined) {
-      return reject(
-        socket,
-        rejection.status,
-        rejection.body ?? STATUS_TEXT[rejection.status] ?? "Rejected",
-      );
+    const answer = this.faults._handshake();
+    if (answer.kind === "reject") {
+      this.#stats.handshakes.refused++;
+      return reject(socket, answer.status, answer.body ?? STATUS_TEXT[answer.status] ?? "Rejected");
+    }
+    if (answer.kind === "hang") {
+      // TCP accepted, the upgrade request read, no answer ever: the client must time out.
+      this.#stats.handshakes.hung++;
+      this.#hung.add(socket);
+      socket.on("close", () => this.#hung.delete(socket));
+      return;
     }
     const auth = this.#keys.check(
       request.headers,
@@ -512,7 +472,11 @@ export class Simulator {
       this.#options.timestampWindowMs ?? 30_000,
       this.#options.auth === "open",
     );
-    if (!auth.ok) return reject(socket, 401, auth.reason);
+    if (!auth.ok) {
+      this.#stats.handshakes.refused++;
+      return reject(socket, 401, auth.reason);
+    }
+    this.#stats.handshakes.accepted++;
     this.#wss.handleUpgrade(request, socket, head, (ws) => {
       if (this.#closed) return ws.terminate();
       const live: Live = {
@@ -537,6 +501,9 @@ export class Simulator {
         const text = Array.isArray(data)
           ? Buffer.concat(data).toString("utf8")
           : Buffer.from(data as ArrayBuffer).toString("utf8");
+        const cmd = commandOf(text) ?? "(invalid)";
+        this.#stats.commands[cmd] = (this.#stats.commands[cmd] ?? 0) + 1;
+        if (this.faults._cuts(live, text)) return; // swallowed, link cut before any reply
         let frames;
         try {
           frames = live.model.handleText(text, this.#clock());
@@ -547,6 +514,7 @@ export class Simulator {
           return;
         }
         this._deliver(live, frames);
+        this.faults._strike(live);
       });
       ws.on("ping", (data: Buffer) => {
         if (!live.silent && ws.readyState === 1) ws.pong(data);

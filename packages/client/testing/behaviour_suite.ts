@@ -297,6 +297,80 @@ export function behaviourSuite(transport: Transport): void {
     assert.equal(books.active, false);
   });
 
+  test(`${name}: a reconnect handshake the server never answers times out and is retried`, async () => {
+    await using sim = await simulator();
+    await using c = await client(transport, sim, { handshakeTimeoutMs: 400 });
+    const books = await subscribeBooks(c, [A]);
+    sim.faults.hangHandshakes(1);
+    const timedOut = next(c, "reconnecting", (e) => e.error !== undefined);
+    const restored = next(c, "resubscribed", (e) => e.subscription === books);
+    const started = performance.now();
+    sim.faults.disconnect();
+    const event = await timedOut;
+    const elapsed = performance.now() - started;
+    assert.match(event.error!.message, /Handshake timed out after 400 ms/);
+    assert.ok(elapsed >= 350 && elapsed < 3_000, `abandoned after ${elapsed} ms`);
+    await restored;
+    await converge(c, sim, [A]);
+    assert.equal(sim.stats().handshakes.hung, 1);
+  });
+
+  test(`${name}: connect() fails within the handshake timeout when the server never answers`, async () => {
+    await using sim = await simulator();
+    sim.faults.hangHandshakesFor(Infinity);
+    const started = performance.now();
+    await assert.rejects(
+      client(transport, sim, { handshakeTimeoutMs: 300 }),
+      /Handshake timed out after 300 ms/,
+    );
+    assert.ok(performance.now() - started < 3_000);
+  });
+
+  test(`${name}: a subscribe cut off before its reply is answered once the server is back`, async () => {
+    await using sim = await simulator();
+    await using c = await client(transport, sim);
+    sim.faults.dropBeforeReply({ cmd: "subscribe" });
+    sim.faults.rejectHandshakesFor(300, 503);
+    const books = await subscribeBooks(c, [A]);
+    assert.equal(sim.stats().commands.subscribe, 2, "sent, cut, sent again");
+    await converge(c, sim, [A]);
+    assert.equal(books.active, true);
+  });
+
+  test(`${name}: a subscribe cut off before its reply rejects at its deadline when the server never comes back, and close() ends`, async () => {
+    await using sim = await simulator();
+    const c = await client(transport, sim, { commandTimeoutMs: 600 });
+    sim.faults.dropBeforeReply({ cmd: "subscribe" });
+    sim.faults.rejectHandshakesFor(Infinity, 503);
+    const started = performance.now();
+    await assert.rejects(subscribeBooks(c, [A]), /got no answer within 600 ms/);
+    assert.ok(performance.now() - started < 3_000);
+    assert.equal(c.state, "reconnecting");
+    const closing = performance.now();
+    await c.close();
+    assert.ok(performance.now() - closing < 500, "close() does not wait for a server that is gone");
+  });
+
+  test(`${name}: an error-25 storm on one subscription is paced, and the books heal after it`, async () => {
+    await using sim = await simulator();
+    await using c = await client(transport, sim, {
+      resubscribe: { initialDelayMs: 100, maxDelayMs: 400 },
+    });
+    const books = await subscribeBooks(c, [A, B]);
+    const before = sim.stats().commands.subscribe ?? 0;
+    let scheduled = 0;
+    c.on("resubscribe_scheduled", () => scheduled++);
+    sim.faults.errorStorm({ channel: "orderbook_delta", code: 25 });
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    sim.faults.stopErrorStorm();
+    const resubscribes = (sim.stats().commands.subscribe ?? 0) - before;
+    // Pauses 50–100, 100–200, 200–400, then 200–400 ms: at most 8 in 1.5 s (at once: thousands).
+    assert.ok(resubscribes >= 3 && resubscribes <= 8, `${resubscribes} re-subscribes in 1.5 s`);
+    assert.ok(scheduled >= resubscribes, `${scheduled} announced`);
+    await next(c, "resubscribed", (e) => e.subscription === books);
+    await converge(c, sim, [A, B]);
+  });
+
   test(`${name}: a silent server is detected within the idle window and replaced`, async () => {
     await using sim = await simulator();
     await using c = await client(transport, sim, { idleTimeoutMs: 300, probeTimeoutMs: 200 });

@@ -23,6 +23,11 @@ export class MemorySocket implements SocketConnection {
   closedByClient: { code: number; reason: string } | undefined;
   /** Called with each frame the client sends (lets a test play an answering server). */
   onSend: ((frame: Record<string, unknown>) => void) | undefined;
+  /**
+   * Whether the server answers the client's close (default true). When false, a close of the
+   * open socket is recorded but its `close` event never comes (a peer that went silent).
+   */
+  answersClose = true;
   readonly #events: SocketEvents;
 
   /** Created by {@linkcode MemoryTransport.open}. */
@@ -44,6 +49,7 @@ export class MemorySocket implements SocketConnection {
     const wasOpen = this.state === "open";
     this.state = "closed";
     this.closedByClient = { code, reason };
+    if (wasOpen && !this.answersClose) return;
     queueMicrotask(() => {
       if (wasOpen) this.#events.close(code, reason);
       else this.#events.handshakeFailed(undefined, "Closed before the handshake completed");

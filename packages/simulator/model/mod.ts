@@ -55,6 +55,7 @@ export {
   type ProtocolConnectionOptions,
   type SubscriptionInfo,
 } from "./connection.ts";
+export { ErrorStorm } from "./error_storm.ts";
 export {
   type Channel,
   CHANNELS,
