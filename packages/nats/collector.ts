@@ -31,7 +31,7 @@ import { ensureFeedStream, leaseBucketName, openLeaseBucket } from "./stream.ts"
 import {
   bookStatusSubject,
   channelOfType,
-  dataSubject,
+  dataSubjects,
   DEFAULT_PREFIX,
   eventsSubject,
   snapshotSubject,
@@ -153,6 +153,7 @@ export class Collector implements AsyncDisposable {
   readonly epoch: string;
   readonly #options: CollectorOptions;
   readonly #prefix: string;
+  readonly #dataSubject: (channel: string, market: string) => string;
   /** Channels subscribed per market (they accept `add_markets`/`delete_markets`). */
   readonly #channels: readonly Channel[];
   /** Channels subscribed once for every market, filtered here (`trade`, lifecycle). */
@@ -189,6 +190,7 @@ export class Collector implements AsyncDisposable {
     this.id = options.id ?? `collector-${randomId()}`;
     this.epoch = `${this.id}-${randomId()}`;
     this.#prefix = options.prefix ?? DEFAULT_PREFIX;
+    this.#dataSubject = dataSubjects(this.#prefix);
     const channels = [...new Set(options.channels ?? DEFAULT_CHANNELS)];
     const updatable = (c: Channel): boolean =>
       (CHANNEL_INFO[c].updateActions as readonly string[]).includes("add_markets");
@@ -413,7 +415,7 @@ export class Collector implements AsyncDisposable {
       ? (message.msg as { trade_id?: unknown } | undefined)?.trade_id
       : undefined;
     const frame = {
-      subject: dataSubject(this.#prefix, channelOfType(type), market),
+      subject: this.#dataSubject(channelOfType(type), market),
       market,
       text: JSON.stringify(message),
       receivedMs: Date.now(),

@@ -12,7 +12,14 @@ import { Kvm } from "@nats-io/kv";
 import { startBookConsumer } from "./consumer.ts";
 import { preferredCollector } from "./shares.ts";
 import { leaseBucketName } from "./stream.ts";
-import { type CliProcess, coveredBy, startCli } from "./testing/cli_process.ts";
+import {
+  type CliProcess,
+  consumeArgs,
+  coveredBy,
+  linesShowBooks,
+  publishArgs,
+  startCli,
+} from "./testing/cli_process.ts";
 import {
   auditStream,
   booksDiffering,
@@ -40,29 +47,17 @@ test("three-node JetStream cluster: an R3 stream and lease bucket carry the feed
   });
   const jsm = await jetstreamManager(nc);
   const collector = (id: string, nats: string[]): CliProcess =>
-    startCli([
-      "publish",
-      "--url",
-      sim.url,
-      "--key-id",
-      sim.keyId,
-      "--private-key-file",
+    startCli(publishArgs({
+      sim,
       keyFile,
-      ...nats,
-      "--collector-id",
+      nats,
       id,
-      "--lease-ttl",
-      String(LEASE_TTL_S),
-      "--snapshot-interval",
-      "2",
-      "--stream",
+      leaseTtlSeconds: LEASE_TTL_S,
+      snapshotIntervalSeconds: 2,
       stream,
-      "--prefix",
       prefix,
-      "--format",
-      "ndjson",
-      ...markets.flatMap((m) => ["-m", m]),
-    ]);
+      markets,
+    }));
   // The servers both ways: comma-separated, and one --nats per server.
   const ids = ["collector-a", "collector-b"] as const;
   const a = collector(ids[0], ["--nats", cluster.urls.join(",")]);
@@ -83,20 +78,9 @@ test("three-node JetStream cluster: an R3 stream and lease bucket carry the feed
     assert.equal((await (await new Kvm(nc).open(leaseBucketName(stream))).status()).replicas, 3);
 
     await using consumer = await startBookConsumer({ nats: nc, markets, stream, prefix });
-    await using cliConsumer = startCli([
-      "consume",
-      "--nats",
-      cluster.urls.join(","),
-      "--stream",
-      stream,
-      "--prefix",
-      prefix,
-      "--format",
-      "ndjson",
-      "--interval",
-      "0",
-      ...markets.flatMap((m) => ["-m", m]),
-    ]);
+    await using cliConsumer = startCli(
+      consumeArgs(cluster.urls.join(","), stream, prefix, markets),
+    );
     await waitFor("consumer books valid", () => markets.every((m) => consumer.valid(m)), 30_000);
     const seenBefore = consumer.messages;
     await waitFor("the feed flowing", () => consumer.messages > seenBefore + 200, 30_000);
@@ -147,14 +131,11 @@ test("three-node JetStream cluster: an R3 stream and lease bucket carry the feed
       () => booksDiffering(sim, consumer.books, markets).length === 0,
       30_000,
     );
-    await waitFor("the consume command's books equal the truth", () =>
-      markets.every((m) => {
-        const last = cliConsumer.lines.findLast((l) => l.type === "book" && l.market_ticker === m);
-        const truth = sim.truth.book(m);
-        return last !== undefined &&
-          JSON.stringify(last.yes_dollars_fp) === JSON.stringify(truth.yes) &&
-          JSON.stringify(last.no_dollars_fp) === JSON.stringify(truth.no);
-      }), 30_000);
+    await waitFor(
+      "the consume command's books equal the truth",
+      () => linesShowBooks(cliConsumer, markets, (m) => sim.truth.book(m)),
+      30_000,
+    );
 
     b.kill("SIGINT");
     assert.equal(await b.done, 130);

@@ -13,7 +13,14 @@ import { type CollectorEvent, startCollector } from "./collector.ts";
 import { startBookConsumer } from "./consumer.ts";
 import { preferredCollector } from "./shares.ts";
 import { ensureFeedStream, leaseBucketName } from "./stream.ts";
-import { type CliProcess, coveredBy, startCli } from "./testing/cli_process.ts";
+import {
+  type CliProcess,
+  consumeArgs,
+  coveredBy,
+  linesShowBooks,
+  publishArgs,
+  startCli,
+} from "./testing/cli_process.ts";
 import {
   auditStream,
   booksDiffering,
@@ -44,30 +51,17 @@ test("publish: three collectors share the markets, the others take over a killed
     for (const id of ids) {
       processes.set(
         id,
-        startCli([
-          "publish",
-          "--url",
-          sim.url,
-          "--key-id",
-          sim.keyId,
-          "--private-key-file",
+        startCli(publishArgs({
+          sim,
           keyFile,
-          "--nats",
-          server.url,
-          "--collector-id",
+          nats: ["--nats", server.url],
           id,
-          "--lease-ttl",
-          String(LEASE_TTL_MS / 1000),
-          "--snapshot-interval",
-          "1",
-          "--stream",
+          leaseTtlSeconds: LEASE_TTL_MS / 1000,
+          snapshotIntervalSeconds: 1,
           stream,
-          "--prefix",
           prefix,
-          "--format",
-          "ndjson",
-          ...markets.flatMap((m) => ["-m", m]),
-        ]),
+          markets,
+        })),
       );
     }
     // Each market ends up with its rendezvous-preferred collector, and every collector has some.
@@ -83,20 +77,7 @@ test("publish: three collectors share the markets, the others take over a killed
     for (const id of ids) assert.ok(coveredBy(processes.get(id)!).size > 0, `${id} covers nothing`);
 
     await using consumer = await startBookConsumer({ nats: nc, markets, stream, prefix });
-    await using cliConsumer = startCli([
-      "consume",
-      "--nats",
-      server.url,
-      "--stream",
-      stream,
-      "--prefix",
-      prefix,
-      "--format",
-      "ndjson",
-      "--interval",
-      "0",
-      ...markets.flatMap((m) => ["-m", m]),
-    ]);
+    await using cliConsumer = startCli(consumeArgs(server.url, stream, prefix, markets));
     await waitFor("consumer books valid", () => markets.every((m) => consumer.valid(m)));
     sim.stopActivity();
     await waitFor(
@@ -143,14 +124,10 @@ test("publish: three collectors share the markets, the others take over a killed
       () => booksDiffering(sim, consumer.books, markets).length === 0,
     );
     // The CLI consumer shows the same books (its last NDJSON line per market).
-    await waitFor("the consume command's books equal the truth", () =>
-      markets.every((m) => {
-        const last = cliConsumer.lines.findLast((l) => l.type === "book" && l.market_ticker === m);
-        const truth = sim.truth.book(m);
-        return last !== undefined &&
-          JSON.stringify(last.yes_dollars_fp) === JSON.stringify(truth.yes) &&
-          JSON.stringify(last.no_dollars_fp) === JSON.stringify(truth.no);
-      }));
+    await waitFor(
+      "the consume command's books equal the truth",
+      () => linesShowBooks(cliConsumer, markets, (m) => sim.truth.book(m)),
+    );
 
     // A clean stop (Ctrl-C) hands the markets over at once: no waiting for the lease to expire.
     sim.startActivity(40);

@@ -79,6 +79,21 @@ export function dataSubject(prefix: string, channel: string, market: string): st
   return `${prefix}.${channel}.${encodeToken(market)}`;
 }
 
+/**
+ * A memoized {@linkcode dataSubject} for `prefix`: the collector names a subject per message, and
+ * escaping a ticker costs more than looking it up.
+ */
+export function dataSubjects(prefix: string): (channel: string, market: string) => string {
+  const byChannel = new Map<string, Map<string, string>>();
+  return (channel, market) => {
+    let byMarket = byChannel.get(channel);
+    if (byMarket === undefined) byChannel.set(channel, byMarket = new Map());
+    let subject = byMarket.get(market);
+    if (subject === undefined) byMarket.set(market, subject = dataSubject(prefix, channel, market));
+    return subject;
+  };
+}
+
 /** Subject of collector snapshots of `market`. */
 export function snapshotSubject(prefix: string, market: string): string {
   return `${prefix}.${SNAPSHOT_TOKEN}.${encodeToken(market)}`;

@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import {
   channelOfType,
   dataSubject,
+  dataSubjects,
   decodeToken,
   encodeToken,
   leaseKey,
@@ -49,4 +50,12 @@ test("marketFilter() matches every subject about one market and marketOfSubject(
   assert.equal(subject.split(".").length, filter.split(".").length);
   assert.equal(marketOfSubject(subject), "KXFED-26DEC-T4.25");
   assert.equal(leaseKey("KXFED-26DEC-T4.25"), "lease.KXFED-26DEC-T4=2E25");
+});
+
+test("dataSubjects() names the same subjects as dataSubject(), memoized", () => {
+  const subjects = dataSubjects("kalshi");
+  for (const [channel, market] of [["trade", "KXFED-26DEC-T4.25"], ["ticker", "KXA"]] as const) {
+    assert.equal(subjects(channel, market), dataSubject("kalshi", channel, market));
+    assert.equal(subjects(channel, market), dataSubject("kalshi", channel, market));
+  }
 });

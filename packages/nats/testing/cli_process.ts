@@ -19,6 +19,87 @@ export interface CliProcess extends AsyncDisposable {
   readonly done: Promise<number>;
 }
 
+/** What a `kalshi-ws publish` collector of the simulator's markets is started with. */
+export interface PublishSettings {
+  /** The simulator (its URL and key id). */
+  readonly sim: { readonly url: string; readonly keyId: string };
+  /** The simulator's private key, in a file. */
+  readonly keyFile: string;
+  /** `--nats` arguments as given (e.g. `["--nats", "a,b"]`). */
+  readonly nats: readonly string[];
+  readonly id: string;
+  readonly leaseTtlSeconds: number;
+  readonly snapshotIntervalSeconds: number;
+  readonly stream: string;
+  readonly prefix: string;
+  readonly markets: readonly string[];
+}
+
+/** `kalshi-ws publish` arguments (NDJSON events on stdout). */
+export function publishArgs(o: PublishSettings): string[] {
+  return [
+    "publish",
+    "--url",
+    o.sim.url,
+    "--key-id",
+    o.sim.keyId,
+    "--private-key-file",
+    o.keyFile,
+    ...o.nats,
+    "--collector-id",
+    o.id,
+    "--lease-ttl",
+    String(o.leaseTtlSeconds),
+    "--snapshot-interval",
+    String(o.snapshotIntervalSeconds),
+    "--stream",
+    o.stream,
+    "--prefix",
+    o.prefix,
+    "--format",
+    "ndjson",
+    ...o.markets.flatMap((m) => ["-m", m]),
+  ];
+}
+
+/** `kalshi-ws consume` arguments: NDJSON book lines, every change. */
+export function consumeArgs(
+  nats: string,
+  stream: string,
+  prefix: string,
+  markets: readonly string[],
+): string[] {
+  return [
+    "consume",
+    "--nats",
+    nats,
+    "--stream",
+    stream,
+    "--prefix",
+    prefix,
+    "--format",
+    "ndjson",
+    "--interval",
+    "0",
+    ...markets.flatMap((m) => ["-m", m]),
+  ];
+}
+
+/** Whether the last NDJSON book line of each market equals `truth(market)`. */
+export function linesShowBooks(
+  process: CliProcess,
+  markets: readonly string[],
+  truth: (market: string) => { readonly yes: unknown; readonly no: unknown },
+): boolean {
+  return markets.every((m) => {
+    const last = process.lines.findLast((l) => l.type === "book" && l.market_ticker === m);
+    const book = truth(m);
+    return last !== undefined &&
+      JSON.stringify(last.yes_dollars_fp) === JSON.stringify(book.yes) &&
+      JSON.stringify(last.no_dollars_fp) === JSON.stringify(book.no);
+  });
+}
+
 /** Markets a `kalshi-ws publish` process covers now, from its NDJSON event lines. */
 export function coveredBy(process: CliProcess): Set<string> {
   const covered = new Set<string>();
