@@ -104,6 +104,11 @@ export class DriftLog implements DriftCounts {
   readonly #max: number;
   #fresh: Entry[] = [];
   #total = 0;
+  /**
+   * @internal The decoder's memory, per message type, of the key lists of the last frame found
+   * clean (top level, then `msg`), so that frames shaped the same skip the field lookups.
+   */
+  readonly _verified: (readonly string[] | undefined)[] = [];
 
   /** Creates an empty log. */
   constructor(options: DriftLogOptions = {}) {

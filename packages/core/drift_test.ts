@@ -194,3 +194,35 @@ test("observed frames show exactly their known oddities as drift", () => {
     ],
   );
 });
+
+test("decodeMessage() still sees drift after frames of the same type were found clean", () => {
+  const log = new DriftLog();
+  const trade = (msg: Record<string, unknown>) =>
+    JSON.stringify({ type: "trade", sid: 3, seq: 1, msg });
+  const clean = {
+    trade_id: "t",
+    market_ticker: "KXA-1",
+    yes_price_dollars: "0.4200",
+    no_price_dollars: "0.5800",
+    count_fp: "3.00",
+  };
+  for (let i = 0; i < 3; i++) decodeMessage(trade(clean), log); // remembered as clean
+  assert.deepEqual(log.entries(), []);
+  // Same number of keys, one renamed; one more key; the keys in another order plus a new one.
+  decodeMessage(trade({ ...clean, count_fp: undefined, counts_fp: "3.00" }), log);
+  decodeMessage(trade({ ...clean, is_auction: true }), log);
+  const { trade_id, ...rest } = clean;
+  decodeMessage(trade({ ...rest, trade_id, venue: "x" }), log);
+  decodeMessage(JSON.stringify({ type: "trade", sid: 3, seq: 1, msg: clean, shard: 1 }), log);
+  assert.throws(
+    () => decodeMessage(trade({ ...clean, count_fp: undefined, count: 3 }), log),
+    /retired field msg\.count /,
+  );
+  assert.deepEqual(log.entries().map((e) => e.field), [
+    "msg.counts_fp",
+    "msg.is_auction",
+    "msg.venue",
+    "shard",
+    "msg.count",
+  ]);
+});

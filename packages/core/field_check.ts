@@ -43,6 +43,10 @@ interface Twin {
 }
 
 interface TypeRules {
+  /** Index of this type's slots in a log's cache of verified key lists. */
+  readonly slot: number;
+  /** Whether plain frames may be recognised by their key list (no per-value checks). */
+  readonly cacheable: boolean;
   /** The frame's top-level fields. */
   readonly top: Shape;
   /** The fields below `msg` (`undefined` when none are documented, as for `unsubscribed`). */
@@ -107,6 +111,8 @@ for (const [type, paths] of Object.entries(KNOWN_FIELDS)) {
   const top = compileShape(paths);
   const msg = top.fields.get("msg");
   RULES.set(type, {
+    slot: RULES.size * 2,
+    cacheable: type !== "subscribed" && type !== "ok",
     top,
     msg: msg === undefined || msg === LEAF ? undefined : msg,
     retired: new Set(retired.map((f) => f.path)),
@@ -124,8 +130,9 @@ const RETIRED_TYPE_SET: ReadonlySet<string> = new Set(RETIRED_TYPES);
  *   documented depth, unknown channels in `subscribed` and `list_subscriptions` replies, and the
  *   message types of removed channels. Unknown types are the decoder's to record.
  *
- * One map lookup per field: plain frames cost little, and plain deltas never get here (the fast
- * path accepts only documented fields).
+ * One map lookup per field, and for a frame with the same keys as the type's last clean frame
+ * (the usual case) one comparison per key; plain deltas never get here (their fast path accepts
+ * only documented fields).
  */
 export function checkFields(frame: Obj, type: string, text: string, log?: DriftLog): void {
   const rules = RULES.get(type);
@@ -136,8 +143,12 @@ export function checkFields(frame: Obj, type: string, text: string, log?: DriftL
     return;
   }
   const msg = frame.msg;
+  if (log !== undefined && rules.cacheable && isVerified(frame, msg, rules.slot, log._verified)) {
+    return; // the same keys, in the same order, as the last frame found clean
+  }
   if (rules.twins.length !== 0 && isObject(msg)) checkTwins(msg, rules, type, frame, text, log);
   if (log === undefined) return;
+  const before = log.total;
   const top = rules.top.fields;
   for (const key in frame) {
     if (!top.has(key)) note(rules, rules.top, key, type, frame, text, log);
@@ -148,6 +159,7 @@ export function checkFields(frame: Obj, type: string, text: string, log?: DriftL
     if (shape.items !== undefined) walkItems(msg, shape.items, rules, type, frame, text, log);
   } else {
     walkObject(msg as Obj, shape, rules, type, frame, text, log);
+    if (rules.cacheable && log.total === before) remember(frame, msg as Obj, shape, rules, log);
   }
   if (type === "subscribed") {
     const channel = (msg as Obj).channel;
@@ -162,6 +174,40 @@ export function checkFields(frame: Obj, type: string, text: string, log?: DriftL
       }
     }
   }
+}
+
+/**
+ * Whether `frame` and its `msg` have exactly the key lists last verified clean for this type:
+ * one string comparison per key (keys are interned), no lookups — the common case, since Kalshi
+ * sends each message type with the same keys in the same order.
+ */
+function isVerified(
+  frame: Obj,
+  msg: unknown,
+  slot: number,
+  verified: (readonly string[] | undefined)[],
+): boolean {
+  const topKeys = verified[slot];
+  const msgKeys = verified[slot + 1];
+  if (topKeys === undefined || msgKeys === undefined || !isObject(msg)) return false;
+  return sameKeys(frame, topKeys) && sameKeys(msg, msgKeys);
+}
+
+function sameKeys(value: Obj, keys: readonly string[]): boolean {
+  let i = 0;
+  for (const key in value) {
+    if (keys[i] !== key) return false;
+    i++;
+  }
+  return i === keys.length;
+}
+
+/** Keeps a clean frame's key lists, when its `msg` holds only plain documented fields. */
+function remember(frame: Obj, msg: Obj, shape: Shape, rules: TypeRules, log: DriftLog): void {
+  const msgKeys = Object.keys(msg);
+  for (const key of msgKeys) if (shape.fields.get(key) !== LEAF) return;
+  log._verified[rules.slot] = Object.keys(frame);
+  log._verified[rules.slot + 1] = msgKeys;
 }
 
 function checkTwins(
