@@ -289,3 +289,35 @@ test("Session does not ask for a timeout in the past when a paced re-subscribe w
   recv(session, { id: 3, type: "unsubscribed", sid: 1, seq: 4 }, 600);
   assert.deepEqual(drain(session).sent.map((c) => c.cmd), ["subscribe"]);
 });
+
+test("Session re-subscribes a storm-killed subscription ~9 times a minute where re-subscribing at once made thousands", () => {
+  /** Subscribes sent in a minute of a storm with 20 ms round trips, under `resubscribe`. */
+  const minuteOfStorm = (options: SessionOptions): number => {
+    const { session } = live(options);
+    let now = 1_000;
+    let sid = 1;
+    let subscribes = 0;
+    kill(session, sid, 25, now);
+    while (now < 61_000) {
+      session.handleTimeout(now);
+      const subscribe = drain(session).sent.find((c) => c.cmd === "subscribe");
+      if (subscribe !== undefined) {
+        subscribes++;
+        now += 20;
+        recv(session, {
+          id: subscribe.id,
+          type: "subscribed",
+          msg: { channel: "trade", sid: ++sid },
+        }, now);
+        kill(session, sid, 25, now);
+        continue;
+      }
+      now = Math.max(now + 1, session.pollTimeout() ?? now + 1);
+    }
+    return subscribes;
+  };
+  const paced = minuteOfStorm({ resubscribe: { random: () => 0 } });
+  const atOnce = minuteOfStorm({ resubscribe: { initialDelayMs: 0, maxDelayMs: 0 } });
+  assert.ok(paced <= 10, `${paced} paced re-subscribes`);
+  assert.ok(atOnce >= 2_500, `${atOnce} re-subscribes at once`);
+});

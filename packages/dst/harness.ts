@@ -1,39 +1,42 @@
 /**
  * Deterministic simulation of the healing stack: the core's {@linkcode Session} with a
- * {@linkcode BookStore} and a reconnect loop driven by the core's {@linkcode Backoff} — the same
- * pieces, wired the same way, as `@kalshi-ws/client` — against the simulator's pure model
- * ({@linkcode Exchange} + one {@linkcode ProtocolConnection} per connection), over an in-memory
- * network with latency, under a virtual clock. Every random choice (market activity, latency,
- * faults, user requests) comes from the seed, so a failing seed replays exactly:
- * `deno task dst --seed N`.
+ * {@linkcode BookStore}, connected and reconnected by the core's {@linkcode ConnectionLifecycle}
+ * — the very state machine `@kalshi-ws/client` runs, so there is one reconnect loop and one set
+ * of rules — against the simulator's pure model ({@linkcode Exchange} + one
+ * {@linkcode ProtocolConnection} per connection), over an in-memory network with latency, under a
+ * virtual clock. Every random choice (market activity, latency, faults, user requests, the run's
+ * profile) comes from the seed, so a failing seed replays exactly: `deno task dst --seed N`.
  *
- * A run has a fault phase (faults drawn from {@linkcode DST_FAULTS}) and a calm phase. At every
- * step it checks:
+ * A run has a fault phase (faults drawn from {@linkcode DST_FAULTS}) and a calm phase. Some
+ * seeds are *stop* runs (the user closes the client at a random moment, in whatever state it is)
+ * or *outage* runs (the server goes away for good mid-run: nothing can heal, everything must
+ * still end in time). At every step it checks:
  * - **books**: every book the client holds as valid equals the truth as of the last frame of
  *   that market it received; every delivered order-book event and every `resynced` claim is
  *   checked the same way;
  * - **healing**: from {@linkcode SimulationOptions.healBoundMs} after the last fault, every
  *   subscription is live on the current connection with every book valid; no subscription is
- *   ever lost; every request gets exactly one result;
+ *   ever lost; the client never gives up; every request gets exactly one result;
+ * - **deadlines**: no request waits past the command timeout of its call (also while queued or
+ *   disconnected); a stop ends the client within the close timeout; automatic re-subscribes of a
+ *   subscription stay under a bound in every minute (see `budgets.ts`);
  * - **no silent loss**: a frame the server dropped is reported as a `gap` before any later data
  *   of its sid is delivered; every fresh data frame on a live sid is delivered (or its book is
  *   visibly invalid); duplicates are never delivered twice;
  * - **memory**: books, tracked truth, queues and commands per step stay bounded.
  *
- * Why not the client class itself: its reconnect loop, streams and timers run on promises and
- * microtasks, which a virtual clock can only drive by flushing many microtask rounds per step —
- * too slow for 10 000 seeds a CI run. The harness instead mirrors the client's loop (open →
- * `opened`, close/dead → `closed` then `Backoff.nextDelay()`, handshake rejections counted) in a
- * few lines and drives everything the client delegates to: all of the healing logic.
+ * The client class itself runs on promises and microtasks, which a virtual clock can only drive
+ * by flushing many microtask rounds per step — too slow for 10 000 seeds a CI run — so the
+ * harness drives the same two sans-I/O machines synchronously (`client_sim.ts` runs the class).
  *
  * @module
  */
 
 import {
-  Backoff,
   BookStore,
   type Channel,
   CommandError,
+  ConnectionLifecycle,
   Session,
   type SessionEvent,
   type SubscribeParams,
@@ -41,6 +44,7 @@ import {
 } from "@kalshi-ws/core";
 import {
   type ErrorCode,
+  ErrorStorm,
   Exchange,
   type ExchangeEvent,
   type OutFrame,
@@ -48,6 +52,8 @@ import {
   Rng,
 } from "@kalshi-ws/simulator/model";
 import { TruthTracker } from "./truth.ts";
+import { RequestClock, ResubscribeRate } from "./budgets.ts";
+import { HandshakePlan } from "./handshake_plan.ts";
 
 /** The faults a seed can draw. */
 export const DST_FAULTS = [
@@ -65,6 +71,10 @@ export const DST_FAULTS = [
   "command_error",
   "malformed",
   "unknown_type",
+  "hang_handshake",
+  "refuse_for",
+  "drop_before_reply",
+  "error_storm",
 ] as const;
 
 /** One of {@linkcode DST_FAULTS}. */
@@ -104,7 +114,16 @@ export interface SimulationStats {
   bookChecks: number;
   /** Longest virtual time from the last fault until everything was healed (ms). */
   healMs: number;
+  /** Handshakes abandoned at their deadline. */
+  handshakeTimeouts: number;
+  /** Most automatic re-subscribes of one subscription within one minute. */
+  resubscribesPerMinute: number;
+  /** Virtual ms from a stop to the client's end (stop runs; 0 otherwise). */
+  stopMs: number;
 }
+
+/** How a seed's run ends: healed, stopped by the user mid-run, or with the server gone. */
+export type SimulationProfile = "heal" | "stop" | "outage";
 
 /** The outcome of one seed. */
 export interface SimulationResult {
@@ -114,6 +133,8 @@ export interface SimulationResult {
   readonly failure: string | undefined;
   /** The step it broke at. */
   readonly step: number | undefined;
+  /** How the run was meant to end. */
+  readonly profile: SimulationProfile;
   /** Counters. */
   readonly stats: SimulationStats;
   /** The last trace lines (with `trace: true`). */
@@ -125,7 +146,17 @@ class InvariantError extends Error {}
 
 const EPOCH = Date.UTC(2026, 10, 25, 12);
 const USER = "dst-user";
-const MAX_401 = 2; // the client gives up at 3 consecutive 401/403 while reconnecting
+/** The client gives up at this many 401/403 in a row while reconnecting. */
+const MAX_REJECTIONS = 3;
+const COMMAND_TIMEOUT_MS = 1_000;
+const HANDSHAKE_TIMEOUT_MS = 2_000;
+const CLOSE_TIMEOUT_MS = 500;
+/**
+ * With the simulation's re-subscribe pacing (pauses 50–100 ms doubling to 2.5–5 s, reset after
+ * 5 s of health) a subscription killed the moment it is restored is re-subscribed at most ~30
+ * times a minute (at once: thousands); a few transient refusals on top stay under 40.
+ */
+const RESUBSCRIBES_PER_MINUTE = 40;
 const CONTROL = new Set(["subscribed", "unsubscribed", "ok", "error"]);
 
 interface Frame {
@@ -143,6 +174,10 @@ interface Frame {
 
 interface ServerConn {
   readonly id: number;
+  /** The lifecycle's id of the client socket. */
+  readonly socket: number;
+  /** The next command is swallowed and the connection cut before any reply. */
+  cutBeforeReply: boolean;
   readonly protocol: ProtocolConnection;
   readonly down: Frame[];
   downHead: number;
@@ -186,7 +221,13 @@ class Simulation {
   readonly truth: TruthTracker;
   readonly books = new BookStore();
   readonly session: Session;
-  readonly backoff: Backoff;
+  readonly lifecycle: ConnectionLifecycle;
+  readonly plan = new HandshakePlan(MAX_REJECTIONS);
+  readonly requests = new RequestClock(COMMAND_TIMEOUT_MS);
+  readonly rate = new ResubscribeRate(RESUBSCRIBES_PER_MINUTE);
+  readonly profile: SimulationProfile;
+  /** The step at which the user stops (stop runs) or the server goes away (outage runs). */
+  readonly turnStep: number;
   readonly tickers: string[];
   readonly faultSteps: number;
   readonly calmSteps: number;
@@ -205,6 +246,9 @@ class Simulation {
     resubscribes: 0,
     bookChecks: 0,
     healMs: 0,
+    handshakeTimeouts: 0,
+    resubscribesPerMinute: 0,
+    stopMs: 0,
   };
 
   now = 0;
@@ -214,17 +258,21 @@ class Simulation {
   latency: number;
   nextConnId = 1;
   conn: ServerConn | undefined;
-  /** Client side: "idle" waits for `wakeAt`, "handshake" completes at `wakeAt`. */
-  client: "idle" | "handshake" | "open" = "idle";
-  wakeAt = 0;
-  /** The client learns that the server closed the socket at this time. */
+  /** The handshake in progress: the server answers it at `at` (`Infinity`: never). */
+  handshake: { readonly socket: number; at: number } | undefined;
+  /** The client learns that the server closed the socket at this time, with this code. */
   closeAt: number | undefined;
-  rejections: number[] = [];
-  consecutive401 = 0;
+  closeCode = 1006;
+  closingConn: ServerConn | undefined;
+  /** The liveness verdict came while draining events: abandon the link once done. */
+  deadPending = false;
+  storm: ErrorStorm | undefined;
+  stopAt: number | undefined;
+  /** The client ended: outstanding requests are being rejected. */
+  ending = false;
   lastFault = 0;
   healedAt: number | undefined;
   readonly subs: UserSub[] = [];
-  readonly requests = new Map<number, string>();
   /** sid → key of the live sids of user subscriptions (rebuilt when `owners` is stale). */
   owners = new Map<number, SubscriptionKey>();
   ownersStale = true;
@@ -260,31 +308,50 @@ class Simulation {
       books: this.books,
       idleMs: 2_000,
       probeTimeoutMs: 1_000,
-      commandTimeoutMs: 1_000,
+      commandTimeoutMs: COMMAND_TIMEOUT_MS,
       // The simulation's time scale: pauses as short as its reconnect backoff's.
       resubscribe: {
         initialDelayMs: 100,
-        maxDelayMs: 2_000,
+        maxDelayMs: 5_000,
         stableAfterMs: 5_000,
         random: () => rng.float(),
       },
     });
-    this.backoff = new Backoff({
-      initialDelayMs: 100,
-      maxDelayMs: 2_000,
-      stableAfterMs: 5_000,
-      random: () => rng.float(),
+    this.lifecycle = new ConnectionLifecycle({
+      link: this.session,
+      handshakeTimeoutMs: HANDSHAKE_TIMEOUT_MS,
+      closeTimeoutMs: CLOSE_TIMEOUT_MS,
+      reconnect: {
+        initialDelayMs: 100,
+        maxDelayMs: 2_000,
+        stableAfterMs: 5_000,
+        maxHandshakeRejections: MAX_REJECTIONS,
+        random: () => rng.float(),
+      },
     });
+    const roll = rng.float();
+    this.profile = roll < 0.08 ? "stop" : roll < 0.13 ? "outage" : "heal";
+    this.turnStep = rng.int(10, this.faultSteps - 1);
+  }
+
+  /** Whether the client has an open (or closing) socket. */
+  get linkOpen(): boolean {
+    const state = this.lifecycle.state;
+    return state === "open" || state === "closing";
   }
 
   run(): SimulationResult {
     try {
       this.subscribeAll();
-      this.client = "handshake";
-      this.wakeAt = this.latency * 2;
+      this.lifecycle.start(this.now);
+      this.afterLifecycle();
       const total = this.faultSteps + this.calmSteps;
-      for (this.step = 0; this.step < total; this.step++) this.tick();
-      this.finish();
+      for (this.step = 0; this.step < total; this.step++) {
+        this.tick();
+        if (this.lifecycle.state === "closed") break; // a stop run ended
+      }
+      if (this.profile === "heal") this.finish();
+      else this.stopAndSettle();
       return this.result(undefined);
     } catch (error) {
       if (error instanceof InvariantError) return this.result(error.message);
@@ -301,7 +368,8 @@ class Simulation {
       seed: this.seed,
       failure,
       step: failure === undefined ? undefined : this.step,
-      stats: this.stats,
+      profile: this.profile,
+      stats: { ...this.stats, resubscribesPerMinute: this.rate.worst },
       trace: this.traceLines,
     };
   }
@@ -341,9 +409,10 @@ class Simulation {
 
   addSub(params: SubscribeParams): void {
     const key = this.session.subscribe(params, this.now);
-    this.requests.set(key, "subscribe");
+    this.requests.called(key, "subscribe", this.now);
     this.subs.push({ key, channels: params.channels, params, live: true });
     this.trace(`user subscribe ${params.channels.join(",")} key ${key}`);
+    this.flushTransmit("user");
   }
 
   bookSub(): UserSub | undefined {
@@ -362,18 +431,18 @@ class Simulation {
         const extra = this.tickers.filter((t) => !markets.includes(t));
         if (extra.length === 0) return;
         const ticker = rng.pick(extra);
-        this.requests.set(this.session.addMarkets(book.key, [ticker], this.now), "add_markets");
+        this.call("add_markets", this.session.addMarkets(book.key, [ticker], this.now));
         this.trace(`user add_markets ${ticker}`);
       } else if (roll === 1) {
         if (markets.length < 2) return;
         const ticker = rng.pick(markets);
-        this.requests.set(this.session.removeMarkets(book.key, [ticker], this.now), "remove");
+        this.call("remove", this.session.removeMarkets(book.key, [ticker], this.now));
         this.trace(`user delete_markets ${ticker}`);
       } else if (roll === 2) {
-        this.requests.set(this.session.resync(book.key, this.now), "resync");
+        this.call("resync", this.session.resync(book.key, this.now));
         this.trace("user resync");
       } else if (roll === 3) {
-        this.requests.set(this.session.listSubscriptions(this.now), "list");
+        this.call("list", this.session.listSubscriptions(this.now));
       } else {
         const other = this.subs.find((s) =>
           s !== book && s.channels.includes("market_lifecycle_v2")
@@ -382,7 +451,7 @@ class Simulation {
           if (this.subs.some((s) => s.channels.includes("market_lifecycle_v2"))) return;
           this.addSub({ channels: ["market_lifecycle_v2"] });
         } else if (other.live) {
-          this.requests.set(this.session.unsubscribe(other.key, this.now), "unsubscribe");
+          this.call("unsubscribe", this.session.unsubscribe(other.key, this.now));
           other.live = false;
           this.trace(`user unsubscribe key ${other.key}`);
         }
@@ -390,6 +459,12 @@ class Simulation {
     } catch (error) {
       if (!(error instanceof CommandError)) throw error;
     }
+    this.drain(); // results settled locally (e.g. offline) come out now, as in the client
+  }
+
+  /** The user made request `request`; results may already be queued (drained later). */
+  call(what: string, request: number): void {
+    this.requests.called(request, what, this.now);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -397,7 +472,8 @@ class Simulation {
 
   tick(): void {
     const rng = this.rng;
-    const faulty = this.step < this.faultSteps;
+    const stopping = this.stopAt !== undefined;
+    const faulty = this.step < this.faultSteps && !stopping;
     let advance = this.stepMs;
     if (faulty && rng.chance(this.faultRate)) {
       const fault = rng.pick(this.faults);
@@ -405,15 +481,18 @@ class Simulation {
       this.inject(fault);
     }
     if (faulty && rng.chance(0.01)) this.userRequest();
+    if (this.step === this.turnStep) this.turn();
     this.now += advance;
     if (advance > this.stepMs) this.lastFault = this.now; // healing starts after the jump
     if (this.step === this.faultSteps) {
       // Calm: armed faults that never fired are disarmed (those inside the model can still
       // fire once; they heal within the bound).
-      this.rejections = [];
+      this.plan.calm();
+      this.storm = undefined;
       if (this.conn !== undefined) {
         this.conn.ignoreNextCommand = false;
         this.conn.failNextCommand = undefined;
+        this.conn.cutBeforeReply = false;
       }
     }
 
@@ -432,8 +511,28 @@ class Simulation {
       this.timers();
     }
     this.clientLifecycle();
-    this.flushTransmit();
+    this.flushTransmit("auto");
     this.checkStep();
+  }
+
+  /** The run's turning point: the user stops (stop runs) or the server goes for good (outage). */
+  turn(): void {
+    if (this.profile === "stop") {
+      this.trace(`user stops (client ${this.lifecycle.state})`);
+      this.stopAt = this.now;
+      this.lifecycle.close(this.now);
+      this.afterLifecycle();
+    } else if (this.profile === "outage") {
+      const conn = this.conn;
+      this.trace("server gone for good");
+      this.plan.window(this.rng.chance(0.5) ? "hang" : 503, Infinity);
+      if (conn === undefined) return;
+      if (this.rng.chance(0.5)) {
+        conn.cutBeforeReply = true; // the link dies right after the next command
+        this.call("list", this.session.listSubscriptions(this.now));
+        this.drain();
+      } else this.serverClose(conn);
+    }
   }
 
   inject(fault: DstFault): void {
@@ -471,9 +570,42 @@ class Simulation {
       case "reject_handshakes": {
         // A refusal spell of 1–4 handshakes (replacing any spell not yet over).
         const n = rng.int(1, 4);
-        this.rejections = [];
-        for (let i = 0; i < n; i++) this.rejections.push(rng.pick([503, 500, 429, 401]));
+        this.plan.queue(Array.from({ length: n }, () => rng.pick([503, 500, 429, 401, 403])));
         if (conn !== undefined && rng.chance(0.7)) this.serverClose(conn);
+        return;
+      }
+      case "hang_handshake":
+        // The next handshakes are accepted over TCP and never answered; the link drops now.
+        this.plan.queue(Array.from({ length: rng.int(1, 2) }, () => "hang" as const));
+        if (conn !== undefined) this.serverClose(conn);
+        return;
+      case "refuse_for": {
+        // Down for a while: every handshake refused (or hung) until the window ends.
+        const until = this.now + rng.int(500, 8_000);
+        this.plan.window(rng.chance(0.7) ? 503 : "hang", until);
+        this.lastFault = until;
+        if (conn !== undefined) this.serverClose(conn);
+        return;
+      }
+      case "drop_before_reply":
+        // The link dies right after the next command, before its reply; sometimes the server
+        // is not back at once.
+        if (conn !== undefined) conn.cutBeforeReply = true;
+        if (rng.chance(0.5)) {
+          const until = this.now + rng.int(500, 6_000);
+          this.plan.window(rng.chance(0.7) ? 503 : "hang", until);
+          this.lastFault = until;
+        }
+        if (rng.chance(0.5)) this.userRequest();
+        return;
+      case "error_storm": {
+        // Kalshi kills one channel's subscriptions the moment they exist, for a while.
+        const channels = this.subs.flatMap((s) => s.channels);
+        const channel = rng.chance(0.6) ? "orderbook_delta" : rng.pick(channels);
+        const until = this.now + rng.int(1_000, 6_000);
+        this.storm = new ErrorStorm(channel, rng.pick([25, 10] as ErrorCode[]), until);
+        this.lastFault = until;
+        if (conn !== undefined) this.strike(conn);
         return;
       }
       case "slow_consumer":
@@ -594,19 +726,45 @@ class Simulation {
         this.trace(`server ignores ${text}`);
         continue;
       }
+      if (conn.cutBeforeReply) {
+        conn.cutBeforeReply = false;
+        this.trace(`server cuts the link on ${text}`);
+        this.lastFault = Math.max(this.lastFault, this.now);
+        this.healedAt = undefined;
+        this.serverClose(conn);
+        return;
+      }
       if (conn.failNextCommand !== undefined) {
         conn.protocol.failNextCommand(conn.failNextCommand);
         conn.failNextCommand = undefined;
       }
       this.emit(conn, conn.protocol.handleText(text, EPOCH + this.now));
+      this.strike(conn);
     }
   }
 
-  /** The server cuts the connection (no close frame); the client notices after the latency. */
-  serverClose(conn: ServerConn): void {
+  /** The error storm kills the subscriptions of its channel that exist on `conn`. */
+  strike(conn: ServerConn): void {
+    const storm = this.storm;
+    if (storm === undefined) return;
+    if (!storm.active(this.now)) {
+      this.storm = undefined;
+      return;
+    }
+    for (const sub of conn.protocol.subscriptions()) {
+      if (sub.channel === storm.channel) this.raise(conn, sub.sid, storm.code);
+    }
+  }
+
+  /**
+   * The server ends the connection: cut (no close frame, code 1006) or answering the client's
+   * close (1000); the client notices after `delay`.
+   */
+  serverClose(conn: ServerConn, delay = this.latency, code = 1006): void {
     if (this.conn !== conn) return;
     this.conn = undefined;
-    this.closeAt = this.now + this.latency;
+    this.closeAt = this.now + delay;
+    this.closeCode = code;
     // Frames already on the wire by then still arrive; the rest are lost with the socket.
     const keep = conn.down.filter((f, i) => i >= conn.downHead && f.at <= this.closeAt!);
     conn.down.length = 0;
@@ -615,38 +773,74 @@ class Simulation {
     this.closingConn = conn;
   }
 
-  closingConn: ServerConn | undefined;
-
   // -------------------------------------------------------------------------------------------
-  // Client side (mirrors KalshiWsClient's loop)
+  // Client side: the core's ConnectionLifecycle, driven over the in-memory network
 
+  /** Socket events that are due: the server's close, the handshake's answer, the deadlines. */
   clientLifecycle(): void {
-    if (this.client === "open" && this.closeAt !== undefined && this.closeAt <= this.now) {
-      this.deliverFrom(this.closingConn!, this.closeAt);
+    const closing = this.closingConn;
+    if (closing !== undefined && this.closeAt !== undefined && this.closeAt <= this.now) {
+      this.deliverFrom(closing, this.closeAt);
       this.closeAt = undefined;
       this.closingConn = undefined;
-      this.clientClosed(1006, "connection lost");
+      this.trace(`socket ${closing.socket} closed ${this.closeCode}`);
+      this.lifecycle.socketClosed(closing.socket, this.closeCode, "connection lost", this.now);
+      this.ownersStale = true;
+      this.afterLifecycle();
     }
-    if (this.client === "idle" && this.wakeAt <= this.now) {
-      this.client = "handshake";
-      this.wakeAt = this.now + this.latency * 2;
-    }
-    if (this.client === "handshake" && this.wakeAt <= this.now) {
-      const status = this.rejections.shift();
-      if (status !== undefined && !(status === 401 && this.consecutive401 >= MAX_401)) {
-        if (status === 401) this.consecutive401++;
-        this.trace(`handshake rejected ${status}`);
-        this.scheduleReconnect();
-        return;
+    const handshake = this.handshake;
+    if (handshake !== undefined && handshake.at <= this.now) {
+      const outcome = this.plan.answer(this.now);
+      if (outcome === "hang") {
+        handshake.at = Infinity; // until the client gives up on it
+        this.trace(`handshake of socket ${handshake.socket} hangs`);
+      } else {
+        this.handshake = undefined;
+        if (outcome === "accept") this.accept(handshake.socket);
+        else {
+          this.trace(`handshake rejected ${outcome}`);
+          this.lifecycle.handshakeFailed(handshake.socket, {
+            status: outcome,
+            message: `Unexpected server response: ${outcome}`,
+          }, this.now);
+          this.afterLifecycle();
+        }
       }
-      this.consecutive401 = 0;
-      this.open();
+    }
+    const at = this.lifecycle.pollTimeout();
+    if (at !== undefined && at <= this.now) {
+      this.lifecycle.handleTimeout(this.now);
+      this.afterLifecycle();
     }
   }
 
-  open(): void {
+  /** Carries out the lifecycle's socket commands and checks its events. */
+  afterLifecycle(): void {
+    const life = this.lifecycle;
+    for (let command = life.pollCommand(); command !== undefined; command = life.pollCommand()) {
+      if (command.type === "open") {
+        if (this.stopAt !== undefined) this.fail("a socket was opened after the stop");
+        this.handshake = { socket: command.socket, at: this.now + this.latency * 2 };
+      } else this.closeSocket(command.socket, command.code);
+    }
+    this.drain();
+    for (let event = life.pollEvent(); event !== undefined; event = life.pollEvent()) {
+      if (event.type === "reconnecting") {
+        if (event.failure?.timedOut === true) this.stats.handshakeTimeouts++;
+        this.trace(`reconnecting in ${event.delayMs} ms (${event.failure?.message ?? "drop"})`);
+      } else if (event.type === "given_up") {
+        this.fail(`client gave up: ${event.failure.message}`);
+      } else if (this.stopAt === undefined) this.fail("client closed without a stop");
+      else this.trace("client closed");
+    }
+  }
+
+  /** The server completes the handshake of `socket`: a new connection. */
+  accept(socket: number): void {
     const conn: ServerConn = {
       id: this.nextConnId++,
+      socket,
+      cutBeforeReply: false,
       protocol: new ProtocolConnection({ exchange: this.exchange, userId: USER }),
       down: [],
       downHead: 0,
@@ -661,50 +855,64 @@ class Simulation {
       seen: new Map(),
     };
     this.conn = conn;
-    this.client = "open";
     this.stats.connections++;
-    this.trace(`open connection ${conn.id}`);
-    this.backoff.opened(this.now);
-    this.session.opened(this.now);
-    this.drain();
+    this.trace(`open connection ${conn.id} (socket ${socket})`);
+    this.lifecycle.socketOpened(socket, this.now);
+    this.afterLifecycle();
+    this.flushTransmit("connection");
   }
 
-  clientClosed(code: number, reason: string): void {
-    this.client = "idle";
-    this.backoff.closed(this.now);
-    this.session.closed(code, reason, this.now);
-    this.ownersStale = true;
-    this.trace(`closed ${code} ${reason}`);
-    this.drain();
-    this.scheduleReconnect();
+  /** The client closes (or aborts the handshake of) `socket`. */
+  closeSocket(socket: number, code: number): void {
+    if (this.handshake?.socket === socket) {
+      this.handshake = undefined;
+      return;
+    }
+    const conn = this.conn?.socket === socket
+      ? this.conn
+      : this.closingConn?.socket === socket
+      ? this.closingConn
+      : undefined;
+    if (conn === undefined) return;
+    if (code === 1000 && this.lifecycle.state === "closing" && this.conn === conn) {
+      // A clean close: the server answers it after the round trip (a silent one never does).
+      if (!conn.silent) this.serverClose(conn, this.latency * 2, 1000);
+      return;
+    }
+    // Abandoned (liveness verdict, or a close that was never answered): gone at once.
+    this.trace(`socket ${socket} abandoned (${code})`);
+    if (this.conn === conn) this.conn = undefined;
+    if (this.closingConn === conn) {
+      this.closingConn = undefined;
+      this.closeAt = undefined;
+    }
   }
 
-  scheduleReconnect(): void {
-    this.client = "idle";
-    this.wakeAt = this.now + this.backoff.nextDelay();
-  }
-
-  /** The liveness verdict: abandon the socket (the server side goes away) and reconnect. */
-  abandon(): void {
-    if (this.client !== "open") return;
-    this.conn = undefined;
-    this.closeAt = undefined;
-    this.closingConn = undefined;
-    this.clientClosed(1006, "liveness probe unanswered");
-  }
-
-  flushTransmit(): void {
+  /**
+   * Sends what the session queued. `origin` says why it may contain subscribes: a new
+   * connection's re-subscribes, a user's subscribe, or automatic ones (counted per minute).
+   */
+  flushTransmit(origin: "connection" | "user" | "auto"): void {
     let sent = 0;
     for (let text = this.session.pollTransmit(); text !== undefined;) {
       sent++;
       const conn = this.conn;
-      if (this.client === "open" && conn !== undefined) {
+      if (this.linkOpen && conn !== undefined) {
         conn.up.push({ text, at: this.now + this.latency });
+        if (origin === "auto" && text.includes('"cmd":"subscribe"')) this.countResubscribe(text);
       }
       if (this.tracing) this.trace(`send ${text}`);
       text = this.session.pollTransmit();
     }
     if (sent > 60) this.fail(`memory: ${sent} commands sent in one step (a command storm)`);
+  }
+
+  countResubscribe(text: string): void {
+    const channel = (JSON.parse(text) as { params: { channels: string[] } }).params.channels[0];
+    const sub = this.subs.find((s) => s.channels.includes(channel as Channel));
+    if (sub === undefined) return;
+    const breach = this.rate.record(sub.key, this.now);
+    if (breach !== undefined) this.fail(breach);
   }
 
   timers(): void {
@@ -716,7 +924,7 @@ class Simulation {
   }
 
   deliverFrames(): void {
-    if (this.client !== "open") return;
+    if (!this.linkOpen) return;
     const conn = this.conn ?? this.closingConn;
     if (conn === undefined) return;
     const slow = conn.slowUntil > this.now;
@@ -731,7 +939,7 @@ class Simulation {
       down[conn.downHead++] = undefined as unknown as Frame;
       n++;
       this.receive(conn, frame);
-      if (this.client !== "open") return; // the frame ended the connection (dead)
+      if (!this.linkOpen) return; // the frame ended the connection (dead)
     }
     if (conn.downHead === down.length) {
       down.length = 0;
@@ -759,7 +967,7 @@ class Simulation {
     this.session.receiveText(frame.text, this.now);
     const delivered = this.drain(conn);
     // Nothing silently dropped: fresh data on a live sid is delivered or its book is invalid.
-    if (owner !== undefined && !CONTROL.has(frame.type) && this.client === "open") {
+    if (owner !== undefined && !CONTROL.has(frame.type) && this.linkOpen) {
       if (!fresh) {
         if (delivered.has(sid!)) this.fail(`duplicate seq ${frame.seq} on sid ${sid} delivered`);
       } else if (!delivered.has(sid!)) {
@@ -786,6 +994,12 @@ class Simulation {
     for (let event = this.session.pollEvent(); event !== undefined;) {
       this.check(event, conn, delivered);
       event = this.session.pollEvent();
+    }
+    if (this.deadPending) {
+      this.deadPending = false;
+      this.lifecycle.linkDead(this.now);
+      this.ownersStale = true;
+      this.afterLifecycle();
     }
     return delivered;
   }
@@ -868,19 +1082,18 @@ class Simulation {
         return;
       }
       case "subscription_lost":
-        this.fail(`subscription ${event.key} lost: ${event.error.message}`);
+        if (!this.ending) this.fail(`subscription ${event.key} lost: ${event.error.message}`);
         return;
       case "server_error":
         this.ownersStale = true;
         this.trace(`server_error ${event.error.code} sid ${event.sid}`);
         return;
       case "command_result": {
-        const what = this.requests.get(event.request);
+        const what = this.requests.settled(event.request);
         if (what === undefined) this.fail(`result for unknown or settled request ${event.request}`);
-        this.requests.delete(event.request);
         if (!event.ok) {
           this.trace(`request ${event.request} (${what}) failed: ${event.error.message}`);
-          if (what === "subscribe") {
+          if (what === "subscribe" && !this.ending) {
             // The user was told; a user retries (the fault plan may refuse the first try).
             const index = this.subs.findIndex((s) => s.key === event.request);
             if (index >= 0) this.addSub(this.subs.splice(index, 1)[0]!.params);
@@ -890,7 +1103,7 @@ class Simulation {
       }
       case "dead":
         this.trace("dead");
-        this.abandon();
+        this.deadPending = true;
         return;
       case "disconnected":
         this.ownersStale = true;
@@ -914,6 +1127,16 @@ class Simulation {
   // Per-step invariants
 
   checkStep(): void {
+    // Deadlines: no request outlives its budget; a stop ends the client in time.
+    const overdue = this.requests.overdue(this.now);
+    if (overdue !== undefined) this.fail(overdue);
+    if (this.stopAt !== undefined) {
+      const waited = this.now - this.stopAt;
+      if (this.lifecycle.state !== "closed" && waited > CLOSE_TIMEOUT_MS + this.stepMs) {
+        this.fail(`stopped ${waited} ms ago and still ${this.lifecycle.state}`);
+      }
+      return; // nothing heals after a stop
+    }
     // Valid books equal the truth; books nobody can trust let their truth catch up (bounded).
     for (const ticker of this.tickers) {
       const book = this.books.get(ticker);
@@ -927,6 +1150,7 @@ class Simulation {
     if (this.session.subscriptionKeys().length > this.subs.length + 1) {
       this.fail(`memory: ${this.session.subscriptionKeys().length} subscriptions held`);
     }
+    if (this.profile !== "heal") return;
     // Healing: bounded time after the last fault, everything is live and valid.
     const healed = this.healed();
     if (healed && this.healedAt === undefined) {
@@ -943,7 +1167,7 @@ class Simulation {
   }
 
   unhealed(): string | undefined {
-    if (this.client !== "open") return `client ${this.client}`;
+    if (this.lifecycle.state !== "open") return `client ${this.lifecycle.state}`;
     for (const sub of this.subs) {
       if (!sub.live) continue;
       const sids = this.session.sidsOf(sub.key);
@@ -975,7 +1199,7 @@ class Simulation {
       this.serveCommands(this.conn);
       this.deliverFrames();
       this.timers();
-      this.flushTransmit();
+      this.flushTransmit("auto");
       if (this.conn.up.length === 0 && this.conn.down.length === this.conn.downHead) break;
     }
     const reason = this.unhealed();
@@ -1000,7 +1224,35 @@ class Simulation {
         this.compare(ticker, "the end");
       }
     }
-    for (const [request, what] of this.requests) {
+    for (const [request, what] of this.requests.open()) {
+      this.fail(`request ${request} (${what}) never got a result`);
+    }
+  }
+
+  /**
+   * The end of a stop or outage run: the user stops (if not already), the client must end
+   * within the close timeout, and every request it leaves is settled when it gives up.
+   */
+  stopAndSettle(): void {
+    if (this.stopAt === undefined) {
+      this.stopAt = this.now;
+      this.lifecycle.close(this.now);
+      this.afterLifecycle();
+    }
+    while (this.lifecycle.state !== "closed") {
+      this.now += this.stepMs;
+      if (this.conn !== undefined) this.serveCommands(this.conn);
+      this.clientLifecycle();
+      this.deliverFrames();
+      this.flushTransmit("auto");
+      this.checkStep(); // fails once the stop takes too long
+    }
+    this.stats.stopMs = this.now - this.stopAt;
+    // The client ends: what is still outstanding is rejected (as KalshiWsClient does).
+    this.ending = true;
+    this.session.abort(new Error("client closed"));
+    this.drain();
+    for (const [request, what] of this.requests.open()) {
       this.fail(`request ${request} (${what}) never got a result`);
     }
   }

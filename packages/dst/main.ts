@@ -39,11 +39,21 @@ let failed = 0;
 let frames = 0;
 let faults = 0;
 let maxHeal = 0;
+let stops = 0;
+let outages = 0;
+let maxStop = 0;
+let timeouts = 0;
+let resubscribes = 0;
 for (let seed = first; seed < first + count; seed++) {
   const result = simulate(seed, options);
   frames += result.stats.frames;
   faults += result.stats.faults;
   maxHeal = Math.max(maxHeal, result.stats.healMs);
+  if (result.profile === "stop") stops++;
+  if (result.profile === "outage") outages++;
+  maxStop = Math.max(maxStop, result.stats.stopMs);
+  timeouts += result.stats.handshakeTimeouts;
+  resubscribes = Math.max(resubscribes, result.stats.resubscribesPerMinute);
   if (result.failure !== undefined) {
     failed++;
     if (values.trace) { for (const line of result.trace) console.error(line); }
@@ -55,6 +65,8 @@ for (let seed = first; seed < first + count; seed++) {
 const seconds = ((performance.now() - started) / 1000).toFixed(1);
 console.log(
   `dst: ${count - failed}/${count} seeds passed in ${seconds} s ` +
-    `(${frames} frames, ${faults} faults, longest heal ${maxHeal} ms virtual)`,
+    `(${frames} frames, ${faults} faults, longest heal ${maxHeal} ms virtual; ${stops} stop ` +
+    `and ${outages} outage runs, longest stop ${maxStop} ms; ${timeouts} handshake timeouts; ` +
+    `at most ${resubscribes} automatic re-subscribes of a subscription in a minute)`,
 );
 if (failed > 0) Deno.exit(1);
