@@ -1,5 +1,5 @@
 /**
- * The client-level deterministic simulation (`client_sim.ts`) for 200 seeds per CI run: the real
+ * The client-level deterministic simulation (`client_sim.ts`) for 500 seeds per CI run: the real
  * `KalshiWsClient` over the in-memory transport and a manual clock, against the simulator's
  * model, with seeded faults (those at the edges of a connection included), some runs stopped
  * mid-run or left with the server gone for good.
@@ -9,7 +9,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { simulateClient } from "./client_sim.ts";
 
-const SEEDS = Number(Deno.env.get("DST_CLIENT_SEEDS") ?? 200);
+const SEEDS = Number(Deno.env.get("DST_CLIENT_SEEDS") ?? 500);
 
 test(`simulateClient() ends healed with books equal to the truth for ${SEEDS} seeds`, async () => {
   const failures: string[] = [];
