@@ -25,7 +25,8 @@ import { Ajv, type ValidateFunction } from "ajv";
 import { parse } from "yaml";
 import { Exchange } from "./model/exchange.ts";
 import { ChannelFeeds } from "./model/channel_feeds.ts";
-import { type OutFrame, ProtocolConnection } from "./model/connection.ts";
+import { ProtocolConnection } from "./model/connection.ts";
+import type { OutFrame } from "./model/outbox.ts";
 import { ERROR_CASES, ERROR_SETUP, MARKET_LIMIT } from "./_error_cases.ts";
 
 const SPEC_PATH = fileURLToPath(

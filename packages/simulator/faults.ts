@@ -11,7 +11,8 @@
 import type { Channel } from "@kalshi-ws/core";
 import type { Duplex } from "node:stream";
 import type { WebSocket } from "ws";
-import type { OutFrame, ProtocolConnection } from "./model/connection.ts";
+import type { ProtocolConnection } from "./model/connection.ts";
+import type { OutFrame } from "./model/outbox.ts";
 import { ErrorStorm } from "./model/error_storm.ts";
 import type { ErrorCode } from "./model/protocol.ts";
 

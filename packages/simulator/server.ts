@@ -16,10 +16,15 @@ import { type Count, parseCount, parsePrice, type Price } from "@kalshi-ws/core"
 import { generateTestKeyPair, KeyRegistry, WS_PATH } from "./auth.ts";
 import { ChannelFeeds } from "./model/channel_feeds.ts";
 import type { ExchangeEvent } from "./model/events.ts";
-import { Exchange, type MarketState, type OwnOrder, type Position } from "./model/exchange.ts";
+import { Exchange } from "./model/exchange.ts";
+import type { MarketState } from "./model/market_state.ts";
+import type { OwnOrder } from "./model/trading.ts";
+import type { Position } from "./model/positions.ts";
 import type { MarketSpec } from "./model/markets.ts";
 import type { ScaledBook, Side, WireBook } from "./model/order_book.ts";
-import { type OutFrame, ProtocolConnection, type SubscriptionInfo } from "./model/connection.ts";
+import { ProtocolConnection } from "./model/connection.ts";
+import type { OutFrame } from "./model/outbox.ts";
+import type { SubscriptionInfo } from "./model/subscription_table.ts";
 import { commandOf, type FaultHost, Faults } from "./faults.ts";
 import { Rng } from "./model/rng.ts";
 import { MAX_ACTIVITY_RATE, MAX_CLIENT_FRAME_BYTES } from "./limits.ts";

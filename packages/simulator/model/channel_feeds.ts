@@ -23,7 +23,8 @@
 
 import { Communications } from "./communications.ts";
 import type { ExchangeEvent } from "./events.ts";
-import type { Exchange, MarketState } from "./exchange.ts";
+import type { Exchange } from "./exchange.ts";
+import type { MarketState } from "./market_state.ts";
 import { IndexFeeds } from "./index_feeds.ts";
 import { MarketAdmin } from "./market_admin.ts";
 import { Multivariate } from "./multivariate.ts";

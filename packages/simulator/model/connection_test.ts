@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { type Count, parseCount, parsePrice, type Price } from "@kalshi-ws/core";
 import { ProtocolConnection } from "./connection.ts";
 import { Exchange } from "./exchange.ts";
-import type { OutFrame } from "./connection.ts";
+import type { OutFrame } from "./outbox.ts";
 import {
   BOOK_TICKER,
   ERROR_CASES,

@@ -15,7 +15,7 @@
  * @module
  */
 
-import type { OutFrame } from "./connection.ts";
+import type { OutFrame } from "./outbox.ts";
 
 /** The field drift mode adds to `msg` of data frames. */
 export const DRIFT_FIELD = "simulated_new_field";

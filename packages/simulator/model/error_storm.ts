@@ -16,7 +16,8 @@
  */
 
 import type { Channel } from "@kalshi-ws/core";
-import type { OutFrame, ProtocolConnection } from "./connection.ts";
+import type { ProtocolConnection } from "./connection.ts";
+import type { OutFrame } from "./outbox.ts";
 import type { ErrorCode } from "./protocol.ts";
 
 /** One storm on one channel, over every connection. */

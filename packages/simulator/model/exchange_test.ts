@@ -1,7 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ONE_DOLLAR } from "@kalshi-ws/core";
-import { Exchange, takerFee } from "./exchange.ts";
+import { Exchange } from "./exchange.ts";
+import { takerFee } from "./trading.ts";
 import { isOnGrid } from "./markets.ts";
 import { TrueBook } from "./order_book.ts";
 

@@ -19,17 +19,11 @@
 /** Scaled-integer units used throughout (re-exported from `@kalshi-ws/core` for convenience). */
 export type { Count, Micros, Price } from "@kalshi-ws/core";
 export { type EventChannel, type ExchangeEvent } from "./events.ts";
-export {
-  Exchange,
-  type ExchangeOptions,
-  formatMoney,
-  type MarketState,
-  type MarketStatus,
-  type OrderRequest,
-  type OwnOrder,
-  type Position,
-  takerFee,
-} from "./exchange.ts";
+export { Exchange, type ExchangeOptions } from "./exchange.ts";
+export { type MarketState, type MarketStatus } from "./market_state.ts";
+export { type OrderRequest, type OwnOrder, takerFee } from "./trading.ts";
+export { type Position } from "./positions.ts";
+export { formatMoney } from "./exchange_messages.ts";
 export {
   DEFAULT_MARKETS,
   isOnGrid,
@@ -48,13 +42,9 @@ export {
   type WireBook,
   type WireLevel,
 } from "./order_book.ts";
-export {
-  type OutFrame,
-  type PendingFault,
-  ProtocolConnection,
-  type ProtocolConnectionOptions,
-  type SubscriptionInfo,
-} from "./connection.ts";
+export { ProtocolConnection, type ProtocolConnectionOptions } from "./connection.ts";
+export { type OutFrame, type PendingFault } from "./outbox.ts";
+export { type SubscriptionInfo } from "./subscription_table.ts";
 export { ErrorStorm } from "./error_storm.ts";
 export {
   type Channel,
