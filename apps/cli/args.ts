@@ -8,6 +8,7 @@
 
 import { parseArgs } from "node:util";
 import { MAX_ACTIVITY_RATE } from "@kalshi-ws/simulator/limits";
+import { FaultSpecError, type FaultStep, parseFaultSpec } from "@kalshi-ws/simulator/fault-plan";
 
 /** The subcommands, in the order `--help` lists them. */
 export const COMMANDS = [
@@ -85,6 +86,8 @@ export interface CliArgs {
   readonly open: boolean;
   /** `simulate`: drift mode (undocumented fields and an unknown message type). */
   readonly drift: boolean;
+  /** `simulate`/`demo`: faults to inject (`--fault SPEC`, repeatable). */
+  readonly faults: readonly FaultStep[];
   /** `simulate`: seconds between heartbeat pings. */
   readonly pingIntervalSeconds: number | undefined;
   /** `simulate`: directory for the test private key file. */
@@ -139,6 +142,7 @@ const OPTIONS = {
   drift: { type: "boolean" },
   "ping-interval": { type: "string" },
   "key-dir": { type: "string" },
+  fault: { type: "string", multiple: true },
   nats: { type: "string", multiple: true },
   replicas: { type: "string" },
   "batch-latency": { type: "string" },
@@ -183,8 +187,9 @@ const ACCEPTS: Record<CommandName, readonly OptionName[]> = {
     "ping-interval",
     "key-dir",
     "market",
+    "fault",
   ],
-  demo: [...STOPPING, "seed", "rate", "interval", "depth", "market"],
+  demo: [...STOPPING, "seed", "rate", "interval", "depth", "market", "fault"],
   subscriptions: [...CONNECTION, "channel", "market"],
   check: [...CONNECTION],
   publish: [
@@ -317,6 +322,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
       max: DAY_SECONDS,
     }),
     keyDir: values["key-dir"],
+    faults: faultsOf(values.fault ?? []),
     nats: values.nats ?? [],
     replicas: number(values.replicas, "--replicas", { min: 1, integer: true, max: 5 }),
     batchLatencyMs: number(values["batch-latency"], "--batch-latency", {
@@ -423,4 +429,21 @@ function cleanParseMessage(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   const firstLine = message.split("\n")[0]!;
   return firstLine.split(". To specify a positional")[0]!.replace(/\.$/, "");
+}
+
+/** `--fault` specs, parsed (a usage error names the spec and what is wrong). */
+function faultsOf(specs: readonly string[]): FaultStep[] {
+  return specs.map((spec) => {
+    try {
+      return parseFaultSpec(spec);
+    } catch (error) {
+      if (!(error instanceof FaultSpecError)) throw error;
+      throw new UsageError(
+        error.message,
+        "Example: --fault disconnect@5 --fault hang-handshakes@5 (kinds: disconnect, " +
+          "hang-handshakes, hang-handshakes-for, reject-handshakes, reject-handshakes-for, " +
+          "drop-before-reply, error-storm)",
+      );
+    }
+  });
 }

@@ -147,17 +147,19 @@ export class BookView {
   finish(): string[] {
     this.stop();
     const { out } = this.#options;
-    const invalid: string[] = [];
+    const books = this.#books();
+    // A market that never got its snapshot (stopped before subscribing) is not valid either.
+    const invalid = this.#options.markets.filter((t) => !books.some((b) => b.marketTicker === t));
     if (this.#options.format === "text") {
       if (!out.closed) {
         this.#draw();
         out.raw("\x1b[?25h");
       }
-      for (const book of this.#books()) if (!book.valid) invalid.push(book.marketTicker);
+      for (const book of books) if (!book.valid) invalid.push(book.marketTicker);
       return invalid;
     }
     const t = Date.now();
-    for (const book of this.#books()) {
+    for (const book of books) {
       if (book.valid) out.json(bookLine(book, t, true));
       else invalid.push(book.marketTicker);
     }

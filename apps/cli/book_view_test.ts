@@ -80,7 +80,7 @@ test("BookView.finish() prints a final line per valid book, in the requested mar
   store.applySnapshot(SNAPSHOT, false);
   const streams = new MemoryStreams();
   const v = view(store, streams, { markets: ["KXA", "KXB", "KXC"], intervalMs: 1000 });
-  assert.deepEqual(v.finish(), []);
+  assert.deepEqual(v.finish(), ["KXC"], "a market that never got a book is reported, not skipped");
   assert.deepEqual(streams.json().map((l) => [l.market_ticker, l.final]), [
     ["KXA", true],
     ["KXB", true],

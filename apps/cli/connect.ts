@@ -1,7 +1,8 @@
 /**
  * Opening a client for a command: endpoint from `--url`/`--demo`, credentials from flags,
  * the environment or `.env`, liveness from `--idle-timeout`, and status lines for the
- * connection's lifecycle. Also the clean shutdown every command shares (unsubscribe, close).
+ * connection's lifecycle. Also what every command shares around it: subscribing for as long as
+ * the run lasts, and the clean shutdown (unsubscribe, close) that fits the 2 s stop budget.
  *
  * @module
  */
@@ -9,28 +10,30 @@
 import {
   type BookStore,
   type ClientEvent,
+  CommandTimeoutError,
   connect,
   createRsaPssSigner,
   describeDrift,
   type KalshiWsClient,
   type Signer,
+  type SubscribeOptions,
+  type SubscribeParams,
   type Subscription,
   type Transport,
 } from "@kalshi-ws/deno";
 import { UsageError } from "./args.ts";
 import type { CommandContext } from "./context.ts";
 import { credentialEnv, type Credentials, resolveCredentials } from "./credentials.ts";
+import { StoppedError } from "./lifetime.ts";
 import { resolveIn } from "./paths.ts";
 import { readSmallTextFile } from "./runtime.ts";
 
-/** The run was stopped (Ctrl-C, `--duration`, a closed stdout) before the connection opened. */
-export class StoppedWhileConnecting extends Error {
-  /** Creates the error `connect()` rejects with when the run stops during the handshake. */
-  constructor() {
-    super("Interrupted while connecting");
-    this.name = "StoppedWhileConnecting";
-  }
-}
+/**
+ * How long the stop of a run may spend: unsubscribing (1 s), then closing (0.5 s) — so a run
+ * ends within 2 s of Ctrl-C, SIGTERM or `--duration`, also against a server that went quiet.
+ */
+const UNSUBSCRIBE_BUDGET_MS = 1_000;
+const CLOSE_TIMEOUT_MS = 500;
 
 /** Extra options of {@linkcode openClient}. */
 export interface OpenClientOptions {
@@ -98,11 +101,11 @@ export async function openClient(
   const idleTimeoutMs = args.idleTimeoutSeconds === undefined
     ? undefined
     : args.idleTimeoutSeconds * 1000;
-  // Abort only the handshake on Ctrl-C; once connected, commands close the client themselves
+  // Abort only the handshake on a stop; once connected, commands close the client themselves
   // (after unsubscribing).
-  if (lifetime.stopped) throw new StoppedWhileConnecting(); // e.g. stdout closed already
+  if (lifetime.stopped) throw new StoppedError(lifetime.reason!); // e.g. stdout closed already
   const connecting = new AbortController();
-  const abort = () => connecting.abort(new StoppedWhileConnecting());
+  const abort = () => connecting.abort(new StoppedError(lifetime.reason!));
   lifetime.signal.addEventListener("abort", abort, { once: true });
   out.debug(`connecting to ${endpoint} as key ${credentials.keyId}`);
   let client: KalshiWsClient;
@@ -117,6 +120,7 @@ export async function openClient(
       }),
       ...(options.books === undefined ? {} : { books: options.books }),
       ...(options.transport === undefined ? {} : { transport: options.transport }),
+      closeTimeoutMs: CLOSE_TIMEOUT_MS,
       signal: connecting.signal,
     });
   } finally {
@@ -139,7 +143,14 @@ function reportLifecycle(context: CommandContext, event: ClientEvent): void {
       );
       return;
     case "reconnecting":
-      out.debug(`reconnect attempt ${event.attempt} in ${Math.round(event.delayMs)} ms`);
+      if (event.error === undefined) {
+        out.debug(`reconnect attempt ${event.attempt} in ${Math.round(event.delayMs)} ms`);
+      } else {
+        out.warn(
+          `reconnect attempt ${event.attempt} in ${Math.round(event.delayMs)} ms ` +
+            `(${event.error.message})`,
+        );
+      }
       return;
     case "connected":
       if (event.reconnected) out.status(`reconnected to ${event.url}`);
@@ -209,14 +220,39 @@ function sidList(sids: readonly { channel: string; sid: number }[]): string {
 }
 
 /**
+ * Subscribes for as long as the run lasts: resolves with the subscription, or with `undefined`
+ * when the run stopped first (in any state: reconnecting, waiting for the reply). A subscribe
+ * that timed out — the link died before the reply and no connection came back in time — is
+ * made again (the client keeps reconnecting); Kalshi's refusals and usage errors are thrown.
+ */
+export async function subscribeWhileRunning(
+  context: CommandContext,
+  client: KalshiWsClient,
+  params: SubscribeParams,
+  options?: SubscribeOptions,
+): Promise<Subscription | undefined> {
+  const { lifetime, out } = context;
+  for (;;) {
+    try {
+      return await lifetime.until(client.subscribe(params, options));
+    } catch (error) {
+      if (error instanceof StoppedError) return undefined;
+      if (!(error instanceof CommandTimeoutError) || client.state === "closed") throw error;
+      out.warn(`subscribe got no answer in time (${client.state}); subscribing again`);
+    }
+  }
+}
+
+/**
  * Ends a run cleanly: unsubscribes every still-active subscription while the link is up
- * (bounded wait), then closes the connection with code 1000, and says so on stderr.
+ * (bounded wait), then closes the connection with code 1000, and says so on stderr. Within the
+ * stop budget: 1 s for the unsubscribes, 0.5 s for the server's close frame.
  */
 export async function shutdown(
   context: CommandContext,
   client: KalshiWsClient,
   subscriptions: readonly Subscription[],
-  timeoutMs = 2_000,
+  timeoutMs = UNSUBSCRIBE_BUDGET_MS,
 ): Promise<void> {
   const active = subscriptions.filter((s) => s.active);
   let unsubscribed = 0;

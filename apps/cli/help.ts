@@ -51,9 +51,16 @@ Examples:
   kalshi-ws replay session.jsonl --format ndjson
   kalshi-ws check --demo
 
-Exit codes: 0 done, 1 runtime failure, 2 usage error, 130 interrupted (Ctrl-C).
+Exit codes: 0 done, 1 runtime failure, 2 usage error, 130 interrupted (Ctrl-C), 143 terminated
+(SIGTERM); both stop cleanly (unsubscribe, close, final lines) within 2 s.
 Status goes to stderr; stdout carries data only. Run 'kalshi-ws <command> --help' for options.
 `;
+
+const FAULT = `  --fault SPEC              inject a fault (repeatable), KIND[:ARG...][@SECONDS]:
+                            disconnect, hang-handshakes[:N], hang-handshakes-for:S,
+                            reject-handshakes:N[:STATUS], reject-handshakes-for:S[:STATUS],
+                            drop-before-reply[:CMD], error-storm:CHANNEL[:CODE[:S]]
+                            (S may be 'forever'), e.g. error-storm:orderbook_delta:25:30@10`;
 
 const PAGES: Record<CommandName, string> = {
   stream: `Usage: kalshi-ws stream -c CHANNEL [-c ...] [-m TICKER ...] [options]
@@ -158,6 +165,7 @@ key file.
   --ping-interval SECONDS   heartbeat pings (default 10; 0 = none)
   --key-dir DIR             where to write the key file (default: a new directory in /tmp)
   -m, --market TICKER       only these of the simulator's markets (repeatable)
+${FAULT}
 
 ${STOPPING}
 
@@ -178,13 +186,15 @@ book lines otherwise.
   --seed N                  seed of the simulated activity (default 1)
   --rate N                  activity steps per second (default 20)
   --interval MS, --depth N  as for 'book'
+${FAULT}
 
 ${STOPPING}
 
 ${COMMON}
 
-Example:
+Examples:
   deno task demo
+  deno task demo --fault disconnect@5 --fault hang-handshakes@5   # watch it heal
 `,
   subscriptions: `Usage: kalshi-ws subscriptions [-c CHANNEL -m TICKER ...] [options]
 

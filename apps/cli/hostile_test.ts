@@ -365,7 +365,7 @@ test("simulate removes its 0600 key file on SIGTERM and names a --key-dir it can
   const info = await sim.waitForLine("connection info", (l) => typeof l.url === "string");
   await Deno.stat(info.private_key_path as string);
   sim.child.kill("SIGTERM");
-  assert.equal(await sim.exit(), 130);
+  assert.equal(await sim.exit(), 143);
   await assert.rejects(Deno.stat(info.private_key_path as string), Deno.errors.NotFound);
   const bad = await runCli(["simulate", "--key-dir", "/nonexistent/keys"]);
   assert.equal(bad.code, 2);

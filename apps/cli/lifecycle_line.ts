@@ -26,7 +26,12 @@ export function lifecycleLine(event: ClientEvent): LifecycleLine | undefined {
         will_reconnect: event.willReconnect,
       };
     case "reconnecting":
-      return { type: "reconnecting", attempt: event.attempt, delay_ms: Math.round(event.delayMs) };
+      return {
+        type: "reconnecting",
+        attempt: event.attempt,
+        delay_ms: Math.round(event.delayMs),
+        ...(event.error === undefined ? {} : { error: event.error.message }),
+      };
     case "subscribed":
       return { type: "subscribed", sids: event.sids };
     case "resubscribed":

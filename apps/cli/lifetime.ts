@@ -1,39 +1,54 @@
 /**
- * How a command run ends: `--duration`, `--max-messages`, Ctrl-C, a closed stdout, or the
- * command finishing on its own. The first reason wins; commands watch {@linkcode Lifetime.signal}
- * and then clean up (unsubscribe, close) before the process exits with
- * {@linkcode Lifetime.exitCode}.
+ * How a command run ends: `--duration`, `--max-messages`, Ctrl-C (SIGINT), SIGTERM, a closed
+ * stdout, or the command finishing on its own. The first reason wins; commands watch
+ * {@linkcode Lifetime.signal} and then clean up (unsubscribe, close) before the process exits
+ * with {@linkcode Lifetime.exitCode}. Every wait a command makes before it watches the signal
+ * itself (connecting, subscribing, a round trip) goes through {@linkcode Lifetime.until}, so a
+ * stop ends the run in every state — never connected yet, reconnecting, waiting for a reply.
  *
  * @module
  */
 
 import { setLongTimeout } from "./long_timer.ts";
 
-/** Why a run stopped. Only `interrupted` changes the exit code (130). */
-export type StopReason = "finished" | "duration" | "max_messages" | "interrupted" | "stdout_closed";
+/** Why a run stopped. `interrupted` (SIGINT) exits 130 and `terminated` (SIGTERM) 143. */
+export type StopReason =
+  | "finished"
+  | "duration"
+  | "max_messages"
+  | "interrupted"
+  | "terminated"
+  | "stdout_closed";
 
-/** Stop conditions of one run: a signal to watch, plus SIGINT and `--duration` wiring. */
+/** The run stopped while a command was still waiting for something (see `Lifetime.until`). */
+export class StoppedError extends Error {
+  /** Why the run stopped. */
+  readonly reason: StopReason;
+
+  /** The run stopped for `reason`. */
+  constructor(reason: StopReason) {
+    super(`Stopped (${reason})`);
+    this.name = "StoppedError";
+    this.reason = reason;
+  }
+}
+
+/** Exit codes of the stop reasons that are signals: 128 + the signal number. */
+const SIGNAL_EXIT: Partial<Record<StopReason, number>> = { interrupted: 130, terminated: 143 };
+
+/** Stop conditions of one run: a signal to watch, plus SIGINT, SIGTERM and `--duration`. */
 export class Lifetime implements Disposable {
   readonly #controller = new AbortController();
   #reason: StopReason | undefined;
   #cancelTimer: (() => void) | undefined;
-  #interruptedAt: number | undefined;
-  readonly #onSigint = (): void => {
-    // A second Ctrl-C while cleaning up means "now": skip the clean close. A duplicate within a
-    // second is not a second press: `deno task` forwards the terminal's SIGINT to a child that
-    // already got it from the terminal.
-    const now = performance.now();
-    if (this.#interruptedAt !== undefined) {
-      if (now - this.#interruptedAt > 1_000) Deno.exit(130);
-      return;
-    }
-    this.#interruptedAt = now;
-    this.stop("interrupted");
-  };
+  #signalledAt: number | undefined;
+  readonly #onSigint = (): void => this.#signalled("interrupted");
+  readonly #onSigterm = (): void => this.#signalled("terminated");
 
-  /** Starts watching SIGINT and, when given, a `--duration` in seconds. */
+  /** Starts watching SIGINT, SIGTERM and, when given, a `--duration` in seconds. */
   constructor(durationSeconds?: number) {
     Deno.addSignalListener("SIGINT", this.#onSigint);
+    if (Deno.build.os !== "windows") Deno.addSignalListener("SIGTERM", this.#onSigterm);
     if (durationSeconds !== undefined) {
       // Chunked: a plain setTimeout beyond ~24.8 days overflows and fires at once.
       this.#cancelTimer = setLongTimeout(() => this.stop("duration"), durationSeconds * 1000);
@@ -55,9 +70,9 @@ export class Lifetime implements Disposable {
     return this.#reason !== undefined;
   }
 
-  /** 130 after Ctrl-C, otherwise 0 (failures exit 1 through errors, not through here). */
+  /** 130 after Ctrl-C, 143 after SIGTERM, otherwise 0 (failures exit 1 through errors). */
   get exitCode(): number {
-    return this.#reason === "interrupted" ? 130 : 0;
+    return (this.#reason === undefined ? undefined : SIGNAL_EXIT[this.#reason]) ?? 0;
   }
 
   /** Requests a stop; the first reason wins. */
@@ -69,6 +84,21 @@ export class Lifetime implements Disposable {
     this.#controller.abort(reason);
   }
 
+  /**
+   * Waits for `promise` unless the run stops first; then rejects with a
+   * {@linkcode StoppedError} at once (what `promise` does later is ignored).
+   */
+  until<T>(promise: Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const stopped = () => reject(new StoppedError(this.#reason!));
+      if (this.stopped) stopped();
+      else this.signal.addEventListener("abort", stopped, { once: true });
+      promise.then(resolve, reject).finally(() => {
+        this.signal.removeEventListener("abort", stopped);
+      });
+    });
+  }
+
   /** Resolves when a stop is requested. */
   done(): Promise<StopReason> {
     if (this.#reason !== undefined) return Promise.resolve(this.#reason);
@@ -77,10 +107,26 @@ export class Lifetime implements Disposable {
     });
   }
 
-  /** Removes the SIGINT listener and the duration timer. */
+  /** Removes the signal listeners and the duration timer. */
   [Symbol.dispose](): void {
     this.#cancelTimer?.();
     this.#cancelTimer = undefined;
     Deno.removeSignalListener("SIGINT", this.#onSigint);
+    if (Deno.build.os !== "windows") Deno.removeSignalListener("SIGTERM", this.#onSigterm);
+  }
+
+  /**
+   * A stop signal. A second one while cleaning up means "now": skip the clean close. A
+   * duplicate within a second is not a second press: `deno task` forwards the terminal's SIGINT
+   * to a child that already got it from the terminal.
+   */
+  #signalled(reason: "interrupted" | "terminated"): void {
+    const now = performance.now();
+    if (this.#signalledAt !== undefined) {
+      if (now - this.#signalledAt > 1_000) Deno.exit(SIGNAL_EXIT[this.#reason ?? reason]);
+      return;
+    }
+    this.#signalledAt = now;
+    this.stop(reason);
   }
 }

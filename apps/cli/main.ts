@@ -1,6 +1,7 @@
 /**
  * `kalshi-ws`: the command-line app. Parses arguments, picks the command, runs it and turns the
- * outcome into an exit code: 0 done, 1 runtime failure, 2 usage error, 130 interrupted.
+ * outcome into an exit code: 0 done, 1 runtime failure, 2 usage error, 130 interrupted (SIGINT),
+ * 143 terminated (SIGTERM; both after the same clean unsubscribe and close).
  *
  * Run from the repository root as `deno task cli <command> [options]`, or directly with
  * `deno run <permissions> apps/cli/main.ts <command>`.
@@ -12,8 +13,7 @@ import { ConnectionError, HandshakeRejectedError, ServerError } from "@kalshi-ws
 import { type CommandName, parseCliArgs, UsageError } from "./args.ts";
 import type { Command } from "./context.ts";
 import { helpText } from "./help.ts";
-import { Lifetime } from "./lifetime.ts";
-import { StoppedWhileConnecting } from "./connect.ts";
+import { Lifetime, StoppedError } from "./lifetime.ts";
 import { Output, type OutputStreams, processStreams } from "./output.ts";
 import { withPathsIn, workDir } from "./paths.ts";
 import { envVar, isDirectory, processCwd } from "./runtime.ts";
@@ -87,17 +87,20 @@ export async function main(
   }
   const format = args.format ?? (out.isTerminal ? "text" : "ndjson");
   using lifetime = new Lifetime(args.durationSeconds);
+  lifetime.signal.addEventListener("abort", () => out.debug(`stopping (${lifetime.reason})`));
   try {
     return await COMMANDS[command]({ args, out, lifetime, format });
   } catch (error) {
-    if (error instanceof StoppedWhileConnecting && lifetime.reason !== "interrupted") {
-      out.status(`stopped (${lifetime.reason})`); // e.g. `record | head -1`: a clean stop
-      return lifetime.exitCode;
-    }
     if (error instanceof UsageError) return usageFailure(out, error);
     if (lifetime.reason === "interrupted") {
       out.status("interrupted");
       return 130;
+    }
+    if (error instanceof StoppedError) {
+      // Stopped while still waiting (connecting, subscribing, a reply): a clean stop all the
+      // same — SIGTERM, `--duration`, `record | head -1`.
+      out.status(`stopped (${lifetime.reason})`);
+      return lifetime.exitCode;
     }
     out.error(`error: ${describe(error)}`);
     return 1;

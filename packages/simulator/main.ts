@@ -9,6 +9,7 @@
  */
 
 import { parseArgs } from "node:util";
+import { applyFaultPlan, FaultSpecError, type FaultStep, parseFaultSpec } from "./fault_plan.ts";
 import { keyFileProblem, writeKeyFile } from "./key_file.ts";
 import { MAX_ACTIVITY_RATE } from "./limits.ts";
 import { startSimulator } from "./server.ts";
@@ -28,6 +29,10 @@ Options:
                         message type, to see what clients report when Kalshi changes
   --key-dir DIR         where to write the private key file (default: a new dir in /tmp;
                         the simulate task may write only under /tmp)
+  --fault SPEC          inject a fault (repeatable): KIND[:ARG...][@SECONDS], e.g.
+                        disconnect@5, hang-handshakes:2, reject-handshakes-for:10:503,
+                        drop-before-reply:subscribe, error-storm:orderbook_delta:25:30
+                        (see packages/simulator/fault_plan.ts for every kind)
   --json                print one JSON line {url, keyId, privateKeyPath} instead of text
   -h, --help            show this help
 
@@ -35,6 +40,7 @@ Examples:
   deno task simulate
   deno task simulate --port 8765 --seed 42 --rate 200
   deno task simulate --drift        # then: deno task cli check --url <url> ...
+  deno task simulate --fault disconnect@10 --fault hang-handshakes@10
 `;
 
 /** A usage mistake: one line, exit 2. */
@@ -102,6 +108,7 @@ async function main(args: string[]): Promise<void> {
         open: { type: "boolean" },
         drift: { type: "boolean" },
         "key-dir": { type: "string" },
+        fault: { type: "string", multiple: true },
         json: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
@@ -119,6 +126,13 @@ async function main(args: string[]): Promise<void> {
   const pingSeconds = number(values["ping-interval"], "ping-interval", 10, DAY_SECONDS);
   const windowSeconds = number(values["timestamp-window"], "timestamp-window", 30, DAY_SECONDS);
   if (values["key-dir"] === "") fail("Invalid --key-dir '': expected a folder");
+  let plan: FaultStep[];
+  try {
+    plan = (values.fault ?? []).map(parseFaultSpec);
+  } catch (error) {
+    if (!(error instanceof FaultSpecError)) throw error;
+    fail(error.message);
+  }
   let sim;
   try {
     sim = await startSimulator({
@@ -143,11 +157,17 @@ async function main(args: string[]): Promise<void> {
     fail(`Cannot write the key file in --key-dir '${values["key-dir"]}': ${keyFileProblem(error)}`);
   }
   const keyPath = keyFile.path;
+  const cancelFaults = applyFaultPlan(
+    sim.faults,
+    plan,
+    (line) => console.error(`simulate: ${line}`),
+  );
 
   let stopping = false;
   const stop = async (): Promise<void> => {
     if (stopping) return;
     stopping = true;
+    cancelFaults();
     await sim.close();
     await keyFile.remove().catch(() => {});
     console.error("simulate: stopped");

@@ -67,5 +67,12 @@ export {
   type FaultTarget,
   type HandshakeAnswer,
 } from "./faults.ts";
+export {
+  applyFaultPlan,
+  FAULT_KINDS,
+  FaultSpecError,
+  type FaultStep,
+  parseFaultSpec,
+} from "./fault_plan.ts";
 export { type KeyFile, keyFileProblem, writeKeyFile } from "./key_file.ts";
 export { MAX_ACTIVITY_RATE, MAX_CLIENT_FRAME_BYTES, MAX_COMMAND_BYTES } from "./limits.ts";

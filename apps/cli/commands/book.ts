@@ -9,7 +9,7 @@ import { BookStore, type KalshiWsClient } from "@kalshi-ws/deno";
 import { UsageError } from "../args.ts";
 import { BookView } from "../book_view.ts";
 import type { CommandContext } from "../context.ts";
-import { openClient, shutdown } from "../connect.ts";
+import { openClient, shutdown, subscribeWhileRunning } from "../connect.ts";
 import { redactUrl } from "../redact.ts";
 
 /** Runs `book`. */
@@ -56,11 +56,6 @@ export async function watchBooks(
   const { args, out, lifetime, format } = context;
   let view: BookView | undefined;
   try {
-    const subscription = await client.subscribe({
-      channels: ["orderbook_delta"],
-      market_tickers: markets,
-      ...(args.useYesPrice ? { use_yes_price: true } : {}),
-    });
     view = new BookView(store, {
       out,
       format,
@@ -74,12 +69,19 @@ export async function watchBooks(
       onClosed: () => lifetime.stop("stdout_closed"),
     });
     view.start();
-    const stream = subscription.events();
-    const stop = () => void stream.return();
+    // Until subscribed, only the lifetime can end the wait (in any state: reconnecting, the
+    // reply lost with the link); the books then stay invalid and are reported as such.
+    const subscription = await subscribeWhileRunning(context, client, {
+      channels: ["orderbook_delta"],
+      market_tickers: markets,
+      ...(args.useYesPrice ? { use_yes_price: true } : {}),
+    });
+    const stream = subscription?.events();
+    const stop = () => void stream?.return();
     lifetime.signal.addEventListener("abort", stop, { once: true });
     if (lifetime.stopped) stop();
     let count = 0;
-    for await (const event of stream) {
+    for await (const event of stream ?? []) {
       if (event.type !== "data") continue;
       const message = event.message;
       if (message.type === "orderbook_snapshot" || message.type === "orderbook_delta") {
@@ -97,7 +99,7 @@ export async function watchBooks(
     if (invalid.length > 0) {
       out.warn(`not printed (book not valid at exit): ${invalid.join(", ")}`);
     }
-    await shutdown(context, client, [subscription]);
+    await shutdown(context, client, subscription === undefined ? [] : [subscription]);
   } finally {
     view?.stop();
     await client.close();

@@ -53,7 +53,7 @@ export async function check(context: CommandContext): Promise<number> {
     const rtts: number[] = [];
     for (let i = 0; i < RTT_SAMPLES && !context.lifetime.stopped; i++) {
       const sent = performance.now();
-      await client.listSubscriptions();
+      await context.lifetime.until(client.listSubscriptions());
       rtts.push(performance.now() - sent);
     }
     rtts.sort((a, b) => a - b);
@@ -70,15 +70,15 @@ export async function check(context: CommandContext): Promise<number> {
       if (best === undefined || value > best) best = value;
     });
     // Public channels only (no extra authorization): ticker for the skew, all three for drift.
-    const subscription = await client.subscribe({
+    const subscription = await context.lifetime.until(client.subscribe({
       channels: ["ticker", "trade", "market_lifecycle_v2"],
-    });
+    }));
     const deadline = Date.now() + TICKER_WINDOW_MS;
     while (Date.now() < deadline && samples < TICKER_SAMPLES && !context.lifetime.stopped) {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     remove();
-    const httpSkew = await httpDateSkew(client.url);
+    const httpSkew = await context.lifetime.until(httpDateSkew(client.url));
     const report: CheckReport = {
       type: "check",
       url: redactUrl(client.url),

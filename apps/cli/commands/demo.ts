@@ -18,13 +18,14 @@ export const DEMO_MARKETS = 3;
 export async function demo(context: CommandContext): Promise<number> {
   const { args, out } = context;
   // Loaded on demand: the simulator's server (node:http, ws) is not needed by other commands.
-  const { startSimulator } = await import("@kalshi-ws/simulator");
+  const { applyFaultPlan, startSimulator } = await import("@kalshi-ws/simulator");
   const rate = args.rate ?? 20;
   const sim = await startSimulator({
     seed: args.seed ?? 1,
     activityRate: rate,
     autoStart: rate > 0,
   });
+  const cancelFaults = applyFaultPlan(sim.faults, args.faults, (line) => out.status(line));
   try {
     const tickers = sim.truth.tickers();
     for (const market of args.markets) {
@@ -51,6 +52,7 @@ export async function demo(context: CommandContext): Promise<number> {
       `kalshi-ws demo  simulator on ${new URL(sim.url).host}`,
     );
   } finally {
+    cancelFaults();
     await sim.close();
   }
 }

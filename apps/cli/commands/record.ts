@@ -9,7 +9,7 @@
 
 import { transport as denoTransport } from "@kalshi-ws/deno";
 import type { CommandContext } from "../context.ts";
-import { endpointOf, openClient, shutdown } from "../connect.ts";
+import { endpointOf, openClient, shutdown, subscribeWhileRunning } from "../connect.ts";
 import { RECORDING_VERSION, type RecordingEntry, recordingTransport } from "../recording.ts";
 import { subscribeParams } from "./stream.ts";
 import { UsageError } from "../args.ts";
@@ -57,13 +57,13 @@ export async function record(context: CommandContext): Promise<number> {
       };
       client.on("subscribed", lifecycle);
       client.on("resubscribed", lifecycle);
-      const subscription = await client.subscribe(params);
+      const subscription = await subscribeWhileRunning(context, client, params);
       let data = 0;
-      const stream = subscription.events();
-      const stop = () => void stream.return();
+      const stream = subscription?.events();
+      const stop = () => void stream?.return();
       lifetime.signal.addEventListener("abort", stop, { once: true });
       if (lifetime.stopped) stop();
-      for await (const event of stream) {
+      for await (const event of stream ?? []) {
         if (
           event.type === "data" && args.maxMessages !== undefined && ++data >= args.maxMessages
         ) {
@@ -72,7 +72,7 @@ export async function record(context: CommandContext): Promise<number> {
       }
       lifetime.signal.removeEventListener("abort", stop);
       if (!lifetime.stopped) lifetime.stop("finished");
-      await shutdown(context, client, [subscription]);
+      await shutdown(context, client, subscription === undefined ? [] : [subscription]);
     } finally {
       await client.close();
       reportDriftAtExit(out, client.drift);

@@ -14,7 +14,9 @@ import { onTermination } from "../runtime.ts";
 /** Runs `simulate`. */
 export async function simulate(context: CommandContext): Promise<number> {
   const { args, out, lifetime, format } = context;
-  const { keyFileProblem, startSimulator, writeKeyFile } = await import("@kalshi-ws/simulator");
+  const { applyFaultPlan, keyFileProblem, startSimulator, writeKeyFile } = await import(
+    "@kalshi-ws/simulator"
+  );
   const { DEFAULT_MARKETS } = await import("@kalshi-ws/simulator/model");
   const known = DEFAULT_MARKETS.map((m) => m.ticker);
   for (const market of args.markets) {
@@ -44,6 +46,7 @@ export async function simulate(context: CommandContext): Promise<number> {
   });
   let keyFile: KeyFile | undefined;
   const stopListening = onTermination(() => lifetime.stop("interrupted"));
+  const cancelFaults = applyFaultPlan(sim.faults, args.faults, (line) => out.status(line));
   try {
     keyFile = await writeKeyFile(sim.privateKeyPem, sim.keyId, args.keyDir).catch((error) => {
       throw new UsageError(
@@ -70,6 +73,7 @@ export async function simulate(context: CommandContext): Promise<number> {
     await lifetime.done();
   } finally {
     stopListening();
+    cancelFaults();
     await sim.close();
     await keyFile?.remove().catch(() => {});
   }

@@ -15,7 +15,7 @@ import {
 } from "@kalshi-ws/deno";
 import { type CliArgs, UsageError } from "../args.ts";
 import type { CommandContext } from "../context.ts";
-import { openClient, shutdown } from "../connect.ts";
+import { openClient, shutdown, subscribeWhileRunning } from "../connect.ts";
 import { lifecycleLine } from "../lifecycle_line.ts";
 import { reportDriftAtExit } from "../drift_report.ts";
 
@@ -58,7 +58,8 @@ export async function stream(context: CommandContext): Promise<number> {
     const stop = () => void events.return();
     lifetime.signal.addEventListener("abort", stop, { once: true });
     if (lifetime.stopped) stop();
-    const subscription = await client.subscribe(params);
+    const subscription = await subscribeWhileRunning(context, client, params);
+    if (subscription === undefined) stop(); // stopped before the subscription was confirmed
     let count = 0;
     for await (const event of events) {
       if (event.type === "subscription_lost" && event.subscription === subscription) {
@@ -89,7 +90,7 @@ export async function stream(context: CommandContext): Promise<number> {
     }
     lifetime.signal.removeEventListener("abort", stop);
     if (!lifetime.stopped) lifetime.stop("finished");
-    await shutdown(context, client, [subscription]);
+    await shutdown(context, client, subscription === undefined ? [] : [subscription]);
   } finally {
     await client.close();
     reportDriftAtExit(out, client.drift);

@@ -15,8 +15,11 @@ export async function subscriptions(context: CommandContext): Promise<number> {
   const params = args.channels.length > 0 ? subscribeParams(args, "subscriptions") : undefined;
   const client = await openClient(context);
   try {
-    const subscription = params === undefined ? undefined : await client.subscribe(params);
-    const list = await client.listSubscriptions();
+    // Every wait ends with the run (Ctrl-C, SIGTERM, --duration), in any connection state.
+    const subscription = params === undefined
+      ? undefined
+      : await context.lifetime.until(client.subscribe(params));
+    const list = await context.lifetime.until(client.listSubscriptions());
     if (list.length === 0) out.status("no subscriptions on this connection");
     for (const entry of list) {
       if (format === "ndjson") out.json(entry);
