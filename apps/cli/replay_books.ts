@@ -14,6 +14,7 @@ import {
   checkSeq,
   DecodeError,
   decodeMessage,
+  isTerminalError,
   type OrderbookDeltaMsg,
   type OrderbookSnapshotMsg,
   SeqVerdict,
@@ -135,7 +136,7 @@ export class ReplayBooks {
       }
       case "error": {
         const code = (m.msg as { code?: number } | undefined)?.code;
-        if (m.sid !== undefined && (code === 10 || code === 25)) {
+        if (m.sid !== undefined && code !== undefined && isTerminalError(code)) {
           this.#invalidate(this.#sids.get(m.sid));
           this.#sids.delete(m.sid);
         }

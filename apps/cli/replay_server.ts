@@ -23,7 +23,7 @@
  */
 
 import { errorFrame, isObject, parseCommandEnvelope } from "@kalshi-ws/simulator/envelope";
-import { isChannel } from "@kalshi-ws/deno";
+import { ErrorCode, isChannel } from "@kalshi-ws/deno";
 import type { CommandContext } from "./context.ts";
 import type { Recording, RecordingEntry } from "./recording.ts";
 import { setLongTimeout } from "./long_timer.ts";
@@ -175,7 +175,7 @@ export class ReplayConnection {
     const params = command.params ?? undefined; // null counts as missing, as in the simulator
     const key = commandKey(command);
     if (key === undefined || (params !== undefined && !isObject(params))) {
-      this.#send(errorFrame(1, command.id)); // params of the wrong shape, as Kalshi answers
+      this.#send(errorFrame(ErrorCode.UnableToProcess, command.id)); // params of the wrong shape, as Kalshi answers
       return;
     }
     for (const [recordedId, recorded] of this.#recorded) {
@@ -194,7 +194,9 @@ export class ReplayConnection {
     const reply = (value: Record<string, unknown>) =>
       this.#send(JSON.stringify(id === undefined ? value : { id, ...value }));
     const refuse = (code: Parameters<typeof errorFrame>[0]) => this.#send(errorFrame(code, id));
-    if (cmd !== "list_subscriptions" && params === undefined) return refuse(2);
+    if (cmd !== "list_subscriptions" && params === undefined) {
+      return refuse(ErrorCode.ParamsRequired);
+    }
     switch (cmd) {
       case "list_subscriptions":
         reply({
@@ -205,14 +207,14 @@ export class ReplayConnection {
       case "unsubscribe": {
         const sids = params?.sids;
         if (sids === undefined || sids === null || (Array.isArray(sids) && sids.length === 0)) {
-          return refuse(4);
+          return refuse(ErrorCode.SidsRequired);
         }
         if (!Array.isArray(sids) || !sids.every((sid) => Number.isSafeInteger(sid))) {
-          return refuse(1);
+          return refuse(ErrorCode.UnableToProcess);
         }
         for (const sid of sids as number[]) {
           if (!this.#channels.has(sid)) {
-            refuse(7);
+            refuse(ErrorCode.UnknownSid);
             continue;
           }
           const seq = (this.#lastSeq.get(sid) ?? 0) + 1;
@@ -228,11 +230,11 @@ export class ReplayConnection {
         if (
           channels === undefined || channels === null ||
           (Array.isArray(channels) && channels.length === 0)
-        ) return refuse(3);
+        ) return refuse(ErrorCode.ChannelsRequired);
         if (!Array.isArray(channels) || !channels.every((c) => typeof c === "string")) {
-          return refuse(1);
+          return refuse(ErrorCode.UnableToProcess);
         }
-        if (!channels.every(isChannel)) return refuse(8);
+        if (!channels.every(isChannel)) return refuse(ErrorCode.UnknownChannel);
         this.#warn(
           `replay: no recorded subscription matches ${excerpt(JSON.stringify(params))}; ` +
             "answering with sids that carry no data",
@@ -248,7 +250,11 @@ export class ReplayConnection {
         // update_subscription: the recording cannot change what it holds.
         this.#warn(`replay: command ${excerpt(JSON.stringify(cmd))} is not in the recording`);
         const sid = params?.sid ?? (Array.isArray(params?.sids) ? params.sids[0] : undefined);
-        refuse(typeof sid === "number" && this.#channels.has(sid) ? 18 : 7);
+        refuse(
+          typeof sid === "number" && this.#channels.has(sid)
+            ? ErrorCode.CommandTimeout
+            : ErrorCode.UnknownSid,
+        );
       }
     }
   }

@@ -1,7 +1,8 @@
 /**
- * Kalshi's WebSocket channels and the facts about each one that the encoder, the decoder and
- * the session need, kept in one table ({@linkcode CHANNEL_INFO}) so a protocol change is one
- * edit.
+ * Kalshi's WebSocket channels and the facts about each one that the encoder, the decoder, the
+ * session, the client's routing, the simulator and the CLI need, kept in one table
+ * ({@linkcode CHANNEL_INFO}) so a protocol change is one edit. Lookups the other way round
+ * (which channels emit a message type: {@linkcode channelsOfMessageType}) derive from it.
  *
  * Source: the official AsyncAPI (`channels.*` and the subscribe/update schemas) and the protocol
  * reference §6.0.
@@ -9,6 +10,7 @@
  * @module
  */
 
+import type { UpdateAction } from "./command_actions.ts";
 import type { SubscribeParams } from "./command.ts";
 
 /**
@@ -34,22 +36,6 @@ export const CHANNELS = [
 
 /** A channel name as written in `params.channels` and echoed in `subscribed.msg.channel`. */
 export type Channel = typeof CHANNELS[number];
-
-/** Every `update_subscription` action Kalshi documents, across all channels. */
-export const UPDATE_ACTIONS = [
-  "add_markets",
-  "delete_markets",
-  "get_snapshot",
-  "subscribe_indices",
-  "unsubscribe_indices",
-  "indexlist",
-  "subscribe_underlyings",
-  "unsubscribe_underlyings",
-  "underlying_list",
-] as const;
-
-/** An `update_subscription` `params.action` value. */
-export type UpdateAction = typeof UPDATE_ACTIONS[number];
 
 /**
  * Subscribe parameters that only some channels accept (besides the market filter, which
@@ -232,6 +218,27 @@ export const CHANNEL_INFO: { readonly [C in Channel]: ChannelInfo } = {
 /** Whether `name` is one of the 13 current channel names (a type guard for untrusted input). */
 export function isChannel(name: unknown): name is Channel {
   return typeof name === "string" && Object.hasOwn(CHANNEL_INFO, name);
+}
+
+const MESSAGE_TYPE_CHANNELS: ReadonlyMap<string, readonly Channel[]> = (() => {
+  const map = new Map<string, Channel[]>();
+  for (const channel of CHANNELS) {
+    for (const type of CHANNEL_INFO[channel].messageTypes) {
+      const channels = map.get(type);
+      if (channels === undefined) map.set(type, [channel]);
+      else channels.push(channel);
+    }
+  }
+  return map;
+})();
+
+/**
+ * The channels that emit data messages of `type`, in {@linkcode CHANNELS} order: one for most
+ * types, two for `event_lifecycle` (`market_lifecycle_v2` and `multivariate_market_lifecycle`;
+ * the sid tells which), none for responses, retired and unknown types.
+ */
+export function channelsOfMessageType(type: string): readonly Channel[] {
+  return MESSAGE_TYPE_CHANNELS.get(type) ?? [];
 }
 
 /**

@@ -2,7 +2,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { parse } from "yaml";
-import { CHANNEL_INFO, CHANNELS, isChannel, UPDATE_ACTIONS } from "./channel.ts";
+import { CHANNEL_INFO, CHANNELS, channelsOfMessageType, isChannel } from "./channel.ts";
+import { UPDATE_ACTIONS } from "./command_actions.ts";
 import { DATA_MESSAGE_TYPES } from "./message.ts";
 import { DEFAULT_SPEC_PATH } from "../../scripts/extract_spec_examples.ts";
 
@@ -24,6 +25,22 @@ test("CHANNEL_INFO names only known actions and decodable message types", () => 
   const emitted = new Set(CHANNELS.flatMap((c) => CHANNEL_INFO[c].messageTypes));
   const orphans = DATA_MESSAGE_TYPES.filter((type) => !emitted.has(type));
   assert.deepEqual(orphans, ["ticker_v2", "multivariate_lookup"]);
+});
+
+test("channelsOfMessageType() inverts CHANNEL_INFO.messageTypes for every type of every channel", () => {
+  for (const channel of CHANNELS) {
+    for (const type of CHANNEL_INFO[channel].messageTypes) {
+      assert.ok(channelsOfMessageType(type).includes(channel), `${type} -> ${channel}`);
+    }
+  }
+  assert.deepEqual(channelsOfMessageType("event_lifecycle"), [
+    "market_lifecycle_v2",
+    "multivariate_market_lifecycle",
+  ]);
+  assert.deepEqual(channelsOfMessageType("market_position"), ["market_positions"]);
+  for (const type of ["subscribed", "ok", "error", "ticker_v2", "no_such_type", "toString"]) {
+    assert.deepEqual(channelsOfMessageType(type), [], type);
+  }
 });
 
 test("isChannel() accepts current channel names only", () => {

@@ -1,23 +1,20 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import type { CommandBody, SubscribeParams, UpdateSubscriptionParams } from "./command.ts";
 import {
-  addMarkets,
-  type CommandBody,
-  deleteMarkets,
-  encodeCommand,
-  getSnapshot,
-  listSubscriptions,
-  subscribe,
-  type SubscribeParams,
-  unsubscribe,
-  updateIndices,
-  updateSubscription,
-  type UpdateSubscriptionParams,
-  updateUnderlyings,
-  validateCommand,
-  validateUpdate,
-} from "./command.ts";
-import { CHANNEL_INFO, CHANNELS, UPDATE_ACTIONS } from "./channel.ts";
+  addMarketsCommand,
+  deleteMarketsCommand,
+  getSnapshotCommand,
+  listSubscriptionsCommand,
+  subscribeCommand,
+  unsubscribeCommand,
+  updateIndicesCommand,
+  updateSubscriptionCommand,
+  updateUnderlyingsCommand,
+} from "./command_builders.ts";
+import { encodeCommand, validateCommand, validateUpdate } from "./command_validation.ts";
+import { CHANNEL_INFO, CHANNELS } from "./channel.ts";
+import { UPDATE_ACTIONS } from "./command_actions.ts";
 import { CommandError } from "./errors.ts";
 import type { SpecExample } from "../../scripts/extract_spec_examples.ts";
 import committed from "./testdata/spec_examples.json" with { type: "json" };
@@ -38,11 +35,11 @@ function rejects(run: () => unknown, ...fragments: string[]): void {
 }
 
 function sub(params: Record<string, unknown>): CommandBody {
-  return subscribe(params as unknown as SubscribeParams);
+  return subscribeCommand(params as unknown as SubscribeParams);
 }
 
 function upd(params: Record<string, unknown>): CommandBody {
-  return updateSubscription(params as unknown as UpdateSubscriptionParams);
+  return updateSubscriptionCommand(params as unknown as UpdateSubscriptionParams);
 }
 
 test("encodeCommand() accepts every client→server spec example and encodes the same JSON", () => {
@@ -61,56 +58,60 @@ test("encodeCommand() accepts every client→server spec example and encodes the
 test("builders produce the documented wire frames", () => {
   const cases: [CommandBody, string][] = [
     [
-      subscribe({ channels: ["orderbook_delta"], market_tickers: ["KXA-1"], use_yes_price: true }),
+      subscribeCommand({
+        channels: ["orderbook_delta"],
+        market_tickers: ["KXA-1"],
+        use_yes_price: true,
+      }),
       '{"id":1,"cmd":"subscribe","params":{"channels":["orderbook_delta"],"market_tickers":["KXA-1"],"use_yes_price":true}}',
     ],
-    [unsubscribe([1, 2]), '{"id":1,"cmd":"unsubscribe","params":{"sids":[1,2]}}'],
+    [unsubscribeCommand([1, 2]), '{"id":1,"cmd":"unsubscribe","params":{"sids":[1,2]}}'],
     [
-      addMarkets(4, ["KXA-1", "KXA-2"]),
+      addMarketsCommand(4, ["KXA-1", "KXA-2"]),
       '{"id":1,"cmd":"update_subscription","params":{"sid":4,"action":"add_markets","market_tickers":["KXA-1","KXA-2"]}}',
     ],
     [
-      addMarkets(4, ["KXA-1"], { sendInitialSnapshot: true }),
+      addMarketsCommand(4, ["KXA-1"], { sendInitialSnapshot: true }),
       '{"id":1,"cmd":"update_subscription","params":{"sid":4,"action":"add_markets","market_tickers":["KXA-1"],"send_initial_snapshot":true}}',
     ],
     [
-      deleteMarkets(4, ["KXA-1"]),
+      deleteMarketsCommand(4, ["KXA-1"]),
       '{"id":1,"cmd":"update_subscription","params":{"sid":4,"action":"delete_markets","market_tickers":["KXA-1"]}}',
     ],
     [
-      getSnapshot(4, ["KXA-1"]),
+      getSnapshotCommand(4, ["KXA-1"]),
       '{"id":1,"cmd":"update_subscription","params":{"sid":4,"action":"get_snapshot","market_tickers":["KXA-1"]}}',
     ],
     [
-      updateIndices(2, "subscribe", ["BRTI"]),
+      updateIndicesCommand(2, "subscribe", ["BRTI"]),
       '{"id":1,"cmd":"update_subscription","params":{"sid":2,"action":"subscribe_indices","index_ids":["BRTI"]}}',
     ],
     [
-      updateIndices(2, "unsubscribe", ["all"]),
+      updateIndicesCommand(2, "unsubscribe", ["all"]),
       '{"id":1,"cmd":"update_subscription","params":{"sid":2,"action":"unsubscribe_indices","index_ids":["all"]}}',
     ],
     [
-      updateIndices(2, "list"),
+      updateIndicesCommand(2, "list"),
       '{"id":1,"cmd":"update_subscription","params":{"sid":2,"action":"indexlist"}}',
     ],
     [
-      updateUnderlyings(3, "subscribe", ["Metal.XAU/USD"]),
+      updateUnderlyingsCommand(3, "subscribe", ["Metal.XAU/USD"]),
       '{"id":1,"cmd":"update_subscription","params":{"sid":3,"action":"subscribe_underlyings","underlying_tickers":["Metal.XAU/USD"]}}',
     ],
     [
-      updateUnderlyings(3, "list"),
+      updateUnderlyingsCommand(3, "list"),
       '{"id":1,"cmd":"update_subscription","params":{"sid":3,"action":"underlying_list"}}',
     ],
-    [listSubscriptions(), '{"id":1,"cmd":"list_subscriptions"}'],
+    [listSubscriptionsCommand(), '{"id":1,"cmd":"list_subscriptions"}'],
   ];
   for (const [body, json] of cases) assert.equal(encodeCommand(1, body), json);
 });
 
 test("builders copy their arrays so later caller mutation cannot change the command", () => {
   const tickers = ["KXA-1"];
-  const body = addMarkets(1, tickers);
+  const body = addMarketsCommand(1, tickers);
   const channels: ("ticker" | "trade")[] = ["ticker"];
-  const sub = subscribe({ channels, market_tickers: tickers });
+  const sub = subscribeCommand({ channels, market_tickers: tickers });
   tickers.push("KXA-2");
   channels.push("trade");
   assert.equal(
@@ -258,11 +259,17 @@ test("encodeCommand() rejects a subscribe that breaks a rule, naming the problem
 });
 
 test("encodeCommand() rejects a bad unsubscribe, naming the problem", () => {
-  rejects(() => encodeCommand(1, unsubscribe([])), '"sids" must list at least one sid');
-  rejects(() => encodeCommand(1, unsubscribe([0])), '"sids"[0] must be a positive integer, got 0');
-  rejects(() => encodeCommand(1, unsubscribe([1, -2])), '"sids"[1] must be a positive integer');
-  rejects(() => encodeCommand(1, unsubscribe([1.5])), "got 1.5");
-  rejects(() => encodeCommand(1, unsubscribe([3, 3])), "sid 3 is listed twice");
+  rejects(() => encodeCommand(1, unsubscribeCommand([])), '"sids" must list at least one sid');
+  rejects(
+    () => encodeCommand(1, unsubscribeCommand([0])),
+    '"sids"[0] must be a positive integer, got 0',
+  );
+  rejects(
+    () => encodeCommand(1, unsubscribeCommand([1, -2])),
+    '"sids"[1] must be a positive integer',
+  );
+  rejects(() => encodeCommand(1, unsubscribeCommand([1.5])), "got 1.5");
+  rejects(() => encodeCommand(1, unsubscribeCommand([3, 3])), "sid 3 is listed twice");
   rejects(
     () => encodeCommand(1, { cmd: "unsubscribe", params: { sids: [1], sid: 2 } as never }),
     'Cannot unsubscribe: unknown parameter "sid"',
@@ -353,7 +360,10 @@ test("encodeCommand() rejects a bad update_subscription, naming the problem", ()
 
 test("encodeCommand() rejects bad ids, bodies and commands before anything is sent", () => {
   for (const id of [0, -1, 1.5, Number.NaN, Number.MAX_SAFE_INTEGER + 1]) {
-    rejects(() => encodeCommand(id, listSubscriptions()), "Cannot encode command: id must be");
+    rejects(
+      () => encodeCommand(id, listSubscriptionsCommand()),
+      "Cannot encode command: id must be",
+    );
   }
   rejects(() => encodeCommand(1, "subscribe" as never), "expected a command object");
   rejects(() => encodeCommand(1, { cmd: "ping" } as never), 'unknown cmd "ping"');
@@ -363,7 +373,7 @@ test("encodeCommand() rejects bad ids, bodies and commands before anything is se
     '"list_subscriptions" takes no params',
   );
   rejects(
-    () => encodeCommand(1, { id: 3, ...listSubscriptions() } as never),
+    () => encodeCommand(1, { id: 3, ...listSubscriptionsCommand() } as never),
     'unexpected field "id" (pass the id to encodeCommand)',
   );
   rejects(() => encodeCommand(1, { cmd: "subscribe" } as never), '"params" must be an object');
@@ -387,22 +397,22 @@ test("validateCommand() ignores undefined fields and validates what it serialize
 });
 
 test("validateUpdate() rejects an action or market field the channel does not support", () => {
-  validateUpdate("orderbook_delta", getSnapshot(1, ["A"]).params);
+  validateUpdate("orderbook_delta", getSnapshotCommand(1, ["A"]).params);
   validateUpdate("ticker", { sid: 1, action: "add_markets", market_ids: [UUID_A] });
-  validateUpdate("ticker", addMarkets(1, ["A"], { sendInitialSnapshot: true }).params);
-  validateUpdate("cfbenchmarks_value_5hz", updateIndices(1, "list").params);
-  validateUpdate("pyth_value", updateUnderlyings(1, "subscribe", ["all"]).params);
+  validateUpdate("ticker", addMarketsCommand(1, ["A"], { sendInitialSnapshot: true }).params);
+  validateUpdate("cfbenchmarks_value_5hz", updateIndicesCommand(1, "list").params);
+  validateUpdate("pyth_value", updateUnderlyingsCommand(1, "subscribe", ["all"]).params);
   rejects(
-    () => validateUpdate("ticker", getSnapshot(1, ["A"]).params),
+    () => validateUpdate("ticker", getSnapshotCommand(1, ["A"]).params),
     'channel "ticker" does not support action "get_snapshot"',
     'supported: "add_markets", "delete_markets"',
   );
   rejects(
-    () => validateUpdate("trade", addMarkets(1, ["A"]).params),
+    () => validateUpdate("trade", addMarketsCommand(1, ["A"]).params),
     'channel "trade" does not support action "add_markets" (supported: none)',
   );
   rejects(
-    () => validateUpdate("pyth_value", updateIndices(1, "list").params),
+    () => validateUpdate("pyth_value", updateIndicesCommand(1, "list").params),
     'channel "pyth_value" does not support action "indexlist"',
   );
   rejects(
@@ -411,11 +421,14 @@ test("validateUpdate() rejects an action or market field the channel does not su
   );
   rejects(
     () =>
-      validateUpdate("orderbook_delta", addMarkets(1, ["A"], { sendInitialSnapshot: true }).params),
+      validateUpdate(
+        "orderbook_delta",
+        addMarketsCommand(1, ["A"], { sendInitialSnapshot: true }).params,
+      ),
     '"send_initial_snapshot" applies only to "ticker", not "orderbook_delta"',
   );
   rejects(
-    () => validateUpdate("nope" as never, addMarkets(1, ["A"]).params),
+    () => validateUpdate("nope" as never, addMarketsCommand(1, ["A"]).params),
     'unknown channel "nope"',
   );
   // Channel-independent rules still apply first.

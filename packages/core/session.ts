@@ -68,19 +68,17 @@
 
 import type { BookKeeper } from "./book_keeper.ts";
 import { type Channel, CHANNEL_INFO, paramsForChannels } from "./channel.ts";
+import type { CommandBody, SubscribeParams } from "./command.ts";
 import {
-  addMarkets as addMarketsCommand,
-  type CommandBody,
-  deleteMarkets as deleteMarketsCommand,
-  encodeCommand,
-  getSnapshot,
-  listSubscriptions as listSubscriptionsCommand,
-  subscribe as subscribeCommand,
-  type SubscribeParams,
-  unsubscribe as unsubscribeCommand,
-  validateCommand,
-  validateUpdate,
-} from "./command.ts";
+  addMarketsCommand,
+  deleteMarketsCommand,
+  getSnapshotCommand,
+  listSubscriptionsCommand,
+  subscribeCommand,
+  unsubscribeCommand,
+} from "./command_builders.ts";
+import { encodeCommand, validateCommand, validateUpdate } from "./command_validation.ts";
+import { ErrorCode } from "./error_codes.ts";
 import {
   CommandError,
   CommandTimeoutError,
@@ -486,7 +484,6 @@ type State = SidState<Handle>;
 const DISCARD: Tag = { purpose: "discard" };
 const PROBE: Tag = { purpose: "probe" };
 const ORDERBOOK = "orderbook_delta";
-const UNKNOWN_SID_ERROR = 7;
 function sidsOf(handle: Handle): SidInfo[] {
   const sids: SidInfo[] = [];
   for (const channel of handle.channels) {
@@ -1448,7 +1445,7 @@ export class Session {
         if (command.kind === "update") this.#resyncFailed(command.sid, now);
         return;
       case "unsubscribe":
-        if (error.code === UNKNOWN_SID_ERROR) {
+        if (error.code === ErrorCode.UnknownSid) {
           // Kalshi no longer has it: the subscription is gone, which is what was asked.
           for (const s of tag.handle.sids.values()) this.#table.forget(s.sid);
           this.#finishUnsubscribe(tag.handle, tag.request);
@@ -1687,7 +1684,11 @@ export class Session {
     }
     state.resyncing = true;
     if (state.discarding || !this.#connected) return;
-    this.#send(getSnapshot(state.sid, markets), { purpose: "resync", handle: state.owner }, now);
+    this.#send(
+      getSnapshotCommand(state.sid, markets),
+      { purpose: "resync", handle: state.owner },
+      now,
+    );
   }
 
   /** `get_snapshot` failed or timed out: unsubscribe and subscribe the channel afresh. */

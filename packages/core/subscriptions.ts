@@ -26,9 +26,9 @@
  * @example
  * ```ts
  * import { SubscriptionTable } from "./subscriptions.ts";
- * import { subscribe } from "./command.ts";
+ * import { subscribeCommand } from "./command_builders.ts";
  * const table = new SubscriptionTable<string, string>();
- * table.track(1, subscribe({ channels: ["trade"] }), "my-tag");
+ * table.track(1, subscribeCommand({ channels: ["trade"] }), "my-tag");
  * const t = table.receive({ type: "subscribed", id: 1, msg: { channel: "trade", sid: 4 } });
  * t.kind; // "subscribed"
  * t.complete; // true
@@ -39,27 +39,14 @@
 
 import { CHANNEL_INFO, isChannel } from "./channel.ts";
 import type { CommandBody, SubscribeParams, UpdateSubscriptionParams } from "./command.ts";
+import { isRetryableError, isTerminalError } from "./error_codes.ts";
 import { CommandTimeoutError, ServerError } from "./errors.ts";
 import type { ErrorMessage, OkMessage, ResponseMessage, SubscriptionEntry } from "./message.ts";
 
-/** Kalshi error codes after which a subscription is dead (10 channel error, 25 overflow). */
-export const TERMINAL_ERROR_CODES: ReadonlySet<number> = new Set([10, 25]);
-
-/** Whether error `code` ends the subscription it concerns. */
-export function isTerminalError(code: number): boolean {
-  return code === 10 || code === 25;
-}
-
-/**
- * Codes that refuse a command for a passing reason (channel error, internal error, command
- * timeout, buffer overflow, rate limit): a re-subscribe refused with one is retried.
- */
-export const TRANSIENT_ERROR_CODES: ReadonlySet<number> = new Set([10, 17, 18, 25, 27]);
-
-/** Whether a command failed for a passing reason (no answer, or a transient code). */
+/** Whether a command failed for a passing reason (no answer, or a retryable code). */
 export function isTransientFailure(error: Error): boolean {
   return error instanceof CommandTimeoutError ||
-    (error instanceof ServerError && TRANSIENT_ERROR_CODES.has(error.code));
+    (error instanceof ServerError && isRetryableError(error.code));
 }
 
 /** Outcome of a sequence check, as a small integer so the hot path allocates nothing. */

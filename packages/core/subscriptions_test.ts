@@ -1,14 +1,14 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { addMarkets, getSnapshot, listSubscriptions, subscribe, unsubscribe } from "./command.ts";
-import { ServerError } from "./errors.ts";
 import {
-  checkSeq,
-  isTerminalError,
-  SeqVerdict,
-  SubscriptionTable,
-  TERMINAL_ERROR_CODES,
-} from "./subscriptions.ts";
+  addMarketsCommand,
+  getSnapshotCommand,
+  listSubscriptionsCommand,
+  subscribeCommand,
+  unsubscribeCommand,
+} from "./command_builders.ts";
+import { ServerError } from "./errors.ts";
+import { checkSeq, SeqVerdict, SubscriptionTable } from "./subscriptions.ts";
 
 function table(): SubscriptionTable<string, string> {
   return new SubscriptionTable<string, string>();
@@ -27,18 +27,14 @@ test("checkSeq() accepts last+1, reports gaps and stale frames, and starts at 1"
   assert.equal(checkSeq(fresh, 2), SeqVerdict.Gap, "a first seq other than 1 is a gap from 0");
 });
 
-test("isTerminalError() is true for 10 and 25 only", () => {
-  assert.deepEqual([...TERMINAL_ERROR_CODES].sort(), [10, 25]);
-  assert.equal(isTerminalError(10), true);
-  assert.equal(isTerminalError(25), true);
-  assert.equal(isTerminalError(18), false);
-});
-
 test("SubscriptionTable.receive() completes a 3-channel subscribe after 3 subscribed", () => {
   const t = table();
   t.track(
     1,
-    subscribe({ channels: ["orderbook_delta", "ticker", "trade"], market_tickers: ["A", "B"] }),
+    subscribeCommand({
+      channels: ["orderbook_delta", "ticker", "trade"],
+      market_tickers: ["A", "B"],
+    }),
     "tag",
   );
   const a = t.receive({ type: "subscribed", id: 1, msg: { channel: "orderbook_delta", sid: 1 } });
@@ -56,7 +52,7 @@ test("SubscriptionTable.receive() completes a 3-channel subscribe after 3 subscr
 
 test("SubscriptionTable.receive() reports subscribe_failed with the sids already created", () => {
   const t = table();
-  t.track(4, subscribe({ channels: ["ticker", "fill"] }), "tag");
+  t.track(4, subscribeCommand({ channels: ["ticker", "fill"] }), "tag");
   t.receive({ type: "subscribed", id: 4, msg: { channel: "ticker", sid: 9 } });
   const f = t.receive({ type: "error", id: 4, msg: { code: 9, msg: "Authentication required" } });
   assert.equal(f.kind, "subscribe_failed");
@@ -68,16 +64,16 @@ test("SubscriptionTable.receive() reports subscribe_failed with the sids already
 
 test("SubscriptionTable.receive() counts ok and unsubscribed acks in the sid's seq", () => {
   const t = table();
-  t.track(1, subscribe({ channels: ["orderbook_delta"], market_tickers: ["A"] }), "s");
+  t.track(1, subscribeCommand({ channels: ["orderbook_delta"], market_tickers: ["A"] }), "s");
   t.receive({ type: "subscribed", id: 1, msg: { channel: "orderbook_delta", sid: 1 } });
   const state = t.sids.get(1)!;
   checkSeq(state, 1); // snapshot
-  t.track(2, addMarkets(1, ["B"]), "u");
+  t.track(2, addMarketsCommand(1, ["B"]), "u");
   const ok = t.receive({ type: "ok", id: 2, sid: 1, seq: 2, msg: { market_tickers: ["A", "B"] } });
   assert.equal(ok.kind, "updated");
   assert.equal(ok.seq, SeqVerdict.Ok);
   assert.deepEqual([...state.markets!], ["A", "B"]);
-  t.track(3, unsubscribe([1]), "x");
+  t.track(3, unsubscribeCommand([1]), "x");
   const gone = t.receive({ type: "unsubscribed", id: 3, sid: 1, seq: 4 });
   assert.equal(gone.kind, "unsubscribed");
   assert.equal(gone.complete, true);
@@ -89,9 +85,9 @@ test("SubscriptionTable.receive() counts ok and unsubscribed acks in the sid's s
 
 test("SubscriptionTable.receive() keeps get_snapshot pending after its ok (snapshots follow)", () => {
   const t = table();
-  t.track(1, subscribe({ channels: ["orderbook_delta"], market_tickers: ["A"] }), "s");
+  t.track(1, subscribeCommand({ channels: ["orderbook_delta"], market_tickers: ["A"] }), "s");
   t.receive({ type: "subscribed", id: 1, msg: { channel: "orderbook_delta", sid: 1 } });
-  t.track(2, getSnapshot(1, ["A"]), "r");
+  t.track(2, getSnapshotCommand(1, ["A"]), "r");
   const ok = t.receive({ type: "ok", id: 2, sid: 1, seq: 1 });
   assert.equal(ok.kind, "updated");
   assert.equal(ok.complete, false);
@@ -102,9 +98,9 @@ test("SubscriptionTable.receive() keeps get_snapshot pending after its ok (snaps
 
 test("SubscriptionTable.receive() applies add/delete without a list (skip_ticker_ack)", () => {
   const t = table();
-  t.track(1, subscribe({ channels: ["ticker"], market_tickers: ["A"] }), "s");
+  t.track(1, subscribeCommand({ channels: ["ticker"], market_tickers: ["A"] }), "s");
   t.receive({ type: "subscribed", id: 1, msg: { channel: "ticker", sid: 1 } });
-  t.track(2, addMarkets(1, ["B", "C"]), "u");
+  t.track(2, addMarketsCommand(1, ["B", "C"]), "u");
   t.receive({ type: "ok", id: 2, sid: 1, seq: 1 });
   assert.deepEqual([...t.sids.get(1)!.markets!].sort(), ["A", "B", "C"]);
 });
@@ -112,7 +108,7 @@ test("SubscriptionTable.receive() applies add/delete without a list (skip_ticker
 test("SubscriptionTable.receive() marks sid-scoped errors 10 and 25 terminal and drops the sid", () => {
   for (const code of [10, 25]) {
     const t = table();
-    t.track(1, subscribe({ channels: ["trade"] }), "s");
+    t.track(1, subscribeCommand({ channels: ["trade"] }), "s");
     t.receive({ type: "subscribed", id: 1, msg: { channel: "trade", sid: 3 } });
     const e = t.receive({ type: "error", sid: 3, seq: 1, msg: { code, msg: "dead" } });
     assert.equal(e.kind, "subscription_error");
@@ -121,7 +117,7 @@ test("SubscriptionTable.receive() marks sid-scoped errors 10 and 25 terminal and
     assert.equal(t.sids.has(3), false);
   }
   const t = table();
-  t.track(1, subscribe({ channels: ["trade"] }), "s");
+  t.track(1, subscribeCommand({ channels: ["trade"] }), "s");
   t.receive({ type: "subscribed", id: 1, msg: { channel: "trade", sid: 3 } });
   const e = t.receive({ type: "error", sid: 3, msg: { code: 18, msg: "Command timeout" } });
   assert.equal(e.terminal, false);
@@ -130,9 +126,9 @@ test("SubscriptionTable.receive() marks sid-scoped errors 10 and 25 terminal and
 
 test("SubscriptionTable.receive() treats an ok answering subscribe as a merge into an existing sid", () => {
   const t = table();
-  t.track(1, subscribe({ channels: ["ticker"], market_tickers: ["A"] }), "s");
+  t.track(1, subscribeCommand({ channels: ["ticker"], market_tickers: ["A"] }), "s");
   t.receive({ type: "subscribed", id: 1, msg: { channel: "ticker", sid: 1 } });
-  t.track(2, subscribe({ channels: ["ticker"], market_tickers: ["B"] }), "s2");
+  t.track(2, subscribeCommand({ channels: ["ticker"], market_tickers: ["B"] }), "s2");
   const merged = t.receive({
     type: "ok",
     id: 2,
@@ -154,7 +150,7 @@ test("SubscriptionTable.receive() flags a subscribed nobody waits for as an orph
 
 test("SubscriptionTable.receive() answers list_subscriptions with the array", () => {
   const t = table();
-  t.track(7, listSubscriptions(), "l");
+  t.track(7, listSubscriptionsCommand(), "l");
   const l = t.receive({ type: "ok", id: 7, msg: [{ channel: "trade", sid: 1 }] });
   assert.equal(l.kind, "listed");
   assert.deepEqual(l.subscriptions, [{ channel: "trade", sid: 1 }]);
@@ -162,7 +158,7 @@ test("SubscriptionTable.receive() answers list_subscriptions with the array", ()
 
 test("SubscriptionTable.receive() reports command and unscoped errors", () => {
   const t = table();
-  t.track(3, unsubscribe([99]), "u");
+  t.track(3, unsubscribeCommand([99]), "u");
   const f = t.receive({ type: "error", id: 3, msg: { code: 7, msg: "Unknown subscription ID" } });
   assert.equal(f.kind, "command_failed");
   assert.equal(f.error?.code, 7);
@@ -172,9 +168,9 @@ test("SubscriptionTable.receive() reports command and unscoped errors", () => {
 
 test("SubscriptionTable.clear() returns pending commands and forgets sids", () => {
   const t = table();
-  t.track(1, subscribe({ channels: ["trade"] }), "s");
+  t.track(1, subscribeCommand({ channels: ["trade"] }), "s");
   t.receive({ type: "subscribed", id: 1, msg: { channel: "trade", sid: 1 } });
-  t.track(2, listSubscriptions(), "l");
+  t.track(2, listSubscriptionsCommand(), "l");
   assert.equal(t.holdsChannel("trade"), true);
   assert.equal(t.clear().length, 1);
   assert.equal(t.sids.size, 0);

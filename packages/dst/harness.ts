@@ -37,13 +37,13 @@ import {
   type Channel,
   CommandError,
   ConnectionLifecycle,
+  ErrorCode,
   Session,
   type SessionEvent,
   type SubscribeParams,
   type SubscriptionKey,
 } from "@kalshi-ws/core";
 import {
-  type ErrorCode,
   ErrorStorm,
   Exchange,
   type ExchangeEvent,
@@ -603,7 +603,11 @@ class Simulation {
         const channels = this.subs.flatMap((s) => s.channels);
         const channel = rng.chance(0.6) ? "orderbook_delta" : rng.pick(channels);
         const until = this.now + rng.int(1_000, 6_000);
-        this.storm = new ErrorStorm(channel, rng.pick([25, 10] as ErrorCode[]), until);
+        this.storm = new ErrorStorm(
+          channel,
+          rng.pick<ErrorCode>([ErrorCode.BufferOverflow, ErrorCode.ChannelError]),
+          until,
+        );
         this.lastFault = until;
         if (conn !== undefined) this.strike(conn);
         return;
@@ -621,7 +625,12 @@ class Simulation {
         if (conn !== undefined) conn.ignoreNextCommand = true;
         return;
       case "command_error":
-        if (conn !== undefined) conn.failNextCommand = rng.pick([18, 27] as ErrorCode[]);
+        if (conn !== undefined) {
+          conn.failNextCommand = rng.pick<ErrorCode>([
+            ErrorCode.CommandTimeout,
+            ErrorCode.TooManyRequests,
+          ]);
+        }
         return;
       case "malformed":
         if (conn !== undefined) this.emit(conn, [conn.protocol.malformedFrame()]);

@@ -9,6 +9,8 @@
  * @module
  */
 
+import { ErrorCode } from "@kalshi-ws/core";
+
 /** The market the setup's orderbook subscription holds. */
 export const BOOK_TICKER = "KXFED-26DEC-T4.25";
 /** Another default market, not in the setup's orderbook subscription. */
@@ -46,50 +48,60 @@ const cmd = (id: number, body: Record<string, unknown>): string => JSON.stringif
 
 /** The table: every code the simulator emits for a command, with its trigger. */
 export const ERROR_CASES: readonly ErrorCase[] = [
-  { name: "frame is not JSON", send: "{not json", code: 1 },
-  { name: "frame is a JSON array", send: "[1,2]", code: 1 },
+  { name: "frame is not JSON", send: "{not json", code: ErrorCode.UnableToProcess },
+  { name: "frame is a JSON array", send: "[1,2]", code: ErrorCode.UnableToProcess },
   {
     name: "channels is not an array",
     send: cmd(101, { cmd: "subscribe", params: { channels: "ticker" } }),
-    code: 1,
+    code: ErrorCode.UnableToProcess,
     id: 101,
   },
-  { name: "subscribe without params", send: cmd(102, { cmd: "subscribe" }), code: 2, id: 102 },
-  { name: "unsubscribe without params", send: cmd(103, { cmd: "unsubscribe" }), code: 2, id: 103 },
+  {
+    name: "subscribe without params",
+    send: cmd(102, { cmd: "subscribe" }),
+    code: ErrorCode.ParamsRequired,
+    id: 102,
+  },
+  {
+    name: "unsubscribe without params",
+    send: cmd(103, { cmd: "unsubscribe" }),
+    code: ErrorCode.ParamsRequired,
+    id: 103,
+  },
   {
     name: "update_subscription without params",
     send: cmd(104, { cmd: "update_subscription" }),
-    code: 2,
+    code: ErrorCode.ParamsRequired,
     id: 104,
   },
   {
     name: "subscribe without channels",
     send: cmd(105, { cmd: "subscribe", params: {} }),
-    code: 3,
+    code: ErrorCode.ChannelsRequired,
     id: 105,
   },
   {
     name: "subscribe with empty channels",
     send: cmd(106, { cmd: "subscribe", params: { channels: [] } }),
-    code: 3,
+    code: ErrorCode.ChannelsRequired,
     id: 106,
   },
   {
     name: "unsubscribe without sids",
     send: cmd(107, { cmd: "unsubscribe", params: {} }),
-    code: 4,
+    code: ErrorCode.SidsRequired,
     id: 107,
   },
   {
     name: "unknown command",
     send: cmd(108, { cmd: "subscribe_all", params: {} }),
-    code: 5,
+    code: ErrorCode.UnknownCommand,
     id: 108,
   },
   {
     name: "unsubscribe an unknown sid",
     send: cmd(109, { cmd: "unsubscribe", params: { sids: [99] } }),
-    code: 7,
+    code: ErrorCode.UnknownSid,
     id: 109,
   },
   {
@@ -98,13 +110,13 @@ export const ERROR_CASES: readonly ErrorCase[] = [
       cmd: "update_subscription",
       params: { sid: 99, action: "add_markets", market_ticker: OTHER_TICKER },
     }),
-    code: 7,
+    code: ErrorCode.UnknownSid,
     id: 110,
   },
   {
     name: "unknown channel",
     send: cmd(111, { cmd: "subscribe", params: { channels: ["orderbook"] } }),
-    code: 8,
+    code: ErrorCode.UnknownChannel,
     id: 111,
   },
   {
@@ -113,7 +125,7 @@ export const ERROR_CASES: readonly ErrorCase[] = [
       cmd: "subscribe",
       params: { channels: ["ticker"], market_ticker: BOOK_TICKER, market_tickers: [OTHER_TICKER] },
     }),
-    code: 11,
+    code: ErrorCode.InvalidParameter,
     id: 112,
   },
   {
@@ -122,7 +134,7 @@ export const ERROR_CASES: readonly ErrorCase[] = [
       cmd: "subscribe",
       params: { channels: ["ticker"], market_ticker: "KXNOPE-1" },
     }),
-    code: 11,
+    code: ErrorCode.InvalidParameter,
     id: 113,
     extra: { market_ticker: "KXNOPE-1" },
   },
@@ -132,7 +144,7 @@ export const ERROR_CASES: readonly ErrorCase[] = [
       cmd: "subscribe",
       params: { channels: ["trade"], market_id: "9b0f6b43-5b68-4f9f-9f02-9a2d1b8ac1a1" },
     }),
-    code: 11,
+    code: ErrorCode.InvalidParameter,
     id: 114,
   },
   {
@@ -141,7 +153,7 @@ export const ERROR_CASES: readonly ErrorCase[] = [
       cmd: "update_subscription",
       params: { sid: 1, action: "get_snapshot", market_tickers: [OTHER_TICKER] },
     }),
-    code: 11,
+    code: ErrorCode.InvalidParameter,
     id: 115,
     extra: { market_tickers: [OTHER_TICKER] },
   },
@@ -151,7 +163,7 @@ export const ERROR_CASES: readonly ErrorCase[] = [
       cmd: "update_subscription",
       params: { sid: 1, sids: [1], action: "add_markets", market_ticker: OTHER_TICKER },
     }),
-    code: 12,
+    code: ErrorCode.OneSidRequired,
     id: 116,
   },
   {
@@ -160,7 +172,7 @@ export const ERROR_CASES: readonly ErrorCase[] = [
       cmd: "update_subscription",
       params: { action: "add_markets", market_ticker: OTHER_TICKER },
     }),
-    code: 12,
+    code: ErrorCode.OneSidRequired,
     id: 117,
   },
   {
@@ -169,7 +181,7 @@ export const ERROR_CASES: readonly ErrorCase[] = [
       cmd: "update_subscription",
       params: { sids: [1, 2], action: "add_markets", market_ticker: OTHER_TICKER },
     }),
-    code: 12,
+    code: ErrorCode.OneSidRequired,
     id: 118,
   },
   {
@@ -178,25 +190,25 @@ export const ERROR_CASES: readonly ErrorCase[] = [
       cmd: "update_subscription",
       params: { sid: 2, action: "add_markets", market_ticker: OTHER_TICKER },
     }),
-    code: 13,
+    code: ErrorCode.UnsupportedAction,
     id: 119,
   },
   {
     name: "unknown action",
     send: cmd(120, { cmd: "update_subscription", params: { sid: 1, action: "pause" } }),
-    code: 13,
+    code: ErrorCode.UnsupportedAction,
     id: 120,
   },
   {
     name: "orderbook_delta without a market",
     send: cmd(121, { cmd: "subscribe", params: { channels: ["orderbook_delta"] } }),
-    code: 14,
+    code: ErrorCode.MarketTickerRequired,
     id: 121,
   },
   {
     name: "add_markets without a market",
     send: cmd(122, { cmd: "update_subscription", params: { sid: 1, action: "add_markets" } }),
-    code: 14,
+    code: ErrorCode.MarketTickerRequired,
     id: 122,
   },
   {
@@ -205,7 +217,7 @@ export const ERROR_CASES: readonly ErrorCase[] = [
       cmd: "update_subscription",
       params: { sid: 1, market_ticker: OTHER_TICKER },
     }),
-    code: 15,
+    code: ErrorCode.ActionRequired,
     id: 123,
   },
   {
@@ -215,19 +227,19 @@ export const ERROR_CASES: readonly ErrorCase[] = [
       action: "add_markets",
       params: { sids: [1], market_ticker: OTHER_TICKER },
     }),
-    code: 15,
+    code: ErrorCode.ActionRequired,
     id: 124,
   },
   {
     name: "shard_factor 0",
     send: cmd(125, { cmd: "subscribe", params: { channels: ["communications"], shard_factor: 0 } }),
-    code: 19,
+    code: ErrorCode.ShardFactorNotPositive,
     id: 125,
   },
   {
     name: "shard_key without shard_factor",
     send: cmd(126, { cmd: "subscribe", params: { channels: ["communications"], shard_key: 1 } }),
-    code: 20,
+    code: ErrorCode.ShardFactorRequired,
     id: 126,
   },
   {
@@ -236,7 +248,7 @@ export const ERROR_CASES: readonly ErrorCase[] = [
       cmd: "subscribe",
       params: { channels: ["communications"], shard_factor: 2, shard_key: 2 },
     }),
-    code: 21,
+    code: ErrorCode.ShardKeyOutOfRange,
     id: 127,
   },
   {
@@ -245,13 +257,13 @@ export const ERROR_CASES: readonly ErrorCase[] = [
       cmd: "subscribe",
       params: { channels: ["communications"], shard_factor: 101 },
     }),
-    code: 22,
+    code: ErrorCode.ShardFactorTooLarge,
     id: 128,
   },
   {
     name: "subscribe_indices without index_ids",
     send: cmd(129, { cmd: "update_subscription", params: { sid: 3, action: "subscribe_indices" } }),
-    code: 24,
+    code: ErrorCode.IndexIdsRequired,
     id: 129,
   },
   {
@@ -268,7 +280,7 @@ export const ERROR_CASES: readonly ErrorCase[] = [
         ],
       },
     }),
-    code: 26,
+    code: ErrorCode.MarketLimitExceeded,
     id: 130,
   },
   {
@@ -277,7 +289,7 @@ export const ERROR_CASES: readonly ErrorCase[] = [
       cmd: "update_subscription",
       params: { sid: 4, action: "subscribe_underlyings", underlying_tickers: [] },
     }),
-    code: 28,
+    code: ErrorCode.UnderlyingTickersRequired,
     id: 131,
   },
 ];

@@ -8,13 +8,12 @@
  * @module
  */
 
-import type { Channel } from "@kalshi-ws/core";
+import { type Channel, ErrorCode } from "@kalshi-ws/core";
 import type { Duplex } from "node:stream";
 import type { WebSocket } from "ws";
 import type { ProtocolConnection } from "./model/connection.ts";
 import type { OutFrame } from "./model/outbox.ts";
 import { ErrorStorm } from "./model/error_storm.ts";
-import type { ErrorCode } from "./model/protocol.ts";
 
 /** Which connection (and optionally which subscription) a fault targets. */
 export interface FaultTarget {
@@ -162,7 +161,11 @@ export class Faults {
    * connection, new ones included) is killed with error 25 (or 10) as soon as it exists.
    */
   errorStorm(options: ErrorStormOptions): void {
-    this.#storm = new ErrorStorm(options.channel, options.code ?? 25, deadline(options.forMs));
+    this.#storm = new ErrorStorm(
+      options.channel,
+      options.code ?? ErrorCode.BufferOverflow,
+      deadline(options.forMs),
+    );
     for (const live of this.#sim._lives()) this._strike(live);
   }
 

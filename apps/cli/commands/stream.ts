@@ -8,6 +8,8 @@
 
 import {
   type Channel,
+  CHANNEL_INFO,
+  CHANNELS,
   type ClientEvent,
   type DataClientEvent,
   isChannel,
@@ -33,15 +35,15 @@ export function subscribeParams(args: CliArgs, command: string): SubscribeParams
     if (!isChannel(channel)) {
       throw new UsageError(
         `Unknown channel '${channel}'`,
-        "Channels: orderbook_delta, ticker, trade, fill, market_positions, user_orders, " +
-          "order_group_updates, market_lifecycle_v2, multivariate_market_lifecycle, communications",
+        `Channels: ${CHANNELS.join(", ")}`,
       );
     }
     if (!channels.includes(channel)) channels.push(channel);
   }
-  if (channels.includes("orderbook_delta") && args.markets.length === 0) {
+  const needsMarket = channels.find((c) => CHANNEL_INFO[c].marketFilter === "required");
+  if (needsMarket !== undefined && args.markets.length === 0) {
     throw new UsageError(
-      "Channel 'orderbook_delta' needs at least one --market",
+      `Channel '${needsMarket}' needs at least one --market`,
       "Example: -c orderbook_delta -m KXFED-26DEC-T4.25",
     );
   }

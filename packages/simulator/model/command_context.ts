@@ -11,7 +11,7 @@
 import type { Exchange } from "./exchange.ts";
 import { isObject } from "./envelope.ts";
 import type { Outbox } from "./outbox.ts";
-import type { ErrorCode } from "./protocol.ts";
+import { ErrorCode } from "./protocol.ts";
 import type { SubscriptionTable } from "./subscription_table.ts";
 
 /** The connection state a command handler reads and changes. */
@@ -54,22 +54,22 @@ export function isStringArray(value: unknown): value is string[] {
 /** The command's `params`: code 2 when missing, 1 when not an object. */
 export function requireParams(command: { readonly params: unknown }): Params {
   const params = command.params;
-  if (params === undefined || params === null) throw new CommandFailure(2);
-  if (!isObject(params)) throw new CommandFailure(1);
+  if (params === undefined || params === null) throw new CommandFailure(ErrorCode.ParamsRequired);
+  if (!isObject(params)) throw new CommandFailure(ErrorCode.UnableToProcess);
   return params;
 }
 
 /** An optional boolean parameter (false when absent; code 1 when not a boolean). */
 export function optionalBoolean(value: unknown): boolean {
   if (value === undefined || value === null) return false;
-  if (typeof value !== "boolean") throw new CommandFailure(1);
+  if (typeof value !== "boolean") throw new CommandFailure(ErrorCode.UnableToProcess);
   return value;
 }
 
 /** An optional string-array parameter (code 1 when not one). */
 export function optionalStringArray(value: unknown): string[] | undefined {
   if (value === undefined || value === null) return undefined;
-  if (!isStringArray(value)) throw new CommandFailure(1);
+  if (!isStringArray(value)) throw new CommandFailure(ErrorCode.UnableToProcess);
   return value;
 }
 
@@ -94,20 +94,20 @@ export function readMarkets(
     params[f] !== undefined && params[f] !== null
   );
   if (fields.length === 0) return undefined;
-  if (fields.length > 1) throw new CommandFailure(11);
+  if (fields.length > 1) throw new CommandFailure(ErrorCode.InvalidParameter);
   const field = fields[0]!;
   const raw = params[field];
   let values: string[];
   if (field.endsWith("s")) {
-    if (!isStringArray(raw)) throw new CommandFailure(1);
-    if (raw.length === 0) throw new CommandFailure(11);
+    if (!isStringArray(raw)) throw new CommandFailure(ErrorCode.UnableToProcess);
+    if (raw.length === 0) throw new CommandFailure(ErrorCode.InvalidParameter);
     values = raw;
   } else {
-    if (typeof raw !== "string") throw new CommandFailure(1);
+    if (typeof raw !== "string") throw new CommandFailure(ErrorCode.UnableToProcess);
     values = [raw];
   }
   if (field.startsWith("market_id")) {
-    if (!idsAllowed) throw new CommandFailure(11);
+    if (!idsAllowed) throw new CommandFailure(ErrorCode.InvalidParameter);
     const tickers: string[] = [];
     const unknown: string[] = [];
     for (const value of values) {
@@ -117,7 +117,7 @@ export function readMarkets(
       if (market === undefined) unknown.push(value);
       else tickers.push(market.ticker);
     }
-    if (unknown.length > 0) throw new CommandFailure(11);
+    if (unknown.length > 0) throw new CommandFailure(ErrorCode.InvalidParameter);
     return { tickers: [...new Set(tickers)], byId: true };
   }
   const unknown = values.filter((t) => exchange.market(t) === undefined);

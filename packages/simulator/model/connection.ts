@@ -36,12 +36,7 @@ import type { ExchangeEvent } from "./events.ts";
 import type { Exchange } from "./exchange.ts";
 import { fanOut } from "./fan_out.ts";
 import { Outbox, type OutFrame, type PendingFault } from "./outbox.ts";
-import {
-  ERROR_MESSAGES,
-  type ErrorCode,
-  SEQUENCED_CHANNELS,
-  TERMINAL_ERROR_CODES,
-} from "./protocol.ts";
+import { ErrorCode, errorText, SEQUENCED_CHANNELS, TERMINAL_ERROR_CODES } from "./protocol.ts";
 import { subscribe, unsubscribe } from "./subscribe_command.ts";
 import { nextSeq, type SubscriptionInfo, SubscriptionTable } from "./subscription_table.ts";
 import { updateSubscription } from "./update_command.ts";
@@ -146,7 +141,7 @@ export class ProtocolConnection {
           });
           break;
         default:
-          throw new CommandFailure(5);
+          throw new CommandFailure(ErrorCode.UnknownCommand);
       }
     } catch (error) {
       if (!(error instanceof CommandFailure)) throw error;
@@ -169,7 +164,7 @@ export class ProtocolConnection {
     const out: OutFrame[] = [];
     const sub = this.#subs.get(sid);
     if (sub === undefined) return out;
-    const msg = { code, msg: ERROR_MESSAGES[code] };
+    const msg = { code, msg: errorText(code) };
     if (SEQUENCED_CHANNELS.has(sub.channel)) {
       const seq = nextSeq(sub);
       this.#outbox.push(out, {

@@ -10,7 +10,8 @@
  */
 
 import { MAX_COMMAND_BYTES } from "../limits.ts";
-import { ERROR_MESSAGES, type ErrorCode } from "./protocol.ts";
+import { isCommandName } from "@kalshi-ws/core";
+import { ErrorCode, errorText } from "./protocol.ts";
 
 /** A frame that passed the envelope check. */
 export interface CommandEnvelope {
@@ -31,35 +32,35 @@ export interface RefusedEnvelope {
   readonly id: number | undefined;
 }
 
-/** The commands Kalshi's WebSocket API knows. */
-export const COMMAND_NAMES: ReadonlySet<string> = new Set([
-  "subscribe",
-  "unsubscribe",
-  "update_subscription",
-  "list_subscriptions",
-]);
-
 /** Checks the envelope of one client text frame. Never throws. */
 export function parseCommandEnvelope(text: string): CommandEnvelope | RefusedEnvelope {
-  if (text.length > MAX_COMMAND_BYTES) return { ok: false, code: 1, id: undefined };
+  if (text.length > MAX_COMMAND_BYTES) {
+    return { ok: false, code: ErrorCode.UnableToProcess, id: undefined };
+  }
   let command: unknown;
   try {
     command = JSON.parse(text);
   } catch {
-    return { ok: false, code: 1, id: undefined };
+    return { ok: false, code: ErrorCode.UnableToProcess, id: undefined };
   }
-  if (!isObject(command)) return { ok: false, code: 1, id: undefined };
+  if (!isObject(command)) return { ok: false, code: ErrorCode.UnableToProcess, id: undefined };
   const rawId = command.id;
   let id: number | undefined;
   if (rawId !== undefined && rawId !== null) {
     if (!Number.isSafeInteger(rawId) || (rawId as number) < 0) {
-      return { ok: false, code: 1, id: undefined };
+      return { ok: false, code: ErrorCode.UnableToProcess, id: undefined };
     }
     id = rawId === 0 ? undefined : rawId as number;
   }
   const cmd = command.cmd;
-  if (typeof cmd !== "string") return { ok: false, code: cmd === undefined ? 5 : 1, id };
-  if (!COMMAND_NAMES.has(cmd)) return { ok: false, code: 5, id };
+  if (typeof cmd !== "string") {
+    return {
+      ok: false,
+      code: cmd === undefined ? ErrorCode.UnknownCommand : ErrorCode.UnableToProcess,
+      id,
+    };
+  }
+  if (!isCommandName(cmd)) return { ok: false, code: ErrorCode.UnknownCommand, id };
   return { ok: true, id, cmd, params: command.params };
 }
 
@@ -72,7 +73,7 @@ export function errorFrame(
   return JSON.stringify({
     ...(id === undefined ? {} : { id }),
     type: "error",
-    msg: { code, msg: ERROR_MESSAGES[code], ...extra },
+    msg: { code, msg: errorText(code), ...extra },
   });
 }
 

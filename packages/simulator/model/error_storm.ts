@@ -15,10 +15,14 @@
  * @module
  */
 
-import type { Channel } from "@kalshi-ws/core";
+import {
+  type Channel,
+  type ErrorCode,
+  isTerminalError,
+  TERMINAL_ERROR_CODES,
+} from "@kalshi-ws/core";
 import type { ProtocolConnection } from "./connection.ts";
 import type { OutFrame } from "./outbox.ts";
-import type { ErrorCode } from "./protocol.ts";
 
 /** One storm on one channel, over every connection. */
 export class ErrorStorm {
@@ -33,8 +37,12 @@ export class ErrorStorm {
 
   /** A storm on `channel` with `code` until `until`. */
   constructor(channel: Channel, code: ErrorCode, until: number) {
-    if (code !== 10 && code !== 25) {
-      throw new RangeError(`Cannot storm with error ${code}: only 10 and 25 are terminal`);
+    if (!isTerminalError(code)) {
+      throw new RangeError(
+        `Cannot storm with error ${code}: only ${
+          [...TERMINAL_ERROR_CODES].join(" and ")
+        } are terminal`,
+      );
     }
     this.channel = channel;
     this.code = code;

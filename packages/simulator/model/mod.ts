@@ -49,12 +49,10 @@ export { ErrorStorm } from "./error_storm.ts";
 export {
   type Channel,
   CHANNELS,
-  ERROR_MESSAGES,
-  type ErrorCode,
+  ErrorCode,
   MARKET_CHANNELS,
   PRIVATE_CHANNELS,
   SEQUENCED_CHANNELS,
-  TERMINAL_ERROR_CODES,
 } from "./protocol.ts";
 export { Rng } from "./rng.ts";
 export { ChannelFeeds, type ChannelFeedsOptions, type FeedContext } from "./channel_feeds.ts";

@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { Channel } from "@kalshi-ws/core";
+import { type Channel, ErrorCode } from "@kalshi-ws/core";
 import type { ExchangeEvent } from "./events.ts";
 
 /** What routing needs to know of a subscription. */
@@ -65,18 +65,20 @@ export function shardOf(ticker: string, factor: number): number {
  */
 export function readShards(
   params: Readonly<Record<string, unknown>>,
-): { factor: number | undefined; key: number | undefined } | 1 | 19 | 20 | 21 | 22 {
+): { factor: number | undefined; key: number | undefined } | ErrorCode {
   const factor = params.shard_factor ?? undefined;
   const key = params.shard_key ?? undefined;
   if (factor !== undefined) {
-    if (!Number.isSafeInteger(factor)) return 1;
-    if ((factor as number) <= 0) return 19;
-    if ((factor as number) > 100) return 22;
+    if (!Number.isSafeInteger(factor)) return ErrorCode.UnableToProcess;
+    if ((factor as number) <= 0) return ErrorCode.ShardFactorNotPositive;
+    if ((factor as number) > 100) return ErrorCode.ShardFactorTooLarge;
   }
   if (key !== undefined) {
-    if (!Number.isSafeInteger(key)) return 1;
-    if (factor === undefined) return 20;
-    if ((key as number) < 0 || (key as number) >= (factor as number)) return 21;
+    if (!Number.isSafeInteger(key)) return ErrorCode.UnableToProcess;
+    if (factor === undefined) return ErrorCode.ShardFactorRequired;
+    if ((key as number) < 0 || (key as number) >= (factor as number)) {
+      return ErrorCode.ShardKeyOutOfRange;
+    }
   }
   return { factor: factor as number | undefined, key: key as number | undefined };
 }

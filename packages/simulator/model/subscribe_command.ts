@@ -18,7 +18,13 @@ import {
 } from "./command_context.ts";
 import { errorFrame } from "./envelope.ts";
 import type { OutFrame } from "./outbox.ts";
-import { type Channel, isChannel, MARKET_CHANNELS, PRIVATE_CHANNELS } from "./protocol.ts";
+import {
+  type Channel,
+  ErrorCode,
+  isChannel,
+  MARKET_CHANNELS,
+  PRIVATE_CHANNELS,
+} from "./protocol.ts";
 import { readShards } from "./routing.ts";
 import { sendInitialData, sendOk } from "./subscription_replies.ts";
 import { nextSeq } from "./subscription_table.ts";
@@ -36,13 +42,15 @@ export function subscribe(
     channels === undefined || channels === null ||
     (Array.isArray(channels) && channels.length === 0)
   ) {
-    throw new CommandFailure(3);
+    throw new CommandFailure(ErrorCode.ChannelsRequired);
   }
-  if (!isStringArray(channels)) throw new CommandFailure(1);
-  for (const channel of channels) if (!isChannel(channel)) throw new CommandFailure(8);
+  if (!isStringArray(channels)) throw new CommandFailure(ErrorCode.UnableToProcess);
+  for (const channel of channels) {
+    if (!isChannel(channel)) throw new CommandFailure(ErrorCode.UnknownChannel);
+  }
   const wanted = [...new Set(channels as Channel[])];
   if (ctx.userId === undefined && wanted.some((c) => PRIVATE_CHANNELS.has(c))) {
-    throw new CommandFailure(9);
+    throw new CommandFailure(ErrorCode.AuthenticationRequired);
   }
   const useYesPrice = optionalBoolean(params.use_yes_price);
   const skipTickerAck = optionalBoolean(params.skip_ticker_ack);
@@ -52,18 +60,24 @@ export function subscribe(
     params,
     wanted.length === 1 && wanted[0] === "ticker",
   );
-  if (markets === undefined && wanted.includes("orderbook_delta")) throw new CommandFailure(14);
+  if (markets === undefined && wanted.includes("orderbook_delta")) {
+    throw new CommandFailure(ErrorCode.MarketTickerRequired);
+  }
   const shards = wanted.includes("communications") ? readShards(params) : undefined;
   if (typeof shards === "number") throw new CommandFailure(shards);
   if (
     params.user_filter !== undefined && params.user_filter !== "" && params.user_filter !== "self"
   ) {
-    throw new CommandFailure(typeof params.user_filter === "string" ? 11 : 1);
+    throw new CommandFailure(
+      typeof params.user_filter === "string"
+        ? ErrorCode.InvalidParameter
+        : ErrorCode.UnableToProcess,
+    );
   }
   const indexIds = optionalStringArray(params.index_ids);
   const underlyings = optionalStringArray(params.underlying_tickers);
   if (markets !== undefined && markets.tickers.length > ctx.marketLimit) {
-    throw new CommandFailure(26);
+    throw new CommandFailure(ErrorCode.MarketLimitExceeded);
   }
 
   for (const channel of wanted) {
@@ -81,7 +95,7 @@ export function subscribe(
             if (!existing.tickers.has(ticker)) added.push(ticker);
           }
           if (existing.tickers.size + added.length > ctx.marketLimit) {
-            throw new CommandFailure(26);
+            throw new CommandFailure(ErrorCode.MarketLimitExceeded);
           }
           for (const ticker of added) existing.tickers.add(ticker);
         }
@@ -126,15 +140,15 @@ export function unsubscribe(
 ): void {
   const sids = params.sids;
   if (sids === undefined || sids === null || (Array.isArray(sids) && sids.length === 0)) {
-    throw new CommandFailure(4);
+    throw new CommandFailure(ErrorCode.SidsRequired);
   }
   if (!Array.isArray(sids) || !sids.every((s) => Number.isSafeInteger(s))) {
-    throw new CommandFailure(1);
+    throw new CommandFailure(ErrorCode.UnableToProcess);
   }
   for (const sid of sids as number[]) {
     const sub = ctx.subs.get(sid);
     if (sub === undefined) {
-      ctx.outbox.push(out, { text: errorFrame(7, id) });
+      ctx.outbox.push(out, { text: errorFrame(ErrorCode.UnknownSid, id) });
       continue;
     }
     ctx.subs.delete(sid);

@@ -16,7 +16,7 @@ import {
   readMarkets,
 } from "./command_context.ts";
 import type { OutFrame } from "./outbox.ts";
-import { CF_INDEX_IDS, CHANNEL_ACTIONS, PYTH_UNDERLYINGS } from "./protocol.ts";
+import { CF_INDEX_IDS, CHANNEL_ACTIONS, ErrorCode, PYTH_UNDERLYINGS } from "./protocol.ts";
 import { sendInitialData, sendOk } from "./subscription_replies.ts";
 import { nextSeq, type Subscription } from "./subscription_table.ts";
 
@@ -30,10 +30,14 @@ export function updateSubscription(
 ): void {
   const sub = ctx.subs.get(targetSid(params));
   const action = params.action;
-  if (action === undefined || action === null || action === "") throw new CommandFailure(15);
-  if (typeof action !== "string") throw new CommandFailure(1);
-  if (sub === undefined) throw new CommandFailure(7);
-  if (!(CHANNEL_ACTIONS[sub.channel] ?? []).includes(action)) throw new CommandFailure(13);
+  if (action === undefined || action === null || action === "") {
+    throw new CommandFailure(ErrorCode.ActionRequired);
+  }
+  if (typeof action !== "string") throw new CommandFailure(ErrorCode.UnableToProcess);
+  if (sub === undefined) throw new CommandFailure(ErrorCode.UnknownSid);
+  if (!(CHANNEL_ACTIONS[sub.channel] ?? []).includes(action)) {
+    throw new CommandFailure(ErrorCode.UnsupportedAction);
+  }
 
   switch (action) {
     case "add_markets":
@@ -56,16 +60,16 @@ export function updateSubscription(
 function targetSid(params: Params): number {
   const hasSid = params.sid !== undefined && params.sid !== null;
   const hasSids = params.sids !== undefined && params.sids !== null;
-  if (hasSid === hasSids) throw new CommandFailure(12);
+  if (hasSid === hasSids) throw new CommandFailure(ErrorCode.OneSidRequired);
   if (hasSid) {
-    if (!Number.isSafeInteger(params.sid)) throw new CommandFailure(1);
+    if (!Number.isSafeInteger(params.sid)) throw new CommandFailure(ErrorCode.UnableToProcess);
     return params.sid as number;
   }
   const sids = params.sids;
   if (!Array.isArray(sids) || !sids.every((s) => Number.isSafeInteger(s))) {
-    throw new CommandFailure(1);
+    throw new CommandFailure(ErrorCode.UnableToProcess);
   }
-  if (sids.length !== 1) throw new CommandFailure(12);
+  if (sids.length !== 1) throw new CommandFailure(ErrorCode.OneSidRequired);
   return sids[0] as number;
 }
 
@@ -79,10 +83,12 @@ function changeMarkets(
   out: OutFrame[],
 ): void {
   const markets = readMarkets(ctx.exchange, params, sub.channel === "ticker");
-  if (markets === undefined) throw new CommandFailure(14);
+  if (markets === undefined) throw new CommandFailure(ErrorCode.MarketTickerRequired);
   if (action === "add_markets") {
     const added = sub.allMarkets ? [] : markets.tickers.filter((t) => !sub.tickers.has(t));
-    if (sub.tickers.size + added.length > ctx.marketLimit) throw new CommandFailure(26);
+    if (sub.tickers.size + added.length > ctx.marketLimit) {
+      throw new CommandFailure(ErrorCode.MarketLimitExceeded);
+    }
     for (const ticker of added) sub.tickers.add(ticker);
     if (markets.byId) sub.byId = true;
     sendOk(ctx, id, sub, out);
@@ -113,20 +119,22 @@ function getSnapshot(
     params.market_ticker !== undefined || params.market_id !== undefined ||
     params.market_ids !== undefined
   ) {
-    throw new CommandFailure(11);
+    throw new CommandFailure(ErrorCode.InvalidParameter);
   }
   const tickers = params.market_tickers;
   if (
     tickers === undefined || tickers === null ||
     (Array.isArray(tickers) && tickers.length === 0)
   ) {
-    throw new CommandFailure(14);
+    throw new CommandFailure(ErrorCode.MarketTickerRequired);
   }
-  if (!isStringArray(tickers)) throw new CommandFailure(1);
+  if (!isStringArray(tickers)) throw new CommandFailure(ErrorCode.UnableToProcess);
   const missing = tickers.filter((t) =>
     !sub.tickers.has(t) || ctx.exchange.market(t) === undefined
   );
-  if (missing.length > 0) throw new CommandFailure(11, { market_tickers: missing });
+  if (missing.length > 0) {
+    throw new CommandFailure(ErrorCode.InvalidParameter, { market_tickers: missing });
+  }
   sendInitialData(ctx, sub, tickers, false, id, now, out);
 }
 
@@ -141,7 +149,9 @@ function changeFeedIds(
   const indices = action.endsWith("_indices");
   const values = optionalStringArray(indices ? params.index_ids : params.underlying_tickers);
   if (values === undefined || values.length === 0) {
-    throw new CommandFailure(indices ? 24 : 28);
+    throw new CommandFailure(
+      indices ? ErrorCode.IndexIdsRequired : ErrorCode.UnderlyingTickersRequired,
+    );
   }
   if (action.startsWith("subscribe")) {
     sub.ids = values.includes("all")
