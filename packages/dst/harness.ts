@@ -472,6 +472,7 @@ class Simulation {
 
   tick(): void {
     const rng = this.rng;
+    if (this.step === this.turnStep) this.turn();
     const stopping = this.stopAt !== undefined;
     const faulty = this.step < this.faultSteps && !stopping;
     let advance = this.stepMs;
@@ -481,7 +482,6 @@ class Simulation {
       this.inject(fault);
     }
     if (faulty && rng.chance(0.01)) this.userRequest();
-    if (this.step === this.turnStep) this.turn();
     this.now += advance;
     if (advance > this.stepMs) this.lastFault = this.now; // healing starts after the jump
     if (this.step === this.faultSteps) {
