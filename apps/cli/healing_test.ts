@@ -9,7 +9,8 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { type Simulator, startSimulator } from "@kalshi-ws/simulator";
+import type { Simulator } from "@kalshi-ws/simulator";
+import { simFixture } from "./_sim_fixture.ts";
 import { CliProcess, DEMO_PERMISSIONS, runCli } from "./_spawn.ts";
 
 const A = "KXFED-26DEC-T4.25";
@@ -19,20 +20,8 @@ const STOP_BUDGET_MS = 2_000;
 
 type Line = Record<string, unknown>;
 
-async function fixture() {
-  const sim = await startSimulator({ seed: 11, autoStart: false, pingIntervalMs: 0 });
-  const dir = await Deno.makeTempDir({ prefix: "kalshi-cli-heal-" });
-  const keyFile = `${dir}/key.pem`;
-  await Deno.writeTextFile(keyFile, sim.privateKeyPem, { mode: 0o600 });
-  return {
-    sim,
-    args: ["--url", sim.url, "--key-id", sim.keyId, "--private-key-file", keyFile, "-v"],
-    async [Symbol.asyncDispose]() {
-      await sim.close();
-      await Deno.remove(dir, { recursive: true });
-    },
-  };
-}
+/** The simulator, and flags with `-v` (the stop's moment shows as "stopping (...)"). */
+const fixture = () => simFixture(["-v"]);
 
 /** The `book` line equals the simulator's true book of its market. */
 function atTruth(sim: Simulator, line: Line | undefined): boolean {

@@ -5,34 +5,13 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { type Simulator, startSimulator } from "@kalshi-ws/simulator";
+import type { Simulator } from "@kalshi-ws/simulator";
+import { simFixture as fixture } from "./_sim_fixture.ts";
 import { CliProcess, DEMO_PERMISSIONS, runCli } from "./_spawn.ts";
 import config from "./deno.json" with { type: "json" };
 
 const A = "KXFED-26DEC-T4.25";
 const B = "KXCPI-26DEC-T0.3";
-
-interface Fixture {
-  sim: Simulator;
-  args: string[];
-  [Symbol.asyncDispose](): Promise<void>;
-}
-
-/** A simulator that moves only when the test steps it, and the flags to reach it. */
-async function fixture(): Promise<Fixture> {
-  const sim = await startSimulator({ seed: 11, autoStart: false, pingIntervalMs: 0 });
-  const dir = await Deno.makeTempDir({ prefix: "kalshi-cli-test-" });
-  const keyFile = `${dir}/key.pem`;
-  await Deno.writeTextFile(keyFile, sim.privateKeyPem, { mode: 0o600 });
-  return {
-    sim,
-    args: ["--url", sim.url, "--key-id", sim.keyId, "--private-key-file", keyFile],
-    async [Symbol.asyncDispose]() {
-      await sim.close();
-      await Deno.remove(dir, { recursive: true });
-    },
-  };
-}
 
 type Line = Record<string, unknown>;
 

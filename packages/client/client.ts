@@ -681,7 +681,16 @@ export class KalshiWsClient implements AsyncIterable<ClientEvent>, AsyncDisposab
       lifecycle: this.#lifecycle,
       headers: () => this.#headers(),
       callbacks: {
-        text: (data) => this.#onText(data),
+        // The per-frame handler (the driver checks the socket first): frame limit, session, pump.
+        text: (data: string): void => {
+          const oversize = oversizeFrame(data, this.#maxFrameBytes);
+          if (oversize !== undefined) {
+            this.#emit({ type: "decode_error", error: oversize }, undefined);
+            return;
+          }
+          this.#session.receiveText(data, this.#frameNow());
+          this.#pump();
+        },
         ping: () => {
           this.#session.receivePing(this.#clock.now());
           this.#pump();
@@ -876,17 +885,6 @@ export class KalshiWsClient implements AsyncIterable<ClientEvent>, AsyncDisposab
 
   // -------------------------------------------------------------------------------------------
   // Connection loop
-
-  /** The per-frame handler: frame limit, session, pump. */
-  #onText(data: string): void {
-    const oversize = oversizeFrame(data, this.#maxFrameBytes);
-    if (oversize !== undefined) {
-      this.#emit({ type: "decode_error", error: oversize }, undefined);
-      return;
-    }
-    this.#session.receiveText(data, this.#frameNow());
-    this.#pump();
-  }
 
   /** The error a failed attempt stands for. */
   #errorOf(failure: AttemptFailure, rejected: boolean): Error {

@@ -7,49 +7,13 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { CommandTimeoutError } from "@kalshi-ws/core";
-import { type ClientEvent, type ClientOptions, connect, type KalshiWsClient } from "./client.ts";
+import { connect } from "./client.ts";
+import { ackSubscribe as ack, fakeSigner, type Harness, open } from "./testing/memory_client.ts";
 import { ClientClosedError, ConnectionError } from "./errors.ts";
 import { flushMicrotasks, ManualClock } from "./testing/manual_clock.ts";
-import { type MemorySocket, MemoryTransport } from "./testing/memory_transport.ts";
+import { MemoryTransport } from "./testing/memory_transport.ts";
 
-const signer = { sign: (message: string) => Promise.resolve(`sig:${message}`) };
-
-interface Harness {
-  readonly clock: ManualClock;
-  readonly transport: MemoryTransport;
-  readonly client: KalshiWsClient;
-  readonly events: ClientEvent[];
-}
-
-async function open(overrides: Partial<ClientOptions> = {}): Promise<Harness> {
-  const clock = new ManualClock();
-  const transport = new MemoryTransport({ seesPings: false });
-  const connecting = connect({
-    transport,
-    endpoint: "ws://sim.test/trade-api/ws/v2",
-    keyId: "key-1",
-    signer,
-    clock,
-    reconnect: { random: () => 1 },
-    resubscribe: { random: () => 1 },
-    ...overrides,
-  });
-  await flushMicrotasks();
-  transport.last.accept();
-  const client = await connecting;
-  const events: ClientEvent[] = [];
-  client.on("*", (event) => events.push(event));
-  return { clock, transport, client, events };
-}
-
-/** Answers the last `subscribe` on `socket`, sids from `sid`. */
-function ack(socket: MemorySocket, sid: number): void {
-  const command = socket.commands("subscribe").at(-1)!;
-  const params = command.params as { channels: string[] };
-  params.channels.forEach((channel, i) =>
-    socket.receive({ id: command.id, type: "subscribed", msg: { channel, sid: sid + i } })
-  );
-}
+const signer = fakeSigner();
 
 async function subscribed(h: Harness, sid = 1) {
   const pending = h.client.subscribe({ channels: ["trade"] });

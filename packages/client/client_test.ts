@@ -1,63 +1,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { CommandTimeoutError, ServerError } from "@kalshi-ws/core";
-import { type ClientEvent, type ClientOptions, connect, type KalshiWsClient } from "./client.ts";
+import { type ClientEvent, connect } from "./client.ts";
 import { ClientClosedError, ConnectionError, HandshakeRejectedError } from "./errors.ts";
-import type { Signer } from "./signer.ts";
+import { ackSubscribe, fakeSigner, open } from "./testing/memory_client.ts";
 import { flushMicrotasks, ManualClock } from "./testing/manual_clock.ts";
-import { type MemorySocket, MemoryTransport } from "./testing/memory_transport.ts";
-
-/** A signer that records what it signed (the real one is tested in signer_test.ts). */
-function fakeSigner(): Signer & { messages: string[] } {
-  const messages: string[] = [];
-  return {
-    messages,
-    sign(message) {
-      messages.push(message);
-      return Promise.resolve(`sig:${message}`);
-    },
-  };
-}
-
-interface Harness {
-  readonly clock: ManualClock;
-  readonly transport: MemoryTransport;
-  readonly signer: ReturnType<typeof fakeSigner>;
-  readonly client: KalshiWsClient;
-  readonly events: ClientEvent[];
-  readonly socket: () => MemorySocket;
-}
-
-/** Connects a client over the memory transport and accepts the first socket. */
-async function open(overrides: Partial<ClientOptions> = {}): Promise<Harness> {
-  const clock = new ManualClock();
-  const transport = new MemoryTransport({ seesPings: false });
-  const signer = fakeSigner();
-  const connecting = connect({
-    transport,
-    endpoint: "ws://sim.test/trade-api/ws/v2",
-    keyId: "key-1",
-    signer,
-    clock,
-    reconnect: { random: () => 1 },
-    ...overrides,
-  });
-  await flushMicrotasks();
-  transport.last.accept();
-  const client = await connecting;
-  const events: ClientEvent[] = [];
-  client.on("*", (event) => events.push(event));
-  return { clock, transport, signer, client, events, socket: () => transport.last };
-}
-
-/** Answers the last `subscribe` on `socket` with one `subscribed` per channel, sids from `sid`. */
-function ackSubscribe(socket: MemorySocket, sid: number): void {
-  const command = socket.commands("subscribe").at(-1)!;
-  const params = command.params as { channels: string[] };
-  params.channels.forEach((channel, i) =>
-    socket.receive({ id: command.id, type: "subscribed", msg: { channel, sid: sid + i } })
-  );
-}
+import { MemoryTransport } from "./testing/memory_transport.ts";
 
 function snapshot(sid: number, seq: number, market: string, id?: number) {
   return {
