@@ -9,8 +9,8 @@
  * @module
  */
 
-import type { BookStore, OrderBook, PriceLevel } from "@kalshi-ws/deno";
-import { formatMid, formatPrice } from "@kalshi-ws/deno";
+import type { BookStore, OrderBook, PriceLevel } from "@kalshi-ws/client";
+import { formatMid, formatPrice } from "@kalshi-ws/client";
 import type { OutputFormat } from "./args.ts";
 import type { Output } from "./output.ts";
 import { type MarketPanel, renderBooks } from "./render_book.ts";

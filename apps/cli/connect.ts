@@ -20,13 +20,12 @@ import {
   type SubscribeParams,
   type Subscription,
   type Transport,
-} from "@kalshi-ws/deno";
+} from "@kalshi-ws/client";
 import { UsageError } from "./args.ts";
 import type { CommandContext } from "./context.ts";
 import { credentialEnv, type Credentials, resolveCredentials } from "./credentials.ts";
 import { StoppedError } from "./lifetime.ts";
 import { resolveIn } from "./paths.ts";
-import { readSmallTextFile } from "./runtime.ts";
 
 /**
  * How long the stop of a run may spend: unsubscribing (1 s), then closing (0.5 s) — so a run
@@ -54,12 +53,13 @@ export function endpointOf(context: CommandContext): string {
 
 /** Credentials from `--key-id`/`--private-key-file`, the environment or `.env`, or a usage error. */
 export function credentialsOf(context: CommandContext): Credentials {
-  const dir = context.args.cwd;
+  const { args, runtime } = context;
+  const dir = args.cwd;
   const credentials = resolveCredentials({
-    keyId: context.args.keyId,
-    privateKeyFile: context.args.privateKeyFile,
-    env: credentialEnv(dir === undefined ? ".env" : resolveIn(dir, ".env")),
-    readTextFile: readSmallTextFile,
+    keyId: args.keyId,
+    privateKeyFile: args.privateKeyFile,
+    env: credentialEnv(runtime, dir === undefined ? ".env" : resolveIn(dir, ".env")),
+    readTextFile: (path) => runtime.readSmallTextFile(path),
     resolvePath: (path) => dir === undefined ? path : resolveIn(dir, path),
   });
   if (credentials === undefined) {
@@ -119,7 +119,7 @@ export async function openClient(
         probeTimeoutMs: Math.min(5_000, Math.max(1_000, idleTimeoutMs)),
       }),
       ...(options.books === undefined ? {} : { books: options.books }),
-      ...(options.transport === undefined ? {} : { transport: options.transport }),
+      transport: options.transport ?? context.runtime.transport,
       closeTimeoutMs: CLOSE_TIMEOUT_MS,
       signal: connecting.signal,
     });

@@ -7,6 +7,7 @@
 import type { CliArgs, OutputFormat } from "./args.ts";
 import type { Lifetime } from "./lifetime.ts";
 import type { Output } from "./output.ts";
+import type { CliRuntime } from "./runtime.ts";
 
 /** One command run. */
 export interface CommandContext {
@@ -18,6 +19,8 @@ export interface CommandContext {
   readonly lifetime: Lifetime;
   /** The effective format: `--format`, else text on a TTY and NDJSON otherwise. */
   readonly format: OutputFormat;
+  /** Files, environment, signals, terminal and sockets of the runtime (Deno or Node). */
+  readonly runtime: CliRuntime;
 }
 
 /** A command's entry point; resolves with the exit code (errors propagate to `main`). */

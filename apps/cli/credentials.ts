@@ -12,7 +12,7 @@
 
 import { UsageError } from "./args.ts";
 import { privateKeyProblem } from "./key_check.ts";
-import { envVar, readSmallTextFile } from "./runtime.ts";
+import type { CliRuntime } from "./runtime.ts";
 
 /** A key id and the PEM text of its private key. */
 export interface Credentials {
@@ -68,14 +68,17 @@ export function parseDotEnv(text: string): Map<string, string> {
  * An environment lookup for the credential variables: the process environment first, then
  * the `.env` file at `path` (which never overrides variables already set).
  */
-export function credentialEnv(path = ".env"): (name: string) => string | undefined {
+export function credentialEnv(
+  runtime: Pick<CliRuntime, "env" | "readSmallTextFile">,
+  path = ".env",
+): (name: string) => string | undefined {
   let dotEnv: Map<string, string> | undefined;
   return (name) => {
-    const value = envVar(name);
+    const value = runtime.env(name);
     if (value !== undefined) return value;
     if (dotEnv === undefined) {
       try {
-        dotEnv = parseDotEnv(readSmallTextFile(path));
+        dotEnv = parseDotEnv(runtime.readSmallTextFile(path));
       } catch {
         dotEnv = new Map();
       }

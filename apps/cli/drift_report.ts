@@ -6,7 +6,7 @@
  * @module
  */
 
-import { describeDrift, type DriftCounts, type DriftEntry } from "@kalshi-ws/deno";
+import { describeDrift, type DriftCounts, type DriftEntry } from "@kalshi-ws/client";
 import type { Output } from "./output.ts";
 
 /** Prints the drift summary line on stderr when there was any (nothing otherwise). */

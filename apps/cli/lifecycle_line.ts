@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { ClientEvent } from "@kalshi-ws/deno";
+import type { ClientEvent } from "@kalshi-ws/client";
 import { redactUrl } from "./redact.ts";
 
 /** A lifecycle line: `type` plus the event's fields in wire-style snake_case. */

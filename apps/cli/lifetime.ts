@@ -10,6 +10,7 @@
  */
 
 import { setLongTimeout } from "./long_timer.ts";
+import type { CliRuntime } from "./runtime.ts";
 
 /** Why a run stopped. `interrupted` (SIGINT) exits 130 and `terminated` (SIGTERM) 143. */
 export type StopReason =
@@ -39,16 +40,24 @@ const SIGNAL_EXIT: Partial<Record<StopReason, number>> = { interrupted: 130, ter
 /** Stop conditions of one run: a signal to watch, plus SIGINT, SIGTERM and `--duration`. */
 export class Lifetime implements Disposable {
   readonly #controller = new AbortController();
+  readonly #runtime: Pick<CliRuntime, "onSignal" | "exit">;
+  readonly #stopListening: (() => void)[];
   #reason: StopReason | undefined;
   #cancelTimer: (() => void) | undefined;
   #signalledAt: number | undefined;
   readonly #onSigint = (): void => this.#signalled("interrupted");
   readonly #onSigterm = (): void => this.#signalled("terminated");
 
-  /** Starts watching SIGINT, SIGTERM and, when given, a `--duration` in seconds. */
-  constructor(durationSeconds?: number) {
-    Deno.addSignalListener("SIGINT", this.#onSigint);
-    if (Deno.build.os !== "windows") Deno.addSignalListener("SIGTERM", this.#onSigterm);
+  /**
+   * Starts watching the runtime's SIGINT and SIGTERM (where the OS has it) and, when given, a
+   * `--duration` in seconds.
+   */
+  constructor(runtime: Pick<CliRuntime, "onSignal" | "exit">, durationSeconds?: number) {
+    this.#runtime = runtime;
+    this.#stopListening = [
+      runtime.onSignal("SIGINT", this.#onSigint),
+      runtime.onSignal("SIGTERM", this.#onSigterm),
+    ];
     if (durationSeconds !== undefined) {
       // Chunked: a plain setTimeout beyond ~24.8 days overflows and fires at once.
       this.#cancelTimer = setLongTimeout(() => this.stop("duration"), durationSeconds * 1000);
@@ -111,8 +120,7 @@ export class Lifetime implements Disposable {
   [Symbol.dispose](): void {
     this.#cancelTimer?.();
     this.#cancelTimer = undefined;
-    Deno.removeSignalListener("SIGINT", this.#onSigint);
-    if (Deno.build.os !== "windows") Deno.removeSignalListener("SIGTERM", this.#onSigterm);
+    for (const stopListening of this.#stopListening) stopListening();
   }
 
   /**
@@ -123,7 +131,9 @@ export class Lifetime implements Disposable {
   #signalled(reason: "interrupted" | "terminated"): void {
     const now = performance.now();
     if (this.#signalledAt !== undefined) {
-      if (now - this.#signalledAt > 1_000) Deno.exit(SIGNAL_EXIT[this.#reason ?? reason]);
+      if (now - this.#signalledAt > 1_000) {
+        this.#runtime.exit(SIGNAL_EXIT[this.#reason ?? reason] ?? 0);
+      }
       return;
     }
     this.#signalledAt = now;

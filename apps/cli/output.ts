@@ -2,9 +2,10 @@
  * Where the CLI writes: data on stdout (NDJSON or text, one line per write, flushed as it
  * comes), status on stderr (coloured only on a TTY and never with `NO_COLOR`).
  *
- * Writes go through `Deno.stdout.writeSync`, not `console.log`: when the reader goes away
- * (`| head`) the write fails with `BrokenPipe`, which we turn into {@linkcode Output.closed} so
- * the command can stop cleanly and exit 0 instead of streaming into the void.
+ * Writes are synchronous writes to the process's stdout (the runtime's, see `runtime.ts`), not
+ * `console.log`: when the reader goes away (`| head`) the write fails with `BrokenPipe`, which we
+ * turn into {@linkcode Output.closed} so the command can stop cleanly and exit 0 instead of
+ * streaming into the void.
  *
  * @module
  */
@@ -30,17 +31,6 @@ export interface OutputStreams {
   readonly errIsTerminal: boolean;
   /** Whether `NO_COLOR` (or Deno's no-colour mode) is set. */
   readonly noColor: boolean;
-}
-
-/** The real process streams. */
-export function processStreams(): OutputStreams {
-  return {
-    writeOut: (bytes) => Deno.stdout.writeSync(bytes),
-    writeErr: (bytes) => Deno.stderr.writeSync(bytes),
-    outIsTerminal: Deno.stdout.isTerminal(),
-    errIsTerminal: Deno.stderr.isTerminal(),
-    noColor: Deno.noColor || Deno.env.get("NO_COLOR") !== undefined,
-  };
 }
 
 const COLORS = { red: 31, yellow: 33, green: 32, dim: 2, cyan: 36 } as const;
@@ -179,8 +169,8 @@ function writeAll(write: (bytes: Uint8Array) => number, bytes: Uint8Array): void
   while (offset < bytes.length) offset += write(bytes.subarray(offset));
 }
 
-/** True for the errors a closed pipe produces. */
+/** True for the errors a closed pipe produces (named `BrokenPipe` by both runtimes). */
 function isBrokenPipe(error: unknown): boolean {
-  return error instanceof Deno.errors.BrokenPipe ||
-    (error instanceof Error && /broken pipe|EPIPE/i.test(error.message));
+  return error instanceof Error &&
+    (error.name === "BrokenPipe" || /broken pipe|EPIPE/i.test(error.message));
 }

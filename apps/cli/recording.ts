@@ -25,7 +25,7 @@
  * @module
  */
 
-import type { SidInfo, Transport } from "@kalshi-ws/deno";
+import type { SidInfo, Transport } from "@kalshi-ws/client";
 import { redactUrl } from "./redact.ts";
 
 /** Current version of the format. */

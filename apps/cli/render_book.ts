@@ -6,7 +6,7 @@
  * @module
  */
 
-import { formatCount, formatMid, formatPrice, type OrderBook } from "@kalshi-ws/deno";
+import { formatCount, formatMid, formatPrice, type OrderBook } from "@kalshi-ws/client";
 import { printable } from "./printable.ts";
 
 /** One market to draw. */

@@ -18,7 +18,7 @@ import {
   type OrderbookDeltaMsg,
   type OrderbookSnapshotMsg,
   SeqVerdict,
-} from "@kalshi-ws/deno";
+} from "@kalshi-ws/client";
 import type { RecordingEntry } from "./recording.ts";
 
 /** Something worth a status line while replaying. */

@@ -23,10 +23,11 @@
  */
 
 import { errorFrame, isObject, parseCommandEnvelope } from "@kalshi-ws/simulator/envelope";
-import { ErrorCode, isChannel } from "@kalshi-ws/deno";
+import { ErrorCode, isChannel } from "@kalshi-ws/client";
 import type { CommandContext } from "./context.ts";
 import type { Recording, RecordingEntry } from "./recording.ts";
 import { setLongTimeout } from "./long_timer.ts";
+import type { ServedSocket } from "./runtime.ts";
 
 /** Deepest `params` nesting compared or answered (real commands nest two levels). */
 const MAX_PARAMS_DEPTH = 8;
@@ -335,55 +336,46 @@ export async function serveRecording(
   context: CommandContext,
   recording: Recording,
 ): Promise<number> {
-  const { args, out, lifetime, format } = context;
+  const { args, out, lifetime, format, runtime } = context;
   const segments = recordedConnections(recording.entries);
-  const live = new Set<{ socket: WebSocket; replay: ReplayConnection }>();
+  const live = new Set<{ socket: ServedSocket; replay: ReplayConnection }>();
   let accepted = 0;
-  const listening = Promise.withResolvers<Deno.NetAddr>();
-  const server = Deno.serve({
-    hostname: "127.0.0.1",
+  const server = await runtime.serveWebSockets({
     port: args.port ?? 0,
-    onListen: (addr) => listening.resolve(addr as Deno.NetAddr),
-  }, (request) => {
-    if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
-      return new Response("Upgrade Required: connect a WebSocket\n", { status: 426 });
-    }
-    const { socket, response } = Deno.upgradeWebSocket(request);
-    const index = accepted++ % segments.length;
-    const replay = new ReplayConnection(segments[index]!, {
-      send: (text) => {
-        if (socket.readyState === WebSocket.OPEN) socket.send(text);
-      },
-      close: (code, reason) => closeQuietly(socket, code, reason),
-      warn: (message) => out.warnRepeated("replay", "replay warnings", message),
-    }, args.speed);
-    const entry = { socket, replay };
-    socket.onopen = () => {
+    accept: (socket) => {
+      const index = accepted++ % segments.length;
+      const replay = new ReplayConnection(segments[index]!, {
+        send: (text) => socket.send(text),
+        close: (code, reason) => socket.close(code, reason),
+        warn: (message) => out.warnRepeated("replay", "replay warnings", message),
+      }, args.speed);
+      const entry = { socket, replay };
       live.add(entry);
       out.status(
         `replay: connection ${accepted} gets recorded connection ${index + 1}/${segments.length}`,
       );
       replay.start();
-    };
-    socket.onmessage = (event) => {
-      try {
-        replay.receive(typeof event.data === "string" ? event.data : "");
-      } catch (error) {
-        // A bug, not the client's fault: drop this client, keep serving the others.
-        out.warn(`replay: internal error on a client frame (${String(error)}); connection closed`);
-        closeQuietly(socket, 1011, "internal error");
-      }
-    };
-    socket.onclose = () => {
-      replay.stop();
-      live.delete(entry);
-    };
-    socket.onerror = () => {};
-    return response;
+      return {
+        message: (text) => {
+          try {
+            replay.receive(text);
+          } catch (error) {
+            // A bug, not the client's fault: drop this client, keep serving the others.
+            out.warn(
+              `replay: internal error on a client frame (${String(error)}); connection closed`,
+            );
+            socket.close(1011, "internal error");
+          }
+        },
+        closed: () => {
+          replay.stop();
+          live.delete(entry);
+        },
+      };
+    },
   });
   try {
-    const addr = await listening.promise;
-    const url = `ws://127.0.0.1:${addr.port}/trade-api/ws/v2`;
+    const url = `ws://127.0.0.1:${server.port}/trade-api/ws/v2`;
     if (format === "ndjson") out.json({ url, connections: segments.length });
     else out.line(`url: ${url}`);
     out.status(
@@ -394,19 +386,10 @@ export async function serveRecording(
   } finally {
     for (const { socket, replay } of live) {
       replay.stop();
-      closeQuietly(socket, 1001, "replay server stopping");
+      socket.close(1001, "replay server stopping");
     }
-    await server.shutdown();
+    await server.close();
   }
   out.status(`replay: stopped (${lifetime.reason})`);
   return lifetime.exitCode;
-}
-
-/** Closes `socket` unless it already is (closing twice throws). */
-function closeQuietly(socket: WebSocket, code: number, reason: string): void {
-  try {
-    socket.close(code, reason);
-  } catch {
-    // already closing
-  }
 }

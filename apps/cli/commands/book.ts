@@ -5,7 +5,7 @@
  * @module
  */
 
-import { BookStore, type KalshiWsClient } from "@kalshi-ws/deno";
+import { BookStore, type KalshiWsClient } from "@kalshi-ws/client";
 import { UsageError } from "../args.ts";
 import { BookView } from "../book_view.ts";
 import type { CommandContext } from "../context.ts";
@@ -32,15 +32,6 @@ export async function book(context: CommandContext): Promise<number> {
   );
 }
 
-/** Terminal rows, when stdout is a terminal that reports them. */
-export function terminalRows(): number | undefined {
-  try {
-    return Deno.consoleSize().rows;
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * Subscribes `orderbook_delta` for `markets` on a connected client whose books live in `store`,
  * shows them until the run stops, then unsubscribes, closes and prints the final state.
@@ -64,7 +55,7 @@ export async function watchBooks(
       markets,
       title,
       state: () => client.state,
-      rows: format === "text" ? terminalRows() : undefined,
+      rows: format === "text" ? context.runtime.terminalRows() : undefined,
       color: out.color,
       onClosed: () => lifetime.stop("stdout_closed"),
     });

@@ -12,7 +12,6 @@ import { UsageError } from "../args.ts";
 import { BookView } from "../book_view.ts";
 import type { CommandContext } from "../context.ts";
 import { describeNatsServers, natsServers } from "../nats_servers.ts";
-import { terminalRows } from "./book.ts";
 
 /** Runs `consume`. */
 export async function consume(context: CommandContext): Promise<number> {
@@ -62,7 +61,7 @@ export async function consume(context: CommandContext): Promise<number> {
       markets,
       title: `kalshi-ws consume  ${describeNatsServers(servers)}`,
       state: () => (nats.isClosed() ? "closed" : "open"),
-      rows: format === "text" ? terminalRows() : undefined,
+      rows: format === "text" ? context.runtime.terminalRows() : undefined,
       color: out.color,
       onClosed: () => lifetime.stop("stdout_closed"),
     });
@@ -87,13 +86,8 @@ export async function consume(context: CommandContext): Promise<number> {
  * else `nats://127.0.0.1:4222`; a malformed one is a usage error, before connecting.
  */
 export function serversOf(context: CommandContext): string[] {
-  let natsUrl: string | undefined;
-  try {
-    natsUrl = Deno.env.get("NATS_URL");
-  } catch {
-    natsUrl = undefined; // --allow-env without NATS_URL (deno task cli)
-  }
-  return natsServers(context.args.nats, natsUrl);
+  // Unset, or not readable (deno task cli may read it): the default.
+  return natsServers(context.args.nats, context.runtime.env("NATS_URL"));
 }
 
 /** Connects to `servers` (a cluster's: the client moves to another when one goes away). */

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { BookStore } from "@kalshi-ws/deno";
+import { BookStore } from "@kalshi-ws/client";
 import { UsageError } from "../args.ts";
 import type { CommandContext } from "../context.ts";
 import { openClient } from "../connect.ts";

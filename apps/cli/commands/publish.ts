@@ -8,7 +8,7 @@
  */
 
 import { type CollectorEvent, startCollector } from "@kalshi-ws/nats";
-import { type Channel, isChannel, transport } from "@kalshi-ws/deno";
+import { type Channel, isChannel } from "@kalshi-ws/client";
 import { UsageError } from "../args.ts";
 import type { CommandContext } from "../context.ts";
 import { credentialsOf, endpointOf } from "../connect.ts";
@@ -56,7 +56,7 @@ export async function publish(context: CommandContext): Promise<number> {
     const collector = await startCollector({
       nats,
       kalshi: {
-        transport,
+        transport: context.runtime.transport,
         endpoint: endpointOf(context),
         keyId: credentials.keyId,
         privateKeyPem: credentials.privateKeyPem,

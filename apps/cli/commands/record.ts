@@ -7,7 +7,6 @@
  * @module
  */
 
-import { transport as denoTransport } from "@kalshi-ws/deno";
 import type { CommandContext } from "../context.ts";
 import { endpointOf, openClient, shutdown, subscribeWhileRunning } from "../connect.ts";
 import { RECORDING_VERSION, type RecordingEntry, recordingTransport } from "../recording.ts";
@@ -15,7 +14,8 @@ import { subscribeParams } from "./stream.ts";
 import { UsageError } from "../args.ts";
 import { redactUrl } from "../redact.ts";
 import { reportDriftAtExit } from "../drift_report.ts";
-import config from "../deno.json" with { type: "json" };
+import type { CliRuntime, FileSink } from "../runtime.ts";
+import { VERSION } from "../version.ts";
 
 const encoder = new TextEncoder();
 
@@ -23,22 +23,23 @@ const encoder = new TextEncoder();
 export async function record(context: CommandContext): Promise<number> {
   const { args, out, lifetime } = context;
   const params = subscribeParams(args, "record");
-  const file = args.out === undefined || args.out === "-" ? undefined : openOut(args.out);
+  const file = args.out === undefined || args.out === "-"
+    ? undefined
+    : openOut(context.runtime, args.out);
   let frames = 0;
   const write = (value: unknown): void => {
     if (file === undefined) {
       if (!out.json(value)) lifetime.stop("stdout_closed");
       return;
     }
-    const bytes = encoder.encode(`${JSON.stringify(value)}\n`);
-    for (let offset = 0; offset < bytes.length;) offset += file.writeSync(bytes.subarray(offset));
+    file.write(encoder.encode(`${JSON.stringify(value)}\n`));
   };
   try {
     write({
       type: "recording",
       version: RECORDING_VERSION,
       created: new Date().toISOString(),
-      tool: `kalshi-ws ${config.version}`,
+      tool: `kalshi-ws ${VERSION}`,
       endpoint: redactUrl(endpointOf(context)),
       subscribe: params,
     });
@@ -47,7 +48,7 @@ export async function record(context: CommandContext): Promise<number> {
       write(entry);
     };
     const client = await openClient(context, {
-      transport: recordingTransport(denoTransport, sink),
+      transport: recordingTransport(context.runtime.transport, sink),
     });
     try {
       const lifecycle = (event: { type: string; sids?: unknown }) => {
@@ -88,9 +89,9 @@ export async function record(context: CommandContext): Promise<number> {
 }
 
 /** Opens `-o FILE` for writing before anything connects; a usage error names it otherwise. */
-function openOut(path: string): Deno.FsFile {
+function openOut(runtime: CliRuntime, path: string): FileSink {
   try {
-    return Deno.openSync(path, { write: true, create: true, truncate: true });
+    return runtime.createFile(path);
   } catch (error) {
     const reason = error instanceof Error ? error.name : String(error);
     throw new UsageError(

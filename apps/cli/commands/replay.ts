@@ -6,32 +6,34 @@
  * @module
  */
 
-import { BookStore } from "@kalshi-ws/deno";
+import { BookStore } from "@kalshi-ws/client";
 import { UsageError } from "../args.ts";
 import { BookView } from "../book_view.ts";
 import type { CommandContext } from "../context.ts";
 import { parseRecording, type Recording } from "../recording.ts";
 import { ReplayBooks } from "../replay_books.ts";
 import { serveRecording } from "../replay_server.ts";
-import { terminalRows } from "./book.ts";
 import { setLongTimeout } from "../long_timer.ts";
+import type { CliRuntime } from "../runtime.ts";
 
 /** Entries applied between two yields to the event loop when replaying at full speed. */
 const BATCH = 500;
 
-/** Reads and parses the recording named on the command line. */
-export async function readRecording(file: string | undefined): Promise<Recording> {
+/** Reads and parses the recording named on the command line (`-`: stdin). */
+export async function readRecording(
+  runtime: CliRuntime,
+  file: string | undefined,
+): Promise<Recording> {
   if (file === undefined) {
     throw new UsageError("Pass the recording to replay", "Example: kalshi-ws replay session.jsonl");
   }
   let text: string;
   try {
-    text = file === "-"
-      ? await new Response(Deno.stdin.readable).text()
-      : await Deno.readTextFile(file);
+    text = file === "-" ? await runtime.readStdin() : await runtime.readTextFile(file);
   } catch (error) {
+    // The error's name (NotFound, IsADirectory, ...) reads the same on Deno and Node.
     throw new Error(
-      `Cannot read recording '${file}': ${error instanceof Error ? error.message : error}`,
+      `Cannot read recording '${file}': ${error instanceof Error ? error.name : error}`,
     );
   }
   return parseRecording(text, file);
@@ -39,8 +41,8 @@ export async function readRecording(file: string | undefined): Promise<Recording
 
 /** Runs `replay`. */
 export async function replay(context: CommandContext): Promise<number> {
-  const { args, out, lifetime, format } = context;
-  const recording = await readRecording(args.file);
+  const { args, out, lifetime, format, runtime } = context;
+  const recording = await readRecording(runtime, args.file);
   for (const warning of recording.warnings) out.warn(`replay: ${warning}`);
   if (args.serve) return await serveRecording(context, recording);
   const store = new BookStore();
@@ -85,7 +87,7 @@ export async function replay(context: CommandContext): Promise<number> {
     markets: [],
     title: `kalshi-ws replay  ${args.file} (${recording.header.endpoint})`,
     state: () => (lifetime.stopped ? "stopped" : "replaying"),
-    rows: format === "text" ? terminalRows() : undefined,
+    rows: format === "text" ? runtime.terminalRows() : undefined,
     color: out.color,
     onClosed: () => lifetime.stop("stdout_closed"),
   });

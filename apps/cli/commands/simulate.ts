@@ -45,7 +45,7 @@ export async function simulate(context: CommandContext): Promise<number> {
       : { pingIntervalMs: args.pingIntervalSeconds * 1000 }),
   });
   let keyFile: KeyFile | undefined;
-  const stopListening = onTermination(() => lifetime.stop("interrupted"));
+  const stopListening = onTermination(context.runtime, () => lifetime.stop("interrupted"));
   const cancelFaults = applyFaultPlan(sim.faults, args.faults, (line) => out.status(line));
   try {
     keyFile = await writeKeyFile(sim.privateKeyPem, sim.keyId, args.keyDir).catch((error) => {

@@ -14,7 +14,7 @@ import {
   type DataClientEvent,
   isChannel,
   type SubscribeParams,
-} from "@kalshi-ws/deno";
+} from "@kalshi-ws/client";
 import { type CliArgs, UsageError } from "../args.ts";
 import type { CommandContext } from "../context.ts";
 import { openClient, shutdown, subscribeWhileRunning } from "../connect.ts";
