@@ -12,11 +12,75 @@ export const ROOT: URL = new URL("../", import.meta.url);
 export const OUT_DIR: URL = new URL("dist/npm/", ROOT);
 
 /**
- * The workspace members published to npm, by directory under `packages/`, each after the
- * packages it depends on. `@kalshi-ws/deno` is JSR-only and the CLI is not a library yet, so
- * neither is here.
+ * The workspace members published to npm: a short name (the key of the tables below and the
+ * folder under `dist/npm/`) and the member's path, each after the packages it depends on.
+ * `@kalshi-ws/deno` is JSR-only, so it is not here.
  */
-export const NPM_PACKAGES: readonly string[] = ["core", "client", "node", "simulator", "nats"];
+export const NPM_MEMBERS: Readonly<Record<string, string>> = {
+  core: "packages/core",
+  client: "packages/client",
+  node: "packages/node",
+  simulator: "packages/simulator",
+  nats: "packages/nats",
+  cli: "apps/cli",
+};
+
+/** The short names of {@linkcode NPM_MEMBERS}, in build order. */
+export const NPM_PACKAGES: readonly string[] = Object.keys(NPM_MEMBERS);
+
+/** The workspace path of an npm package (`cli` → `apps/cli`). */
+export function memberPath(dir: string): string {
+  const path = NPM_MEMBERS[dir];
+  if (path === undefined) throw new Error(`${dir} is not in NPM_MEMBERS`);
+  return path;
+}
+
+/** How an npm package differs from the JSR package its `deno.json` describes. */
+export interface NpmShape {
+  /** Its npm name, when not the `deno.json` one. */
+  readonly name?: string;
+  /**
+   * Its npm exports: subpath → the `deno.json` export whose files it gets. Exports not named
+   * here stay out (their own files through {@linkcode NPM_ONLY_IGNORES}).
+   */
+  readonly exports?: Readonly<Record<string, string>>;
+  /**
+   * Its commands: name → the npm export whose `runProgram()` the command's `#!/usr/bin/env node`
+   * script runs.
+   */
+  readonly bin?: Readonly<Record<string, string>>;
+}
+
+/**
+ * The CLI is `kalshi-ws` on npm (unscoped, so `npx kalshi-ws demo` works): its Node entry
+ * (`./node` on JSR) is the package's `.`, and the `kalshi-ws` command runs it. Its Deno entry
+ * (`main.ts`, JSR's `.`) stays out.
+ */
+export const NPM_SHAPES: Readonly<Record<string, NpmShape>> = {
+  cli: { name: "kalshi-ws", exports: { ".": "./node" }, bin: { "kalshi-ws": "." } },
+};
+
+/** The npm name of a package (`cli` → `kalshi-ws`, `core` → `@kalshi-ws/core`). */
+export function npmName(dir: string): string {
+  return NPM_SHAPES[dir]?.name ?? readMember(memberPath(dir)).name;
+}
+
+/** The npm exports of a package: subpath → source file (relative to the member, `./mod.ts`). */
+export function npmExports(dir: string): Record<string, string> {
+  const config = readMember(memberPath(dir));
+  const own: Record<string, string> = typeof config.exports === "string"
+    ? { ".": config.exports }
+    : { ...config.exports };
+  const shape = NPM_SHAPES[dir]?.exports;
+  if (shape === undefined) return own;
+  return Object.fromEntries(
+    Object.entries(shape).map(([subpath, from]) => {
+      const target = own[from];
+      if (target === undefined) throw new Error(`${memberPath(dir)}/deno.json exports no ${from}`);
+      return [subpath, target];
+    }),
+  );
+}
 
 /**
  * Packages a member's README examples need besides its dependencies, so its install line names
@@ -31,10 +95,13 @@ export const README_COMPANIONS: Readonly<Record<string, readonly string[]>> = {
 
 /**
  * Files of a member that are Deno-only and stay out of its npm tarball (they remain in the JSR
- * package): the simulator's command line uses `Deno.*` and is run with `deno task simulate`.
+ * package): the simulator's command line uses `Deno.*` and is run with `deno task simulate`; the
+ * CLI's Deno entry and Deno runtime (`kalshi-ws simulate` is the simulator's command line on
+ * Node). Test helpers are left out by the members' `publish.exclude`, which `deno pack` honours.
  */
 export const NPM_ONLY_IGNORES: Readonly<Record<string, readonly string[]>> = {
   simulator: ["main.ts"],
+  cli: ["main.ts", "runtime_deno.ts"],
 };
 
 /** The fields of a member's `deno.json` that the npm build reads. */
@@ -151,4 +218,20 @@ export function exists(url: URL): boolean {
 /** Path of an executable installed by `npm ci` in the root `node_modules/.bin`. */
 export function npmBin(name: string): string {
   return new URL(`node_modules/.bin/${name}`, ROOT).pathname;
+}
+
+/**
+ * `PATH` without the folders that hold a `deno` executable: what a Node user without Deno has,
+ * so the Node checks cannot lean on Deno by accident.
+ */
+export function pathWithoutDeno(path: string = Deno.env.get("PATH") ?? ""): string {
+  const hasDeno = (dir: string) => {
+    try {
+      Deno.statSync(`${dir}/deno`);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  return path.split(":").filter((dir) => dir !== "" && !hasDeno(dir)).join(":");
 }

@@ -1,7 +1,7 @@
 /**
  * `deno task build:npm`: builds the npm packages `@kalshi-ws/core`, `@kalshi-ws/client`,
- * `@kalshi-ws/node`, `@kalshi-ws/simulator` and `@kalshi-ws/nats` from the Deno sources into
- * `dist/npm/`.
+ * `@kalshi-ws/node`, `@kalshi-ws/simulator`, `@kalshi-ws/nats` and the CLI `kalshi-ws` from the
+ * Deno sources into `dist/npm/`.
  *
  * Per package: `deno pack` (ESM `.js` with `.d.ts`, a generated `package.json`), then this
  * script moves the inline source maps into `.js.map` files with relative source names
@@ -10,7 +10,9 @@
  * completes the `package.json` (`npm/package_json.ts`: sibling `@kalshi-ws/*` dependencies,
  * description, repository/homepage/bugs when the git origin is public, `engines`,
  * `sideEffects: false`, the `./package.json` export), writes the npm README with its install
- * line (`npm/readme.ts`) and the LICENSE, checks the result and repacks it with `npm pack`.
+ * line (`npm/readme.ts`) and the LICENSE, gives a package whose npm shape differs from its JSR
+ * one (`NPM_SHAPES`: the CLI) its npm name, exports and `#!/usr/bin/env node` command scripts
+ * (`npm/shape.ts`), checks the result and repacks it with `npm pack`.
  * Finally `publint --strict` and `@arethetypeswrong/cli` (ESM-only profile) run on every
  * package. Any problem fails the build with a message naming it.
  *
@@ -32,9 +34,13 @@
 import {
   exists,
   type MemberConfig,
+  memberPath,
   NPM_ONLY_IGNORES,
   NPM_PACKAGES,
+  NPM_SHAPES,
   npmBin,
+  npmExports,
+  npmName,
   OUT_DIR,
   README_COMPANIONS,
   readMember,
@@ -45,13 +51,7 @@ import {
   workspaceMembers,
 } from "./_npm.ts";
 import { hideInternals } from "./npm/declarations.ts";
-import {
-  denoExports,
-  listFiles,
-  type Members,
-  shimNodeTypes,
-  siblingImports,
-} from "./npm/imports.ts";
+import { listFiles, type Members, shimNodeTypes, siblingImports } from "./npm/imports.ts";
 import { findMachinePaths, machinePaths } from "./npm/machine_paths.ts";
 import {
   completePackageJson,
@@ -67,6 +67,7 @@ import {
   readmeFromDoc,
   tarballName,
 } from "./npm/readme.ts";
+import { binScripts, reshape } from "./npm/shape.ts";
 import { externalizeSourceMap } from "./npm/source_maps.ts";
 
 /** A package packed, rewritten and completed, not yet checked and repacked. */
@@ -102,10 +103,14 @@ function stem(target: string): string {
 /** Refuses to build when a member's version differs from the root version. */
 function checkVersions(version: string, members: readonly string[]): void {
   const wrong = members
-    .map((path) => ({ path, version: readMember(path).version }))
+    .map((path) => ({ file: `${path}/deno.json`, version: readMember(path).version }))
     .filter((m) => m.version !== version);
+  const cli = Deno.readTextFileSync(VERSION_MODULE).match(VERSION_CONSTANT)?.[2];
+  if (cli !== version) {
+    wrong.push({ file: VERSION_MODULE.pathname.slice(ROOT.pathname.length), version: `${cli}` });
+  }
   if (wrong.length > 0) {
-    const list = wrong.map((m) => `${m.path}/deno.json has "${m.version}"`).join(", ");
+    const list = wrong.map((m) => `${m.file} has "${m.version}"`).join(", ");
     throw new BuildError(
       `Set every package version to the root version "${version}": ${list} ` +
         `(or run: deno task build:npm --sync-versions)`,
@@ -113,8 +118,18 @@ function checkVersions(version: string, members: readonly string[]): void {
   }
 }
 
-/** Rewrites each member's `"version"` to the root version (keeps the file's formatting). */
+/** The CLI's version constant (printed by `--version`, written into recordings). */
+const VERSION_MODULE = new URL("apps/cli/version.ts", ROOT);
+const VERSION_CONSTANT = /(export const VERSION = )"([^"]*)"/;
+
+/**
+ * Rewrites each member's `"version"` and the CLI's version constant to the root version (keeps
+ * the files' formatting).
+ */
 function syncVersions(version: string, members: readonly string[]): void {
+  const cli = Deno.readTextFileSync(VERSION_MODULE);
+  const next = cli.replace(VERSION_CONSTANT, `$1"${version}"`);
+  if (next !== cli) Deno.writeTextFileSync(VERSION_MODULE, next);
   for (const path of members) {
     const url = new URL(`${path}/deno.json`, ROOT);
     const text = Deno.readTextFileSync(url);
@@ -129,7 +144,7 @@ function syncVersions(version: string, members: readonly string[]): void {
 /** First paragraph of the module doc, without the leading "`@scope/name`:" label. */
 function description(doc: string): string {
   const first = doc.split(/\n\s*\n/)[0]!.replace(/\s+/g, " ").trim();
-  const text = first.replace(/^`@[\w-]+\/[\w-]+`:\s*/, "").replace(/`/g, "");
+  const text = first.replace(/^`(@[\w-]+\/)?[\w-]+`:\s*/, "").replace(/`/g, "");
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
@@ -139,9 +154,9 @@ async function gitOrigin(): Promise<PublicOrigin | undefined> {
   return result.code === 0 ? publicOrigin(result.stdout) : undefined;
 }
 
-/** Checks that `deno.json` and `package.json` export the same entries, and the files exist. */
-function checkExports(dir: string, config: MemberConfig, pkg: PackageJson, contents: URL): void {
-  const want = denoExports(config);
+/** Checks that the npm exports (see `npmExports`) and `package.json` agree, and the files exist. */
+function checkExports(dir: string, pkg: PackageJson, contents: URL): void {
+  const want = npmExports(dir);
   const got = pkg.exports ?? {};
   const problems: string[] = [];
   const wantKeys = Object.keys(want).sort();
@@ -170,7 +185,7 @@ function checkExports(dir: string, config: MemberConfig, pkg: PackageJson, conte
   }
   if (problems.length > 0) {
     throw new BuildError(
-      `Make the exports of packages/${dir}/deno.json and its package.json agree:\n  ${
+      `Make the exports of ${memberPath(dir)}/deno.json and its package.json agree:\n  ${
         problems.join("\n  ")
       }`,
     );
@@ -194,7 +209,9 @@ function rewriteEmitted(dir: string, contents: URL): string[] {
       Deno.writeTextFileSync(url, result.text);
       for (const member of result.untagged) {
         problems.push(
-          `packages/${dir}: ${member} is public in ${file}: tag it @internal or make it #private`,
+          `${
+            memberPath(dir)
+          }: ${member} is public in ${file}: tag it @internal or make it #private`,
         );
       }
     }
@@ -220,11 +237,14 @@ function checkContents(dir: string, contents: URL): string[] {
 
 /** The README of a package (see `npm/readme.ts`) with its install line. */
 function writeReadme(dir: string, entry: string, contents: URL, install: string[]): void {
-  const own = new URL(`packages/${dir}/README.md`, ROOT);
-  const config = readMember(`packages/${dir}`);
-  const doc = moduleDocMarkdown(Deno.readTextFileSync(new URL(`packages/${dir}/${entry}`, ROOT)));
-  const source = exists(own) ? Deno.readTextFileSync(own) : readmeFromDoc(config.name, doc);
-  const text = npmReadme(source, { name: config.name, tarballs: install });
+  const own = new URL(`${memberPath(dir)}/README.md`, ROOT);
+  const name = npmName(dir);
+  const doc = moduleDocMarkdown(
+    Deno.readTextFileSync(new URL(`${memberPath(dir)}/${entry}`, ROOT)),
+  );
+  const source = exists(own) ? Deno.readTextFileSync(own) : readmeFromDoc(name, doc);
+  const commands = Object.keys(NPM_SHAPES[dir]?.bin ?? {});
+  const text = npmReadme(source, { name, tarballs: install, commands });
   Deno.writeTextFileSync(new URL("README.md", contents), text);
 }
 
@@ -236,7 +256,8 @@ async function prepare(
   members: Members,
   prepared: ReadonlyMap<string, Prepared>,
 ): Promise<Prepared> {
-  const config = readMember(`packages/${dir}`);
+  const config = readMember(memberPath(dir));
+  const name = npmName(dir);
   const work = new URL(`_work/${dir}/`, OUT_DIR);
   Deno.mkdirSync(work, { recursive: true });
   const raw = new URL("deno-pack.tgz", work);
@@ -249,12 +270,12 @@ async function prepare(
     "--output",
     raw.pathname,
     ...(ignores.length > 0 ? [`--ignore=${ignores.join(",")}`] : []),
-  ], { cwd: new URL(`packages/${dir}/`, ROOT) });
+  ], { cwd: new URL(`${memberPath(dir)}/`, ROOT) });
   for (const line of pack.stderr.split("\n")) {
     // Modules outside the public API (internal helpers) have no declarations; that is fine
     // as long as no declaration imports them, which siblingImports checks.
     if (/could not generate types/i.test(line)) {
-      console.error(`  ${dir}: ${line.trim().replace(/'file:\/\/[^']*\/packages\//, "'")}`);
+      console.error(`  ${dir}: ${line.trim().replace(/'file:\/\/[^']*\/(packages|apps)\//, "'")}`);
     }
   }
 
@@ -263,13 +284,14 @@ async function prepare(
   await runOk("tar", ["-xzf", raw.pathname, "-C", contents.pathname, "--strip-components=1"]);
 
   const pkgUrl = new URL("package.json", contents);
-  const packed = JSON.parse(Deno.readTextFileSync(pkgUrl)) as PackageJson;
-  if (packed.name !== config.name || packed.version !== version) {
+  const packedRaw = JSON.parse(Deno.readTextFileSync(pkgUrl)) as PackageJson;
+  if (packedRaw.name !== config.name || packedRaw.version !== version) {
     throw new BuildError(
-      `deno pack wrote ${packed.name}@${packed.version}; expected ${config.name}@${version}`,
+      `deno pack wrote ${packedRaw.name}@${packedRaw.version}; expected ${config.name}@${version}`,
     );
   }
-  checkExports(dir, config, packed, contents);
+  const packed = reshape(packedRaw, NPM_SHAPES[dir]);
+  checkExports(dir, packed, contents);
   const problems = rewriteEmitted(dir, contents);
   const direct = siblingImports(dir, contents, config.name, packed.dependencies ?? {}, members);
   for (const file of shimNodeTypes(contents)) console.error(`  ${dir}: declared for Node ${file}`);
@@ -277,21 +299,32 @@ async function prepare(
   const siblings = new Set<string>();
   for (const name of direct) {
     const dep = [...prepared.values()].find((b) => b.name === name);
-    if (!dep) throw new BuildError(`Build ${name} before ${config.name} (order of NPM_PACKAGES)`);
+    if (!dep) throw new BuildError(`Build ${name} before ${config.name} (order of NPM_MEMBERS)`);
     siblings.add(name);
     for (const indirect of dep.siblings) siblings.add(indirect);
   }
-  const entry = denoExports(config)["."] ?? Object.values(denoExports(config))[0]!;
-  const doc = moduleDocMarkdown(Deno.readTextFileSync(new URL(`packages/${dir}/${entry}`, ROOT)));
+  const exports = npmExports(dir);
+  const entry = exports["."] ?? Object.values(exports)[0]!;
+  const doc = moduleDocMarkdown(
+    Deno.readTextFileSync(new URL(`${memberPath(dir)}/${entry}`, ROOT)),
+  );
   const license = packed.license ?? config.license;
-  if (!license) throw new BuildError(`Add "license" to packages/${dir}/deno.json`);
+  if (!license) throw new BuildError(`Add "license" to ${memberPath(dir)}/deno.json`);
+  const bin: Record<string, string> = {};
+  for (const [command, script] of binScripts(NPM_SHAPES[dir], packed)) {
+    const url = new URL(script.path, contents);
+    Deno.mkdirSync(new URL(".", url), { recursive: true });
+    Deno.writeTextFileSync(url, script.text, { mode: 0o755 });
+    bin[command] = `./${script.path}`;
+  }
   const completed = completePackageJson(packed, {
     version,
     description: description(doc),
     license,
-    directory: `packages/${dir}`,
+    directory: memberPath(dir),
     origin,
     sideEffects: false,
+    bin,
     dependencies: {
       ...packed.dependencies,
       ...Object.fromEntries(direct.map((name) => [name, version])),
@@ -301,7 +334,7 @@ async function prepare(
 
   return {
     dir,
-    name: config.name,
+    name,
     contents,
     entry: entry.replace(/^\.\//, ""),
     siblings: [...siblings].sort(),
@@ -321,7 +354,7 @@ function installTarballs(
   const install = new Set([one.name, ...one.siblings]);
   for (const companion of README_COMPANIONS[one.dir] ?? []) {
     const other = all.get(companion);
-    if (!other) throw new BuildError(`README_COMPANIONS names packages/${companion}, not built`);
+    if (!other) throw new BuildError(`README_COMPANIONS names ${companion}, which is not built`);
     install.add(other.name);
     for (const name of other.siblings) install.add(name);
   }

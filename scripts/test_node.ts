@@ -4,16 +4,18 @@
  *
  * 1. The tarballs as files (`npm/tarball_checks.ts`): LICENSE, no build-machine path, external
  *    source maps, `package.json` fields, pasteable examples.
- * 2. The README's install lines as written, each in a fresh directory, and the programs after
- *    them (`npm/install_checks.ts`); then every package README's install line.
+ * 2. The README's install lines as written, each in a fresh directory, the `npx kalshi-ws …`
+ *    lines given with them (no `deno` on the `PATH`) and the programs after them
+ *    (`npm/install_checks.ts`); then every package README's install line.
  * 3. A project with every tarball installed: `require()` and side-effect checks
  *    (`npm/load_checks.ts`); the repository's runtime-neutral tests and `tests/node/*.ts`
- *    mirrored onto the packages and run with `node --test` (`npm/mirror_tests.ts`); `tsc` 5.9
- *    and 6.0 on the declarations and every README example (`npm/type_checks.ts`).
+ *    mirrored onto the packages and run with `node --test` (`npm/mirror_tests.ts`); the CLI's
+ *    end-to-end tests against its installed `kalshi-ws` command on Node (`npm/cli_checks.ts`);
+ *    `tsc` 5.9 and 6.0 on the declarations and every README example (`npm/type_checks.ts`).
  *
  * NATS: the programs and tests that need a server get `NATS_URL`, else a `nats-server` this
  * script starts on loopback when one is on the PATH. The last line is
- * `node: N passed, N failed` (each `node:test` test and each check counts once).
+ * `node: N passed, N failed` (each `node:test` test, each CLI test and each check counts once).
  *
  * Usage: `deno task test:node [--keep]` (`--keep` keeps the temporary directory and prints it).
  *
@@ -23,8 +25,9 @@
 import {
   exists,
   NPM_PACKAGES,
+  NPM_SHAPES,
+  npmName,
   OUT_DIR,
-  readMember,
   ROOT,
   rootVersion,
   run,
@@ -32,6 +35,7 @@ import {
 } from "./_npm.ts";
 import { type TestNatsServer, testNatsServer } from "../packages/nats/testing/nats_server.ts";
 import type { CheckResult } from "./npm/check.ts";
+import { cliEndToEnd } from "./npm/cli_checks.ts";
 import { NODE_SECTION, packageReadmeChecks, rootReadmeChecks } from "./npm/install_checks.ts";
 import { loadChecks } from "./npm/load_checks.ts";
 import { entrySpecifiers, mirrorTests } from "./npm/mirror_tests.ts";
@@ -52,9 +56,7 @@ function counts(output: string): { passed: number; failed: number } {
 /** The tarballs of every npm package, or the reason they are not all there. */
 function findTarballs(): string[] | string {
   const version = rootVersion();
-  const wanted = NPM_PACKAGES.map((dir) =>
-    tarballName(readMember(`packages/${dir}`).name, version)
-  );
+  const wanted = NPM_PACKAGES.map((dir) => tarballName(npmName(dir), version));
   const missing = wanted.filter((name) => !exists(new URL(name, OUT_DIR)));
   if (missing.length > 0) return `Run deno task build:npm first: no ${missing.join(", ")}`;
   return wanted.map((name) => new URL(name, OUT_DIR).pathname);
@@ -108,7 +110,7 @@ async function main(args: readonly string[]): Promise<number> {
   }
   const nodeVersion = (await runOk("node", ["--version"])).stdout.trim();
   console.error(`node ${nodeVersion}; ${tarballs.length} tarballs`);
-  const names = NPM_PACKAGES.map((dir) => readMember(`packages/${dir}`).name);
+  const names = NPM_PACKAGES.map(npmName);
   const readme = Deno.readTextFileSync(new URL("README.md", ROOT));
 
   const scratch = new URL(`file://${await Deno.makeTempDir({ prefix: "kalshi-ws-node-" })}/`);
@@ -146,6 +148,13 @@ async function main(args: readonly string[]): Promise<number> {
     results.push(...await packageReadmeChecks(project, names, tarballs, scratch));
     results.push(...await loadChecks(project, entrySpecifiers(), nodeVersion));
     tests = await nodeTests(project, natsUrl);
+    for (const [dir, shape] of Object.entries(NPM_SHAPES)) {
+      for (const command of Object.keys(shape.bin ?? {})) {
+        console.error(`${npmName(dir)}: the ${command} command's end-to-end tests on Node`);
+        const cli = await cliEndToEnd(new URL(`node_modules/.bin/${command}`, project).pathname);
+        tests = { passed: tests.passed + cli.passed, failed: tests.failed + cli.failed };
+      }
+    }
     results.push(
       ...await typeChecks(
         project,

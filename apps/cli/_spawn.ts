@@ -1,9 +1,20 @@
 /**
- * Test helper: runs `main.ts` as a child process with the `deno task cli` permissions and reads
- * its stdout line by line, so end-to-end tests wait on output rather than on sleeps.
+ * Test helper: runs the CLI as a child process and reads its stdout line by line, so end-to-end
+ * tests wait on output rather than on sleeps.
+ *
+ * By default the child is `main.ts` on Deno with the `deno task cli` permissions. With
+ * `KALSHI_WS_CLI_BIN` set to the `kalshi-ws` command of the installed npm package, the same tests
+ * run the CLI on Node instead (`deno task test:node` does, with no `deno` on the `PATH`):
+ * {@linkcode CLI_RUNTIME} tells the few tests whose expectations differ.
  *
  * @module
  */
+
+/** The `kalshi-ws` command of the npm package to test instead of `main.ts` on Deno. */
+const NODE_BIN = Deno.env.get("KALSHI_WS_CLI_BIN") || undefined;
+
+/** The runtime the CLI under test runs on. */
+export const CLI_RUNTIME: "deno" | "node" = NODE_BIN === undefined ? "deno" : "node";
 
 /** The permissions of `deno task cli` (kept in step with the root deno.json). */
 export const CLI_PERMISSIONS: readonly string[] = [
@@ -44,10 +55,10 @@ export class CliProcess {
   #waiters: (() => void)[] = [];
   #ended = false;
 
-  /** Spawns `main.ts` with `args`. */
+  /** Spawns the CLI with `args` (permissions apply on Deno only: Node has none). */
   constructor(args: readonly string[], options: CliOptions = {}) {
-    this.child = new Deno.Command(Deno.execPath(), {
-      args: [
+    const [command, commandArgs] = NODE_BIN === undefined
+      ? [Deno.execPath(), [
         "run",
         "--quiet",
         "--frozen",
@@ -56,7 +67,10 @@ export class CliProcess {
         ...(options.permissions ?? CLI_PERMISSIONS),
         MAIN,
         ...args,
-      ],
+      ]]
+      : [NODE_BIN, [...args]];
+    this.child = new Deno.Command(command, {
+      args: commandArgs,
       stdin: "null",
       stdout: "piped",
       stderr: "piped",

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { NPM_PACKAGES, ROOT } from "../_npm.ts";
+import { memberPath, NPM_PACKAGES, ROOT } from "../_npm.ts";
 import type { MemberConfig } from "../_npm.ts";
 
 /** Every file under `dir` (relative paths with `/`), sorted. */
@@ -95,7 +95,7 @@ export function siblingImports(
       const bare = packageName(spec);
       const sibling = members.get(bare);
       if (sibling) {
-        if (!NPM_PACKAGES.some((d) => `packages/${d}` === sibling.path)) {
+        if (!NPM_PACKAGES.some((d) => memberPath(d) === sibling.path)) {
           problems.push(`${file} imports "${spec}", which is not published to npm`);
           continue;
         }
@@ -120,7 +120,7 @@ export function siblingImports(
     }
   }
   if (problems.length > 0) {
-    throw new Error(`Fix the emitted imports of packages/${dir}:\n  ${problems.join("\n  ")}`);
+    throw new Error(`Fix the emitted imports of ${memberPath(dir)}:\n  ${problems.join("\n  ")}`);
   }
   return [...siblings].sort();
 }

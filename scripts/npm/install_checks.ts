@@ -1,13 +1,15 @@
 /**
  * Checks that the install lines the READMEs give work as written: each `npm install ./….tgz …`
  * line runs in a fresh directory holding the tarballs, every `@kalshi-ws/*` package then comes
- * from a tarball (never from the registry), the package loads, and the programs the root
- * README shows after a line run there as written (the NATS one against `NATS_URL`).
+ * from a tarball (never from the registry), the package loads, the `npx …` commands given with
+ * the line run there as written with no `deno` on the `PATH` (`npx kalshi-ws demo … | head`),
+ * and the programs the root README shows after a line run there as written (the NATS one
+ * against `NATS_URL`).
  *
  * @module
  */
 
-import { run } from "../_npm.ts";
+import { pathWithoutDeno, run } from "../_npm.ts";
 import { check, type CheckResult } from "./check.ts";
 import { type FencedBlock, fencedBlocks, markdownSection } from "./readme.ts";
 
@@ -57,6 +59,46 @@ async function installAsWritten(
     .map(([path, entry]) => `${path.slice(13)} came from ${entry.resolved}, not a tarball`);
 }
 
+/** The `npx …` lines of the `sh` blocks among `blocks` (commands to run after installing). */
+function npxLines(blocks: readonly FencedBlock[]): string[] {
+  return blocks
+    .filter((b) => b.lang === "sh")
+    .flatMap((b) => b.code.split("\n"))
+    .map((line) => line.replace(/\s+#.*$/, "").trim())
+    .filter((line) => /^npx \S/.test(line));
+}
+
+/**
+ * Runs an `npx …` line with `sh` in `dir`, with no `deno` on the `PATH` (as a Node user without
+ * Deno has it); problems if it fails, prints nothing, or prints lines that start like JSON but
+ * are not (NDJSON).
+ */
+async function runCommandLine(line: string, dir: URL): Promise<string[]> {
+  const path = pathWithoutDeno();
+  const deno = await run("sh", ["-c", "command -v deno"], { env: { PATH: path } });
+  if (deno.code === 0) return [`deno is still on the PATH: ${deno.stdout.trim()}`];
+  const result = await run("sh", ["-c", line], {
+    cwd: dir,
+    timeoutMs: 120_000,
+    env: { PATH: path, npm_config_audit: "false", npm_config_fund: "false" },
+  });
+  const lines = result.stdout.trimEnd().split("\n");
+  console.log(lines.slice(0, 4).map((l) => `    | ${l.slice(0, 110)}`).join("\n"));
+  if (result.code !== 0) {
+    return [`exit ${result.code}:\n${result.stdout.slice(0, 1500)}${result.stderr.slice(-1500)}`];
+  }
+  if (result.stdout.trim() === "") return ["it printed nothing on stdout"];
+  const notJson = lines.filter((l) => l.startsWith("{")).filter((l) => {
+    try {
+      JSON.parse(l);
+      return false;
+    } catch {
+      return true;
+    }
+  });
+  return notJson.map((l) => `not an NDJSON line: ${l.slice(0, 200)}`);
+}
+
 /** Runs `program` in `dir`; problems if it fails or prints nothing. */
 async function runProgram(
   program: ReadmeProgram,
@@ -101,6 +143,14 @@ export async function rootReadmeChecks(
       );
       installed = result.problems.length === 0;
       results.push(result);
+      for (const command of npxLines([block])) {
+        results.push(
+          await check(
+            `README: \`${command}\` runs as written on Node, no deno on the PATH`,
+            () => installed ? runCommandLine(command, target) : ["its install line failed"],
+          ),
+        );
+      }
     } else if (block.lang === "js") {
       const name = block.code.match(/^\/\/ (\S+\.mjs)/)?.[1] ?? `example-${index}.mjs`;
       const target = dir;
@@ -146,7 +196,8 @@ export async function packageReadmeChecks(
         async () => {
           const lines = installLines(fencedBlocks(readme));
           if (lines.length !== 1) return [`expected one npm install line, found ${lines.length}`];
-          if (!lines[0]!.includes(`./${name.replace(/^@/, "").replace("/", "-")}-`)) {
+          const own = `./${name.replace(/^@/, "").replace("/", "-")}-`;
+          if (!new RegExp(`^npm install ${own.replaceAll(".", "\\.")}\\d`).test(lines[0]!)) {
             return [`the install line does not name ${name}'s tarball: ${lines[0]}`];
           }
           const problems = await installAsWritten(lines[0]!, tarballs, dir);

@@ -7,22 +7,29 @@
  *
  * A test is left out, with the reason, when its graph uses `Deno.*` or the web global
  * `addEventListener`, imports a package that is not on npm (`@kalshi-ws/deno`), or imports a
- * name the installed package does not export (a private module).
+ * name the installed package does not export (a private module). The CLI's tests are not
+ * mirrored: its end-to-end tests run its installed command instead (`cli_checks.ts`).
  *
  * @module
  */
 
-import { exists, NPM_PACKAGES, npmBin, OUT_DIR, readMember, ROOT, runOk } from "../_npm.ts";
+import {
+  exists,
+  memberPath,
+  NPM_PACKAGES,
+  npmBin,
+  npmExports,
+  npmName,
+  OUT_DIR,
+  ROOT,
+  runOk,
+} from "../_npm.ts";
 
 /** npm package name → its `deno.json` exports (subpath → entry, relative to the member). */
 export const EXPORTS: ReadonlyMap<string, { dir: string; entries: Record<string, string> }> =
   (() => {
     const map = new Map<string, { dir: string; entries: Record<string, string> }>();
-    for (const dir of NPM_PACKAGES) {
-      const config = readMember(`packages/${dir}`);
-      const entries = typeof config.exports === "string" ? { ".": config.exports } : config.exports;
-      map.set(config.name, { dir, entries: { ...entries } });
-    }
+    for (const dir of NPM_PACKAGES) map.set(npmName(dir), { dir, entries: npmExports(dir) });
     return map;
   })();
 
@@ -43,7 +50,7 @@ const TEXT_IMPORT = /(\bfrom\s*["'][^"'\n]+\.(\w+)["'])\s*with\s*\{\s*type:\s*["
 /** Whether `path` (relative to the root) is a module of an npm package (it has emitted JS). */
 function packageOf(path: string): { name: string; specifier: string } | undefined {
   for (const [name, { dir, entries }] of EXPORTS) {
-    const prefix = `packages/${dir}/`;
+    const prefix = `${memberPath(dir)}/`;
     if (!path.startsWith(prefix) || !path.endsWith(".ts")) continue;
     const inner = path.slice(prefix.length);
     const emitted = new URL(`${dir}/${inner.slice(0, -3)}.js`, OUT_DIR);
@@ -146,7 +153,9 @@ function candidates(): string[] {
       } else if (entry.isFile && entry.name.endsWith("_test.ts")) out.push(path);
     }
   };
-  for (const dir of NPM_PACKAGES) walk(`packages/${dir}/`);
+  for (const dir of NPM_PACKAGES) {
+    if (memberPath(dir).startsWith("packages/")) walk(`${memberPath(dir)}/`);
+  }
   for (const entry of Deno.readDirSync(new URL("tests/node/", ROOT))) {
     if (entry.isFile && entry.name.endsWith(".ts")) out.push(`tests/node/${entry.name}`);
   }

@@ -41,6 +41,7 @@ export interface PackageJson {
   bugs?: { url: string };
   engines?: Record<string, string>;
   sideEffects?: boolean;
+  bin?: Record<string, string>;
   main?: string;
   types?: string;
   exports?: Record<string, ExportEntry | string>;
@@ -101,6 +102,8 @@ export interface Completion {
   readonly origin: PublicOrigin | undefined;
   readonly sideEffects: boolean;
   readonly dependencies: Record<string, string>;
+  /** Commands the package installs: name → script (`./bin/kalshi-ws.js`). */
+  readonly bin?: Readonly<Record<string, string>>;
 }
 
 /** The final `package.json`: `deno pack`'s entry points and exports, plus the fields above. */
@@ -116,6 +119,7 @@ export function completePackageJson(packed: PackageJson, add: Completion): Packa
     type: "module",
     engines: { node: NODE_ENGINES },
     ...(add.sideEffects ? {} : { sideEffects: false }),
+    ...(add.bin !== undefined && Object.keys(add.bin).length > 0 ? { bin: { ...add.bin } } : {}),
     main: packed.main,
     types: packed.types,
     exports: { ...packed.exports, "./package.json": "./package.json" },

@@ -19,6 +19,8 @@ export interface InstallInfo {
   readonly name: string;
   /** The tarballs to install together, the package's own first (`./kalshi-ws-node-0.1.0.tgz`). */
   readonly tarballs: readonly string[];
+  /** The commands the package installs (`kalshi-ws`), if any. */
+  readonly commands?: readonly string[];
 }
 
 /** The tarball file name `npm pack` gives a package: `@kalshi-ws/node` → `kalshi-ws-node-0.1.0.tgz`. */
@@ -53,6 +55,7 @@ export function installSection(info: InstallInfo): string {
     ...together,
     `Once published: \`npm install ${info.name}\`.`,
     "",
+    ...commandLines(info),
     "ESM with TypeScript declarations, for Node.js 20.19+ or 22.12+ (`import`, or `require()` from",
     'CommonJS). TypeScript: `"module": "nodenext"` (or `"bundler"`), `@types/node` installed and,',
     'on TypeScript 6 or later, `"types": ["node"]` in `tsconfig.json` (the declarations use',
@@ -60,6 +63,19 @@ export function installSection(info: InstallInfo): string {
     "`close()` instead.",
     "",
   ].join("\n");
+}
+
+/** How to run the commands of a package, once installed (none: no lines). */
+function commandLines(info: InstallInfo): string[] {
+  const commands = info.commands ?? [];
+  if (commands.length === 0) return [];
+  const names = commands.map((c) => `\`${c}\``).join(", ");
+  return [
+    `Then run ${names} with \`npx\` in that directory (\`npx ${commands[0]} --help\`), or install`,
+    "the same tarballs with `npm install -g` to have it on your `PATH`. Once published:",
+    `\`npx ${commands[0]} demo\` anywhere.`,
+    "",
+  ];
 }
 
 /** The npm README from the member's README text (see the module doc). */

@@ -47,3 +47,15 @@ test("examplesProblems() reads examples inside JSDoc of declarations", () => {
   const dts = "/**\n * @example\n * ```ts\n * await using c = await connect();\n * ```\n */";
   assert.equal(examplesProblems("mod.d.ts", dts).length, 1);
 });
+
+test("npmReadme() tells how to run a package's commands with npx", () => {
+  const out = npmReadme("# kalshi-ws\n\n## Use\n", {
+    name: "kalshi-ws",
+    tarballs: ["kalshi-ws-1.0.0.tgz", "kalshi-ws-node-1.0.0.tgz"],
+    commands: ["kalshi-ws"],
+  });
+  assert.match(out, /npx kalshi-ws --help/);
+  assert.match(out, /npx kalshi-ws demo/);
+  assert.doesNotMatch(npmReadme("# x\n", INSTALL), /Then run/, "no commands, no such lines");
+  assert.equal(tarballName("kalshi-ws", "1.0.0"), "kalshi-ws-1.0.0.tgz", "unscoped");
+});

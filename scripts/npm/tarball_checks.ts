@@ -60,10 +60,18 @@ function pathProblems(all: readonly Unpacked[]): string[] {
   );
 }
 
+/** The command scripts of a package (its `bin`), relative to `package/`. */
+function binFiles(u: Unpacked): Set<string> {
+  const pkg = JSON.parse(read(u, "package.json")) as PackageJson;
+  return new Set(Object.values(pkg.bin ?? {}).map((path) => path.replace(/^\.\//, "")));
+}
+
 function sourceMapProblems(all: readonly Unpacked[]): string[] {
   const problems: string[] = [];
   for (const u of all) {
+    const bins = binFiles(u);
     for (const file of u.files.filter((f) => f.endsWith(".js"))) {
+      if (bins.has(file)) continue; // a few lines written by the build, no TypeScript source
       const text = read(u, file);
       const url = text.match(/\/\/# sourceMappingURL=(\S+)\s*$/)?.[1];
       const mapFile = `${file}.map`;
@@ -105,6 +113,13 @@ function packageJsonProblems(all: readonly Unpacked[]): string[] {
     if (pkg.exports?.["./package.json"] !== "./package.json") {
       problems.push(`${where}: no "./package.json" export`);
     }
+    for (const [command, path] of Object.entries(pkg.bin ?? {})) {
+      const file = path.replace(/^\.\//, "");
+      if (!u.files.includes(file)) problems.push(`${where}: bin ${command} (${path}) is missing`);
+      else if (!read(u, file).startsWith("#!/usr/bin/env node\n")) {
+        problems.push(`${where}: bin ${command} (${path}) does not start #!/usr/bin/env node`);
+      }
+    }
     for (const dep of Object.keys(pkg.dependencies ?? {})) {
       if (dep.startsWith("@types/")) {
         problems.push(`${where}: type-only package ${dep} is a runtime dependency`);
@@ -144,7 +159,7 @@ export async function tarballChecks(
       () => sourceMapProblems(all),
     ),
     await check(
-      `tarballs: package.json has engines "${NODE_ENGINES}", sideEffects false, the ./package.json export, no @types/* dependency`,
+      `tarballs: package.json has engines "${NODE_ENGINES}", sideEffects false, the ./package.json export, no @types/* dependency, bin scripts with #!/usr/bin/env node`,
       () => packageJsonProblems(all),
     ),
     await check(
