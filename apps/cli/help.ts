@@ -23,13 +23,13 @@ const COMMON = `Common:
   -q, --quiet               no status lines on stderr (errors still show)
   -v, --verbose             more status lines on stderr
   --cwd DIR                 resolve relative paths (-o, key files, recordings, .env) here
-                            (default: INIT_CWD, which deno task sets, else the current folder)
+                            (default: INIT_CWD, which deno task and npm set, else the current folder)
   -h, --help                this help`;
 
 /** The overview shown by `kalshi-ws --help`. */
 export const OVERVIEW = `kalshi-ws: Kalshi's real-time WebSocket API from a shell
 
-Usage: kalshi-ws <command> [options]      (from the repo: deno task cli <command> ...)
+Usage: kalshi-ws <command> [options]      (npx kalshi-ws ...; from the repo: deno task cli ...)
 
 Commands:
   stream          subscribe and print every message (NDJSON) plus lifecycle lines
@@ -193,8 +193,8 @@ ${STOPPING}
 ${COMMON}
 
 Examples:
-  deno task demo
-  deno task demo --fault disconnect@5 --fault hang-handshakes@5   # watch it heal
+  kalshi-ws demo                  (npx kalshi-ws demo; from the repo: deno task demo)
+  kalshi-ws demo --fault disconnect@5 --fault hang-handshakes@5   # watch it heal
 `,
   subscriptions: `Usage: kalshi-ws subscriptions [-c CHANNEL -m TICKER ...] [options]
 
