@@ -15,8 +15,9 @@
  * - `sim.truth` exposes every true book (as Kalshi ladders and as scaled integers), orders and
  *   positions; the pure model (no sockets) is exported from `@kalshi-ws/simulator/model`.
  *
- * From the command line (Deno): `deno task simulate [--port N] [--seed N] [--open] …` prints the
- * URL, the test key id and the path of its PKCS#1 private key file.
+ * From the command line: `deno task simulate [--port N] [--seed N] [--open] …` (Deno) or
+ * `npx kalshi-ws simulate …` (Node, the CLI package `kalshi-ws`) prints the URL, the test key id
+ * and the path of its PKCS#1 private key file.
  *
  * @example
  * ```ts
