@@ -25,7 +25,7 @@ import type { ScaledBook, Side, WireBook } from "./model/order_book.ts";
 import { ProtocolConnection } from "./model/connection.ts";
 import type { OutFrame } from "./model/outbox.ts";
 import type { SubscriptionInfo } from "./model/subscription_table.ts";
-import { commandOf, type FaultHost, Faults } from "./faults.ts";
+import { commandOf, Faults } from "./faults.ts";
 import { Rng } from "./model/rng.ts";
 import { MAX_ACTIVITY_RATE, MAX_CLIENT_FRAME_BYTES } from "./limits.ts";
 
@@ -154,7 +154,9 @@ const STATUS_TEXT: Readonly<Record<number, string>> = {
  * A running simulator. Create it with {@linkcode startSimulator}; stop it with `close()` or
  * `await using`.
  */
-export class Simulator implements FaultHost {
+// No `implements FaultHost` here: that interface is @internal, so the npm declarations leave it
+// out; `new Faults(this)` checks the same shape.
+export class Simulator {
   /** The WebSocket URL, e.g. `ws://127.0.0.1:41234/trade-api/ws/v2`. */
   readonly url: string;
   /** The generated test key id (send as `KALSHI-ACCESS-KEY`). */

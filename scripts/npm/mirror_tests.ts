@@ -5,8 +5,8 @@
  * to JavaScript for Node 20 with esbuild (which lowers `await using`), every bare import kept
  * external so that `@kalshi-ws/*` resolve to the installed packages.
  *
- * A test is left out, with the reason, when its graph uses `Deno.*` or the web global
- * `addEventListener`, imports a package that is not on npm (`@kalshi-ws/deno`), or imports a
+ * A test is left out, with the reason, when its graph uses `Deno.*`, the web global
+ * `addEventListener` or the web global `WebSocket` (Node 22 has it, Node 20 not), imports a package that is not on npm (`@kalshi-ws/deno`), or imports a
  * name the installed package does not export (a private module). The CLI's tests are not
  * mirrored: its end-to-end tests run its installed command instead (`cli_checks.ts`).
  *
@@ -98,6 +98,9 @@ function collect(
   }
   const denoOnly = source.match(DENO_API);
   if (denoOnly) return `${path} uses ${denoOnly[0]}, which Node lacks`;
+  if (/\bnew WebSocket\(/.test(source) && !/\bimport\s+(?:type\s+)?WebSocket\b/.test(source)) {
+    return `${path} uses the web global WebSocket, which Node 20 lacks`;
+  }
   for (const match of source.matchAll(NAMED_IMPORT)) {
     const specifier = match[3]!;
     const target = specifier.startsWith(".")
