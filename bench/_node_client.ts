@@ -1,8 +1,10 @@
 /**
  * The loopback benchmark's Node side: bundled by `loopback.ts` (`deno bundle`) and run with
  * `node`, so the Node adapter is measured on Node itself. Connects to the sender given by
- * `--port`, runs the client over the `ws` transport against a bare `ws` client that only
- * `JSON.parse`s, alternating, and prints one JSON line.
+ * `--port` and runs, in an order rotating per round, a bare `ws` client that only counts frames
+ * (the receive ceiling), a bare `ws` client that `JSON.parse`s each frame (the baseline), and our
+ * client over the Node adapter's transport (books on, a `data` listener, books checked exact);
+ * prints one JSON line of per-round times (ms).
  *
  * @module
  */
@@ -25,30 +27,36 @@ const total = Number(values.total);
 const rounds = Number(values.rounds ?? 7);
 const markets = (values.markets ?? "").split(",");
 const dataEvents = total - 1;
+let sink = 0;
 
-function bareWs(): Promise<number> {
+function bareWs(parse: boolean): Promise<number> {
   return new Promise((resolve, reject) => {
+    const start = performance.now();
     const ws = new WebSocket(url, { perMessageDeflate: false });
     let count = 0;
-    let start = 0;
-    let sink = 0;
-    ws.on("open", () => {
-      start = performance.now();
-      ws.send('{"start":true}');
-    });
-    ws.on("message", (data: WebSocket.RawData) => {
-      sink += JSON.parse((data as Buffer).toString("utf8")).sid;
-      if (++count === total) {
-        const ms = performance.now() - start;
-        ws.once("close", () => resolve(sink === -1 ? 0 : ms));
-        ws.close();
-      }
-    });
+    ws.on("open", () => ws.send('{"start":true}'));
+    ws.on(
+      "message",
+      parse
+        ? (data: WebSocket.RawData) => {
+          sink += JSON.parse((data as Buffer).toString("utf8")).sid;
+          if (++count === total) finish();
+        }
+        : () => {
+          if (++count === total) finish();
+        },
+    );
+    const finish = () => {
+      const ms = performance.now() - start;
+      ws.once("close", () => resolve(ms));
+      ws.close();
+    };
     ws.on("error", () => reject(new Error("Cannot benchmark: bare ws socket failed")));
   });
 }
 
 async function ours(): Promise<number> {
+  const start = performance.now();
   const client: KalshiWsClient = await connect({
     transport: nodeTransport,
     endpoint: url,
@@ -58,32 +66,43 @@ async function ours(): Promise<number> {
     reconnect: false,
   });
   let count = 0;
-  let start = 0;
+  let problems = 0;
   let done!: (ms: number) => void;
   const finished = new Promise<number>((resolve) => done = resolve);
   client.on("data", () => {
     if (++count === dataEvents) done(performance.now() - start);
   });
-  start = performance.now();
+  client.on("gap", () => problems++);
+  client.on("book_invalid", () => problems++);
   await client.subscribe({ channels: ["orderbook_delta"], market_tickers: markets }, {
     buffer: false,
   });
   const ms = await finished;
+  let valid = 0;
+  for (const book of client.books!.books()) if (book.valid) valid++;
   await client.close();
+  if (problems > 0 || valid !== markets.length) {
+    throw new Error(`Cannot benchmark: ${problems} problems, ${valid} valid books`);
+  }
   return ms;
 }
 
-const bare: number[] = [];
-const mine: number[] = [];
-await bareWs();
-await ours();
+const runs = {
+  receive: { run: () => bareWs(false), times: [] as number[] },
+  parse: { run: () => bareWs(true), times: [] as number[] },
+  client: { run: ours, times: [] as number[] },
+};
+const order = Object.values(runs);
+for (const { run } of order) await run(); // warm-up
 for (let r = 0; r < rounds; r++) {
-  if (r % 2 === 0) {
-    bare.push(await bareWs());
-    mine.push(await ours());
-  } else {
-    mine.push(await ours());
-    bare.push(await bareWs());
-  }
+  const turn = order.map((_, i) => order[(i + r) % order.length]!);
+  if (r % 2 === 1) turn.reverse();
+  for (const entry of turn) entry.times.push(await entry.run());
 }
-console.log(JSON.stringify({ node: process.version, bare, ours: mine }));
+if (sink === 0.5) console.log(sink);
+console.log(JSON.stringify({
+  node: process.version,
+  receive: runs.receive.times,
+  parse: runs.parse.times,
+  client: runs.client.times,
+}));

@@ -3,7 +3,8 @@
  * `127.0.0.1` that, once a client sends its first text frame (our client's `subscribe`, or the
  * bare client's "start"), writes the whole pre-encoded stream — `subscribed`, one snapshot per
  * market, then the `orderbook_delta` frames — as fast as the socket takes it. No JSON encoding
- * or framing happens while sending: it is one buffer, written in 1 MiB slices.
+ * or framing happens while sending: it is one buffer, written in 1 MiB slices. Later commands
+ * get no answer, except `unsubscribe` (an `unsubscribed` reply, for clean shutdowns).
  *
  *   deno run -A bench/_ws_sender.ts --frames 200000 --markets 1000
  *
@@ -52,6 +53,31 @@ function encodeFrames(texts: readonly string[]): Uint8Array {
 }
 
 const stream = encodeFrames([...workload.setup, ...workload.frames]);
+/** The seq the stream's sid continues with (snapshots and deltas consumed the ones before). */
+const nextSeq = workload.setup.length + workload.frames.length;
+
+/** Unmasks a client frame's payload (`mask` = its 4-byte key followed by the masked bytes). */
+function unmask(masked: Uint8Array): Uint8Array {
+  const payload = masked.slice(4);
+  for (let i = 0; i < payload.length; i++) payload[i] = payload[i]! ^ masked[i & 3]!;
+  return payload;
+}
+
+/**
+ * The answer to a command sent after the stream started: `unsubscribed` for an `unsubscribe`
+ * (so a client's clean shutdown — the CLI's — takes one round trip, not its timeout); nothing
+ * for anything else.
+ */
+function replyTo(payload: Uint8Array): string | undefined {
+  let command: { id?: number; cmd?: string };
+  try {
+    command = JSON.parse(new TextDecoder().decode(payload));
+  } catch {
+    return undefined;
+  }
+  if (command.cmd !== "unsubscribe") return undefined;
+  return JSON.stringify({ id: command.id, type: "unsubscribed", sid: 1, seq: nextSeq });
+}
 
 async function writeAll(conn: Deno.Conn, data: Uint8Array): Promise<void> {
   for (let at = 0; at < data.length;) at += await conn.write(data.subarray(at));
@@ -100,6 +126,7 @@ async function accept(conn: Deno.Conn): Promise<void> {
         at = 10;
       }
       if (pending.length < at + 4 + length) break;
+      const payload = unmask(pending.subarray(at, at + 4 + length));
       pending = pending.slice(at + 4 + length);
       if (opcode === 0x8) {
         try {
@@ -109,6 +136,11 @@ async function accept(conn: Deno.Conn): Promise<void> {
         }
         conn.close();
         return;
+      }
+      if (opcode === 0x1 && started) {
+        const reply = replyTo(payload);
+        if (reply !== undefined) await writeAll(conn, encodeFrames([reply])).catch(() => {});
+        continue;
       }
       if (opcode === 0x1 && !started) {
         started = true;

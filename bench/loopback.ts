@@ -1,19 +1,28 @@
 /**
  * End to end on loopback: a sender process (`_ws_sender.ts`) writes pre-encoded WebSocket
- * frames as fast as the socket takes them; each round, in alternating order,
+ * frames (subscribed + 1 000 snapshots + N `orderbook_delta` frames, ~300 k by default) as fast
+ * as the socket takes them, and every contestant receives the same stream, one after the other,
+ * in an order that rotates each round:
  *
- * - Deno: our client (`@kalshi-ws/deno` transport, order books on, a `data` listener) against
- *   a bare Deno `WebSocket` that only `JSON.parse`s each frame;
- * - Node adapter: our client over the `ws` transport against a bare `ws` client that only
- *   `JSON.parse`s each frame, both in this Deno process (Deno's npm support) and, when `node` is
- *   on the PATH, on Node itself (`_node_client.ts`, bundled with `deno bundle`);
+ * - Deno's built-in `WebSocket`: bare receive (the `onmessage` ceiling: count, nothing else),
+ *   bare receive + `JSON.parse` (**the baseline**), our client (`@kalshi-ws/deno` transport,
+ *   books on, a `data` listener), and the CLI's `book` command (`main()` of `apps/cli/main.ts`
+ *   in this process: key import, connect, subscribe, the `for await` loop over the
+ *   subscription, `--max-messages`, unsubscribe and close; books exact at the end);
+ * - `ws` (npm) in this Deno process: bare receive, bare + `JSON.parse`, our client over the Node
+ *   adapter's transport;
+ * - on Node itself when `node` is on the PATH (`_node_client.ts`, bundled with `deno bundle`):
+ *   bare `ws` receive, bare `ws` + `JSON.parse` (the Node baseline) and the Node adapter.
  *
- * receive the same stream (subscribed + 1 000 snapshots + N `orderbook_delta` frames). Time runs
- * from the first command sent to the last frame handled. A final pass per adapter samples the
- * added latency from the socket handing a frame over to the listener having it (1 frame in 16).
+ * Time runs from opening the socket (the CLI: from calling `main()`) to the last frame handled
+ * (the bare sockets and the CLI: to the socket closed). Ratios are per round, baseline time /
+ * contestant time (> 1: faster than the baseline), and the medians over rounds are reported.
+ * A final pass per adapter samples the added latency from the socket handing a frame over to the
+ * listener having it (1 frame in 16).
  *
- *   deno run -A --v8-flags=--expose-gc bench/loopback.ts            # 200 000 deltas
+ *   deno run -A --v8-flags=--expose-gc bench/loopback.ts            # 300 000 deltas, 7 rounds
  *   deno run -A --v8-flags=--expose-gc bench/loopback.ts --full     # 1 000 000 deltas
+ *   deno run -A bench/loopback.ts --only deno|ws|node|cli --rounds 9
  *
  * The last line is a JSON summary.
  *
@@ -21,6 +30,7 @@
  */
 
 import WebSocket from "ws";
+import { generateKeyPairSync } from "node:crypto";
 import {
   connect,
   type KalshiWsClient,
@@ -29,18 +39,17 @@ import {
 } from "../packages/client/mod.ts";
 import { denoTransport } from "../packages/deno/deno_transport.ts";
 import { nodeTransport } from "../packages/node/node_transport.ts";
+import { main as cliMain } from "../apps/cli/main.ts";
 import { median, quantile, round } from "./_pipeline_workload.ts";
 import { benchFlags, collect, machine, printSummary } from "./_report.ts";
 
 const flags = benchFlags(["frames", "markets", "only"]);
-/** `--only deno` / `--only node`: run one adapter's pair (both by default). */
+/** `--only deno|ws|node|cli`: run one group (all by default; `cli` = bare Deno + the CLI). */
 const only = flags.values.only;
-if (only !== undefined && only !== "deno" && only !== "node") {
-  throw new Error(`Cannot run --only "${only}": expected "deno" or "node"`);
+if (only !== undefined && !["deno", "ws", "node", "cli"].includes(only)) {
+  throw new Error(`Cannot run --only "${only}": expected "deno", "ws", "node" or "cli"`);
 }
-const runDeno = only !== "node";
-const runNode = only !== "deno";
-const frames = Number(flags.values.frames ?? (flags.full ? 1_000_000 : 200_000));
+const frames = Number(flags.values.frames ?? (flags.full ? 1_000_000 : 300_000));
 const marketCount = Number(flags.values.markets ?? 1000);
 const rounds = flags.rounds ?? 7;
 
@@ -82,53 +91,63 @@ console.error(
 );
 
 // ---------------------------------------------------------------------------------------------
-// Contestants
+// Bare sockets
 
-/** Bare Deno WebSocket: JSON.parse per frame, nothing else. Resolves with ms. */
-function bareDeno(): Promise<number> {
+let sink = 0;
+
+/** Bare Deno WebSocket; `parse`: JSON.parse per frame. Resolves with ms. */
+function bareDeno(parse: boolean): Promise<number> {
   return new Promise((resolve, reject) => {
+    const start = performance.now();
     const ws = new globalThis.WebSocket(url);
     let count = 0;
-    let start = 0;
-    let sink = 0;
-    ws.onopen = () => {
-      start = performance.now();
-      ws.send('{"start":true}');
-    };
-    ws.onmessage = (event) => {
-      sink += JSON.parse(event.data as string).sid;
-      if (++count === total) {
-        const ms = performance.now() - start;
-        ws.onclose = () => resolve(sink === -1 ? 0 : ms);
-        ws.close();
+    ws.onopen = () => ws.send('{"start":true}');
+    ws.onmessage = parse
+      ? (event) => {
+        sink += JSON.parse(event.data as string).sid;
+        if (++count === total) finish();
       }
+      : () => {
+        if (++count === total) finish();
+      };
+    const finish = () => {
+      const ms = performance.now() - start;
+      ws.onclose = () => resolve(ms);
+      ws.close();
     };
     ws.onerror = () => reject(new Error("Cannot benchmark: bare Deno socket failed"));
   });
 }
 
-/** Bare `ws` client: JSON.parse per frame, nothing else. Resolves with ms. */
-function bareWs(): Promise<number> {
+/** Bare `ws` client; `parse`: JSON.parse per frame. Resolves with ms. */
+function bareWs(parse: boolean): Promise<number> {
   return new Promise((resolve, reject) => {
+    const start = performance.now();
     const ws = new WebSocket(url, { perMessageDeflate: false });
     let count = 0;
-    let start = 0;
-    let sink = 0;
-    ws.on("open", () => {
-      start = performance.now();
-      ws.send('{"start":true}');
-    });
-    ws.on("message", (data: WebSocket.RawData) => {
-      sink += JSON.parse((data as Buffer).toString("utf8")).sid;
-      if (++count === total) {
-        const ms = performance.now() - start;
-        ws.once("close", () => resolve(sink === -1 ? 0 : ms));
-        ws.close();
-      }
-    });
+    ws.on("open", () => ws.send('{"start":true}'));
+    ws.on(
+      "message",
+      parse
+        ? (data: WebSocket.RawData) => {
+          sink += JSON.parse((data as Buffer).toString("utf8")).sid;
+          if (++count === total) finish();
+        }
+        : () => {
+          if (++count === total) finish();
+        },
+    );
+    const finish = () => {
+      const ms = performance.now() - start;
+      ws.once("close", () => resolve(ms));
+      ws.close();
+    };
     ws.on("error", () => reject(new Error("Cannot benchmark: bare ws socket failed")));
   });
 }
+
+// ---------------------------------------------------------------------------------------------
+// Our client
 
 const signer = { sign: () => Promise.resolve("YmVuY2g=") };
 
@@ -138,7 +157,7 @@ function sampled(inner: Transport, samples: number[] | undefined): Transport {
   return {
     name: inner.name,
     seesPings: inner.seesPings,
-    open(target, headers, events): ReturnType<Transport["open"]> {
+    open(target, headers, events, options): ReturnType<Transport["open"]> {
       let n = 0;
       const wrapped: SocketEvents = {
         open: () => events.open(),
@@ -152,13 +171,14 @@ function sampled(inner: Transport, samples: number[] | undefined): Transport {
         close: (code, reason) => events.close(code, reason),
         handshakeFailed: (status, message) => events.handshakeFailed(status, message),
       };
-      return inner.open(target, headers, wrapped);
+      return inner.open(target, headers, wrapped, options);
     },
   };
 }
 
-/** Our client with books: subscribe, count data events. Resolves with ms. */
+/** Our client with books and a data listener. Resolves with ms; throws unless books are exact. */
 async function ours(transport: Transport, samples?: number[]): Promise<number> {
+  const start = performance.now();
   const client: KalshiWsClient = await connect({
     transport: sampled(transport, samples),
     endpoint: url,
@@ -168,16 +188,14 @@ async function ours(transport: Transport, samples?: number[]): Promise<number> {
     reconnect: false,
   });
   let count = 0;
-  let start = 0;
   let done!: (ms: number) => void;
   const finished = new Promise<number>((resolve) => done = resolve);
   let problems = 0;
-  client.on("*", (event) => {
-    if (event.type === "data") {
-      if (++count === dataEvents) done(performance.now() - start);
-    } else if (event.type === "gap" || event.type === "book_invalid") problems++;
+  client.on("data", () => {
+    if (++count === dataEvents) done(performance.now() - start);
   });
-  start = performance.now();
+  client.on("gap", () => problems++);
+  client.on("book_invalid", () => problems++);
   await client.subscribe(
     { channels: ["orderbook_delta"], market_tickers: info.markets },
     { buffer: false },
@@ -194,57 +212,174 @@ async function ours(transport: Transport, samples?: number[]): Promise<number> {
 }
 
 // ---------------------------------------------------------------------------------------------
+// The CLI's book command, in this process
+
+const keyDir = await Deno.makeTempDir({ prefix: "kalshi-ws-bench-" });
+const keyFile = `${keyDir}/bench.pem`;
+await Deno.writeTextFile(
+  keyFile,
+  generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({
+    type: "pkcs1",
+    format: "pem",
+  }) as string,
+);
+const cliArgs = [
+  "book",
+  "--url",
+  url,
+  "--key-id",
+  "bench",
+  "--private-key-file",
+  keyFile,
+  "--format",
+  "ndjson",
+  "--interval",
+  "3600000",
+  "--max-messages",
+  String(dataEvents),
+  "--quiet",
+  ...info.markets.flatMap((m) => ["-m", m]),
+];
+
+/**
+ * `kalshi-ws book` for every market until `--max-messages` (every snapshot and delta), then
+ * its clean stop. Resolves with ms; throws unless it exited 0 with every book printed (valid).
+ */
+async function cliBook(): Promise<number> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const text = new TextDecoder();
+  const start = performance.now();
+  const code = await cliMain(cliArgs, {
+    writeOut: (bytes) => (out.push(text.decode(bytes)), bytes.length),
+    writeErr: (bytes) => (err.push(text.decode(bytes)), bytes.length),
+    outIsTerminal: false,
+    errIsTerminal: false,
+    noColor: true,
+  });
+  const ms = performance.now() - start;
+  const lines = out.join("").split("\n").filter((l) => l.startsWith("{"));
+  const valid = lines.filter((l) => JSON.parse(l).final === true).length;
+  if (code !== 0 || valid !== info.markets.length || err.join("") !== "") {
+    throw new Error(
+      `Cannot benchmark the CLI: exit ${code}, ${valid} books printed, stderr ${err.join("")}`,
+    );
+  }
+  return ms;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Rounds
 
-const times = {
-  denoBare: [] as number[],
-  denoOurs: [] as number[],
-  wsBare: [] as number[],
-  wsOurs: [] as number[],
-};
-const ratios = { deno: [] as number[], node: [] as number[] };
+interface Contestant {
+  readonly name: string;
+  readonly label: string;
+  /** The contestant whose time in the same round is the ratio's numerator. */
+  readonly baseline: string;
+  readonly group: "deno" | "ws" | "cli";
+  readonly run: () => Promise<number>;
+}
+
+const contestants: Contestant[] = [
+  {
+    name: "deno_receive",
+    label: "Deno WebSocket, bare receive",
+    baseline: "deno_parse",
+    group: "deno",
+    run: () => bareDeno(false),
+  },
+  {
+    name: "deno_parse",
+    label: "Deno WebSocket + JSON.parse",
+    baseline: "deno_parse",
+    group: "deno",
+    run: () => bareDeno(true),
+  },
+  {
+    name: "deno_client",
+    label: "client, Deno adapter (books, listener)",
+    baseline: "deno_parse",
+    group: "deno",
+    run: () => ours(denoTransport),
+  },
+  {
+    name: "cli_book",
+    label: "CLI book (main() in-process, books exact)",
+    baseline: "deno_parse",
+    group: "cli",
+    run: cliBook,
+  },
+  {
+    name: "ws_receive",
+    label: "ws under Deno, bare receive",
+    baseline: "ws_parse",
+    group: "ws",
+    run: () => bareWs(false),
+  },
+  {
+    name: "ws_parse",
+    label: "ws under Deno + JSON.parse",
+    baseline: "ws_parse",
+    group: "ws",
+    run: () => bareWs(true),
+  },
+  {
+    name: "ws_client",
+    label: "client, Node adapter under Deno",
+    baseline: "ws_parse",
+    group: "ws",
+    run: () => ours(nodeTransport),
+  },
+];
+const active = contestants.filter((c) =>
+  only === undefined || c.group === only || (only === "cli" && c.name === "deno_parse") ||
+  (only === "deno" && c.group === "cli")
+);
+const runNode = only === undefined || only === "node";
+
+const times = new Map<string, number[]>(active.map((c) => [c.name, []]));
+const ratios = new Map<string, number[]>(active.map((c) => [c.name, []]));
 
 // Warm-up: one of each, not recorded.
-if (runDeno) {
-  await bareDeno();
-  await ours(denoTransport);
-}
-if (runNode) {
-  await bareWs();
-  await ours(nodeTransport);
-}
+for (const c of active) await c.run();
 
 for (let r = 0; r < rounds; r++) {
-  const pairs: [keyof typeof times, () => Promise<number>][] = [];
-  if (runDeno) pairs.push(["denoBare", bareDeno], ["denoOurs", () => ours(denoTransport)]);
-  if (runNode) pairs.push(["wsBare", bareWs], ["wsOurs", () => ours(nodeTransport)]);
-  if (r % 2 === 1) pairs.reverse();
-  for (const [name, run] of pairs) {
+  // Rotate and alternate the order, so no contestant always follows the same one.
+  const order = active.map((_, i) => active[(i + r) % active.length]!);
+  if (r % 2 === 1) order.reverse();
+  for (const c of order) {
     collect();
-    times[name].push(await run());
+    times.get(c.name)!.push(await c.run());
   }
-  if (runDeno) ratios.deno.push(times.denoBare.at(-1)! / times.denoOurs.at(-1)!);
-  if (runNode) ratios.node.push(times.wsBare.at(-1)! / times.wsOurs.at(-1)!);
-  console.error(
-    `round ${r + 1}/${rounds}: deno ${round(ratios.deno.at(-1) ?? NaN, 2)}×, node adapter ${
-      round(ratios.node.at(-1) ?? NaN, 2)
-    }×`,
-  );
+  const parts: string[] = [];
+  for (const c of active) {
+    const base = times.get(c.baseline)?.at(-1);
+    if (base === undefined || c.name === c.baseline) continue;
+    const ratio = base / times.get(c.name)!.at(-1)!;
+    ratios.get(c.name)!.push(ratio);
+    parts.push(`${c.name} ${round(ratio, 2)}×`);
+  }
+  console.error(`round ${r + 1}/${rounds}: ${parts.join(", ")}`);
 }
 
 // Latency: the same stream, sampled.
-const latency = { deno: [] as number[], node: [] as number[] };
-if (runDeno) await ours(denoTransport, latency.deno);
-if (runNode) await ours(nodeTransport, latency.node);
+const latency = { deno: [] as number[], ws: [] as number[] };
+if (active.some((c) => c.name === "deno_client")) await ours(denoTransport, latency.deno);
+if (active.some((c) => c.name === "ws_client")) await ours(nodeTransport, latency.ws);
 
-const rate = (ms: number[]) => Math.round(total / (median(ms) / 1000));
+const rate = (ms: readonly number[]) => Math.round(total / (median(ms) / 1000));
 
-// The Node adapter on Node itself: bundle `_node_client.ts` and run it with `node`, if present.
-let onNode: { node: string; ratio: number; rate: number; baseline_rate: number } | undefined;
-if (runNode && !flags.values.only) {
+// On Node itself: bundle `_node_client.ts` and run it with `node`, if present.
+interface NodeResult {
+  node: string;
+  receive: number[];
+  parse: number[];
+  client: number[];
+}
+let onNode: NodeResult | undefined;
+if (runNode) {
   try {
-    const dir = await Deno.makeTempDir({ prefix: "kalshi-ws-bench-" });
-    const bundle = `${dir}/node_client.mjs`;
+    const bundle = `${keyDir}/node_client.mjs`;
     const bundled = await new Deno.Command(Deno.execPath(), {
       args: [
         "bundle",
@@ -255,7 +390,7 @@ if (runNode && !flags.values.only) {
         bundle,
       ],
       stdout: "null",
-      stderr: "null",
+      stderr: "inherit",
     }).output();
     if (!bundled.success) throw new Error("deno bundle failed");
     const run = await new Deno.Command("node", {
@@ -273,18 +408,8 @@ if (runNode && !flags.values.only) {
       stdout: "piped",
       stderr: "inherit",
     }).output();
-    await Deno.remove(dir, { recursive: true });
-    const result = JSON.parse(new TextDecoder().decode(run.stdout).trim().split("\n").at(-1)!) as {
-      node: string;
-      bare: number[];
-      ours: number[];
-    };
-    onNode = {
-      node: result.node,
-      ratio: round(median(result.ours.map((t, i) => result.bare[i]! / t)), 3),
-      rate: rate(result.ours),
-      baseline_rate: rate(result.bare),
-    };
+    if (!run.success) throw new Error(`node exited with ${run.code}`);
+    onNode = JSON.parse(new TextDecoder().decode(run.stdout).trim().split("\n").at(-1)!);
   } catch (error) {
     console.error(`skipping the run on Node: ${(error as Error).message}`);
   }
@@ -292,6 +417,7 @@ if (runNode && !flags.values.only) {
 
 sender.kill();
 await sender.status;
+await Deno.remove(keyDir, { recursive: true });
 
 const percentiles = (samples: number[]) => {
   const sorted = Float64Array.from(samples).sort();
@@ -302,42 +428,61 @@ const percentiles = (samples: number[]) => {
     p999_us: round(quantile(sorted, 0.999), 2),
   };
 };
-const summary = {
+
+const rows: Record<string, { rate: number; ratio?: number; vs?: string }> = {};
+for (const c of active) {
+  rows[c.name] = {
+    rate: rate(times.get(c.name)!),
+    ...(c.name === c.baseline
+      ? {}
+      : { ratio: round(median(ratios.get(c.name)!), 3), vs: c.baseline }),
+  };
+}
+let node: Record<string, unknown> | null = null;
+if (onNode !== undefined) {
+  const per = (xs: number[]) => round(median(xs.map((t, i) => onNode!.parse[i]! / t)), 3);
+  node = {
+    node: onNode.node,
+    ws_receive: { rate: rate(onNode.receive), ratio: per(onNode.receive), vs: "ws_parse" },
+    ws_parse: { rate: rate(onNode.parse) },
+    node_client: { rate: rate(onNode.client), ratio: per(onNode.client), vs: "ws_parse" },
+  };
+}
+
+console.log(`\nEnd to end on loopback, ${total} frames, median of ${rounds} rounds:`);
+for (const c of active) {
+  const row = rows[c.name]!;
+  console.log(
+    `  ${c.label.padEnd(44)} ${String(row.rate).padStart(8)} frames/s` +
+      (row.ratio === undefined ? "  (baseline)" : `  ${row.ratio.toFixed(3)}× ${row.vs}`),
+  );
+}
+if (node !== null) {
+  const n = node as Record<string, { rate: number; ratio?: number }>;
+  console.log(`  on Node ${onNode!.node}:`);
+  console.log(`    bare ws receive ${n.ws_receive!.rate} frames/s  ${n.ws_receive!.ratio}×`);
+  console.log(`    bare ws + JSON.parse ${n.ws_parse!.rate} frames/s  (baseline)`);
+  console.log(`    Node adapter ${n.node_client!.rate} frames/s  ${n.node_client!.ratio}×`);
+}
+if (latency.deno.length + latency.ws.length > 0) {
+  const d = percentiles(latency.deno);
+  const w = percentiles(latency.ws);
+  console.log(
+    `  added latency read → listener (µs, p50/p99/p99.9): deno ${d.p50_us}/${d.p99_us}/${d.p999_us}, ws ${w.p50_us}/${w.p99_us}/${w.p999_us}`,
+  );
+}
+if (sink === 0.5) console.log(sink);
+
+printSummary({
   bench: "loopback",
   deltas: info.frames,
   frames: total,
   markets: info.markets.length,
   mb_per_run: round(info.bytes / 1e6, 1),
   rounds,
-  deno: {
-    ratio: round(median(ratios.deno), 3),
-    rate: rate(times.denoOurs),
-    baseline_rate: rate(times.denoBare),
-    added_latency: percentiles(latency.deno),
-  },
-  node_adapter: {
-    ratio: round(median(ratios.node), 3),
-    rate: rate(times.wsOurs),
-    baseline_rate: rate(times.wsBare),
-    added_latency: percentiles(latency.node),
-    runtime: "deno (npm:ws)",
-  },
-  node_adapter_on_node: onNode ?? null,
+  deno: rows,
+  added_latency: { deno: percentiles(latency.deno), ws: percentiles(latency.ws) },
+  on_node: node,
+  load: Deno.loadavg(),
   machine: machine(),
-};
-console.log(`\nEnd to end on loopback, ${total} frames, median of ${rounds} rounds:`);
-console.log(
-  `  deno:         ours ${summary.deno.rate} frames/s vs bare WebSocket + JSON.parse ${summary.deno.baseline_rate} → ${summary.deno.ratio}×`,
-);
-console.log(
-  `  node adapter: ours ${summary.node_adapter.rate} frames/s vs bare ws + JSON.parse ${summary.node_adapter.baseline_rate} → ${summary.node_adapter.ratio}×`,
-);
-if (onNode !== undefined) {
-  console.log(
-    `  node adapter on Node ${onNode.node}: ours ${onNode.rate} frames/s vs bare ws + JSON.parse ${onNode.baseline_rate} → ${onNode.ratio}×`,
-  );
-}
-console.log(
-  `  added latency read → listener (µs, p50/p99/p99.9): deno ${summary.deno.added_latency.p50_us}/${summary.deno.added_latency.p99_us}/${summary.deno.added_latency.p999_us}, node adapter ${summary.node_adapter.added_latency.p50_us}/${summary.node_adapter.added_latency.p99_us}/${summary.node_adapter.added_latency.p999_us}`,
-);
-printSummary(summary);
+});

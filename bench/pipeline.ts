@@ -9,7 +9,10 @@
  * Workloads (`_pipeline_workload.ts`): `orderbook_delta` frames of ~266 bytes over 1 000
  * markets on one sid (20 levels a side each, books kept valid), `ticker` frames (~480 bytes,
  * no seq) and `trade` frames (~370 bytes, seq). A reference row shows what `JSON.parse` plus the
- * naive `Map` book and a seq check achieve. The last line is a JSON summary.
+ * naive `Map` book and a seq check achieve, and a client row runs the deltas through the whole
+ * `KalshiWsClient` (an in-memory transport handing each frame to the client as a socket would,
+ * books on, a `data` listener): the client's own cost without any socket. The last line is a
+ * JSON summary.
  *
  * @module
  */
@@ -35,6 +38,7 @@ import {
   Series,
 } from "./_report.ts";
 import type { Session } from "../packages/core/session.ts";
+import { connect, type SocketEvents, type Transport } from "../packages/client/mod.ts";
 
 const flags = benchFlags(["frames", "markets"]);
 const count = Number(flags.values.frames ?? (flags.full ? 1_000_000 : 200_000));
@@ -97,6 +101,56 @@ function naiveBooks(): { books: Map<string, NaiveBook>; last: number } {
   return { books, last: deltas.setup.length - 1 };
 }
 
+/**
+ * A client connected over an in-memory transport, subscribed to the delta workload's markets
+ * with its snapshots loaded; the runner hands frames to it as a socket's `text` events would
+ * and checks every one reached the `data` listener. `close` ends it.
+ */
+async function readyClient(): Promise<
+  { run: (from: number, to: number) => void; close: () => Promise<void> }
+> {
+  let events!: SocketEvents;
+  const transport: Transport = {
+    name: "memory-bench",
+    seesPings: false,
+    open(_url, _headers, socketEvents) {
+      events = socketEvents;
+      queueMicrotask(() => socketEvents.open());
+      return { send() {}, close: () => queueMicrotask(() => socketEvents.close(1000, "")) };
+    },
+  };
+  const client = await connect({
+    transport,
+    endpoint: "ws://127.0.0.1:1/trade-api/ws/v2",
+    keyId: "bench",
+    signer: { sign: () => Promise.resolve("YmVuY2g=") },
+    books: true,
+    reconnect: false,
+  });
+  let data = 0;
+  let problems = 0;
+  client.on("data", () => data++);
+  client.on("gap", () => problems++);
+  client.on("book_invalid", () => problems++);
+  const subscribing = client.subscribe(
+    { channels: ["orderbook_delta"], market_tickers: [...deltas.markets] },
+    { buffer: false },
+  );
+  for (const frame of deltas.setup) events.text(frame);
+  await subscribing;
+  const frames = deltas.frames;
+  return {
+    run: (from, to) => {
+      const before = data;
+      for (let i = from; i < to; i++) events.text(frames[i]!);
+      if (data - before !== to - from || problems !== 0) {
+        throw new Error(`Cannot benchmark: the client delivered ${data - before} of ${to - from}`);
+      }
+    },
+    close: () => client.close(),
+  };
+}
+
 /** A variant: fresh state per round, then chunks of the frames. */
 interface Variant {
   readonly series: Series;
@@ -129,6 +183,7 @@ const series = {
   deltaBare: new Series("orderbook_delta: bare JSON.parse", count),
   deltaOurs: new Series("orderbook_delta: Session + BookStore + events", count),
   deltaNaive: new Series("orderbook_delta: JSON.parse + seq + naive Map book", count),
+  deltaClient: new Series("orderbook_delta: client (memory socket, books, listener)", count),
   tickerBare: new Series("ticker: bare JSON.parse", count),
   tickerOurs: new Series("ticker: Session + events", count),
   tradeBare: new Series("trade: bare JSON.parse", count),
@@ -148,6 +203,7 @@ const ours = (s: Series, frames: readonly string[], make: () => Session): Varian
 });
 
 for (let r = 0; r < rounds; r++) {
+  const client = await readyClient();
   interleavedRound(deltas.frames, [
     bare(series.deltaBare, deltas.frames),
     ours(series.deltaOurs, deltas.frames, () => readyBookSession(deltas).session),
@@ -158,7 +214,9 @@ for (let r = 0; r < rounds; r++) {
         return (from, to) => naivePipeline(state, deltas.frames, from, to);
       },
     },
+    { series: series.deltaClient, prepare: () => client.run },
   ]);
+  await client.close();
   interleavedRound(tickers, [
     bare(series.tickerBare, tickers),
     ours(series.tickerOurs, tickers, readyTickerTradeSession),
@@ -171,15 +229,16 @@ for (let r = 0; r < rounds; r++) {
   console.error(
     `round ${r + 1}/${rounds}: delta ${last(series.deltaOurs, series.deltaBare)}× (naive ${
       last(series.deltaNaive, series.deltaBare)
-    }×), ticker ${last(series.tickerOurs, series.tickerBare)}×, trade ${
-      last(series.tradeOurs, series.tradeBare)
-    }×`,
+    }×, client ${last(series.deltaClient, series.deltaBare)}×), ticker ${
+      last(series.tickerOurs, series.tickerBare)
+    }×, trade ${last(series.tradeOurs, series.tradeBare)}×`,
   );
 }
 
 const rows = [
   [series.deltaOurs, series.deltaBare],
   [series.deltaNaive, series.deltaBare],
+  [series.deltaClient, series.deltaBare],
   [series.tickerOurs, series.tickerBare],
   [series.tradeOurs, series.tradeBare],
 ] as const;
@@ -208,6 +267,8 @@ printSummary({
     rate: Math.round(series.deltaOurs.rate),
     baseline_rate: Math.round(series.deltaBare.rate),
     naive_ratio: ratio(series.deltaNaive, series.deltaBare),
+    client_ratio: ratio(series.deltaClient, series.deltaBare),
+    client_rate: Math.round(series.deltaClient.rate),
   },
   ticker: {
     ratio: ratio(series.tickerOurs, series.tickerBare),
