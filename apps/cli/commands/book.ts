@@ -5,7 +5,7 @@
  * @module
  */
 
-import { BookStore, type KalshiWsClient } from "@kalshi-ws/client";
+import { BookStore, type KalshiWsClient, type Subscription } from "@kalshi-ws/client";
 import { UsageError } from "../args.ts";
 import { BookView } from "../book_view.ts";
 import type { CommandContext } from "../context.ts";
@@ -60,30 +60,50 @@ export async function watchBooks(
       onClosed: () => lifetime.stop("stdout_closed"),
     });
     view.start();
-    // Until subscribed, only the lifetime can end the wait (in any state: reconnecting, the
-    // reply lost with the link); the books then stay invalid and are reported as such.
-    const subscription = await subscribeWhileRunning(context, client, {
-      channels: ["orderbook_delta"],
-      market_tickers: markets,
-      ...(args.useYesPrice ? { use_yes_price: true } : {}),
-    });
-    const stream = subscription?.events();
-    const stop = () => void stream?.return();
-    lifetime.signal.addEventListener("abort", stop, { once: true });
-    if (lifetime.stopped) stop();
+    // A listener, not a `for await` loop over the subscription: the books live in the store and
+    // the view only needs to know which market a message touched, so a listener spares every
+    // frame a queued entry, a promise and a resumption. Added before subscribing (no initial
+    // buffer then) so the first snapshots count too.
     let count = 0;
-    for await (const event of stream ?? []) {
-      if (event.type !== "data") continue;
-      const message = event.message;
-      if (message.type === "orderbook_snapshot" || message.type === "orderbook_delta") {
-        view.touched((message.msg as { market_ticker: string }).market_ticker);
+    let subscription: Subscription | undefined;
+    const stopListening = [
+      client.on("data", (event) => {
+        const message = event.message;
+        if (message.type !== "orderbook_snapshot" && message.type !== "orderbook_delta") return;
+        if (lifetime.stopped) return;
+        view!.touched(message.msg.market_ticker);
+        if (out.closed) lifetime.stop("stdout_closed");
+        if (args.maxMessages !== undefined && ++count >= args.maxMessages) {
+          lifetime.stop("max_messages");
+        }
+      }),
+    ];
+    // What a stream reader would have seen end its loop: the client closing for good, or the
+    // subscription lost; with the error, if any.
+    const ended = new Promise<Error | undefined>((resolve) => {
+      stopListening.push(
+        client.on("closed", (event) => resolve(event.error)),
+        client.on("subscription_lost", (event) => {
+          if (event.subscription === subscription) resolve(event.error);
+        }),
+      );
+    });
+    let failure: Error | undefined;
+    try {
+      // Until subscribed, only the lifetime can end the wait (in any state: reconnecting, the
+      // reply lost with the link); the books then stay invalid and are reported as such.
+      subscription = await subscribeWhileRunning(context, client, {
+        channels: ["orderbook_delta"],
+        market_tickers: markets,
+        ...(args.useYesPrice ? { use_yes_price: true } : {}),
+      }, { buffer: false });
+      if (subscription !== undefined) {
+        failure = await Promise.race([lifetime.done().then(() => undefined), ended]);
       }
-      if (out.closed) lifetime.stop("stdout_closed");
-      if (args.maxMessages !== undefined && ++count >= args.maxMessages) {
-        lifetime.stop("max_messages");
-      }
+    } finally {
+      for (const stop of stopListening) stop();
     }
-    lifetime.signal.removeEventListener("abort", stop);
+    if (failure !== undefined) throw failure;
     if (!lifetime.stopped) lifetime.stop("finished");
     // The final state, before unsubscribing and closing invalidate the books.
     const invalid = view.finish();
