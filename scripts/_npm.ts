@@ -22,6 +22,7 @@ export const NPM_MEMBERS: Readonly<Record<string, string>> = {
   node: "packages/node",
   simulator: "packages/simulator",
   nats: "packages/nats",
+  metrics: "packages/metrics",
   cli: "apps/cli",
 };
 

@@ -104,6 +104,10 @@ export interface CliArgs {
   readonly leaseTtlSeconds: number | undefined;
   /** `publish`: seconds between periodic book snapshots. */
   readonly snapshotIntervalSeconds: number | undefined;
+  /** `--metrics-port`: serve /metrics, /healthz and the live page on this port (0 = any). */
+  readonly metricsPort: number | undefined;
+  /** `--metrics-host`: the address the metrics server listens on (default 127.0.0.1). */
+  readonly metricsHost: string;
   /** `publish`/`consume`: JetStream stream name. */
   readonly stream: string | undefined;
   /** `publish`/`consume`: subject prefix. */
@@ -151,6 +155,8 @@ const OPTIONS = {
   "snapshot-interval": { type: "string" },
   stream: { type: "string" },
   prefix: { type: "string" },
+  "metrics-port": { type: "string" },
+  "metrics-host": { type: "string" },
 } as const satisfies Record<string, OptionSpec>;
 
 type OptionName = keyof typeof OPTIONS;
@@ -170,12 +176,14 @@ const CONNECTION: readonly OptionName[] = [
   "idle-timeout",
 ];
 const STOPPING: readonly OptionName[] = ["duration", "max-messages"];
+/** Long-running commands serve metrics, health and the live page on request. */
+const METRICS: readonly OptionName[] = ["metrics-port", "metrics-host"];
 
 /** Which options each command accepts (besides the common ones). */
 const ACCEPTS: Record<CommandName, readonly OptionName[]> = {
-  stream: [...CONNECTION, ...STOPPING, "channel", "market"],
-  book: [...CONNECTION, ...STOPPING, "market", "interval", "depth", "use-yes-price"],
-  record: [...CONNECTION, ...STOPPING, "channel", "market", "out"],
+  stream: [...CONNECTION, ...STOPPING, ...METRICS, "channel", "market"],
+  book: [...CONNECTION, ...STOPPING, ...METRICS, "market", "interval", "depth", "use-yes-price"],
+  record: [...CONNECTION, ...STOPPING, ...METRICS, "channel", "market", "out"],
   replay: [...STOPPING, "serve", "port", "speed", "interval", "depth"],
   simulate: [
     ...STOPPING,
@@ -189,11 +197,12 @@ const ACCEPTS: Record<CommandName, readonly OptionName[]> = {
     "market",
     "fault",
   ],
-  demo: [...STOPPING, "seed", "rate", "interval", "depth", "market", "fault"],
+  demo: [...STOPPING, ...METRICS, "seed", "rate", "interval", "depth", "market", "fault"],
   subscriptions: [...CONNECTION, "channel", "market"],
   check: [...CONNECTION],
   publish: [
     ...CONNECTION,
+    ...METRICS,
     "duration",
     "channel",
     "market",
@@ -206,7 +215,7 @@ const ACCEPTS: Record<CommandName, readonly OptionName[]> = {
     "replicas",
     "batch-latency",
   ],
-  consume: ["duration", "market", "interval", "depth", "nats", "stream", "prefix"],
+  consume: ["duration", ...METRICS, "market", "interval", "depth", "nats", "stream", "prefix"],
 };
 
 /** Parses `argv` (without the program name) or throws {@linkcode UsageError}. */
@@ -268,6 +277,12 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
   }
   if (values.quiet && values.verbose) {
     throw new UsageError("Options '--quiet' and '--verbose' cannot be combined");
+  }
+  if (values["metrics-host"] !== undefined && values["metrics-port"] === undefined) {
+    throw new UsageError(
+      "Option '--metrics-host' needs '--metrics-port'",
+      "Example: --metrics-port 9464 --metrics-host 0.0.0.0",
+    );
   }
   for (const market of values.market ?? []) {
     if (market.trim() === "" || /\s/.test(market)) {
@@ -343,6 +358,12 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     }),
     stream: values.stream,
     prefix: values.prefix,
+    metricsPort: number(values["metrics-port"], "--metrics-port", {
+      min: 0,
+      integer: true,
+      max: 65535,
+    }),
+    metricsHost: metricsHost(values["metrics-host"]),
   };
 }
 
@@ -429,6 +450,25 @@ function cleanParseMessage(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   const firstLine = message.split("\n")[0]!;
   return firstLine.split(". To specify a positional")[0]!.replace(/\.$/, "");
+}
+
+/**
+ * The `--metrics-host` address: an IPv4 or IPv6 address (brackets optional) or a host name;
+ * anything else (a URL, a port, spaces) is a usage error.
+ */
+function metricsHost(text: string | undefined): string {
+  if (text === undefined) return "127.0.0.1";
+  const host = /^\[.*\]$/.test(text) ? text.slice(1, -1) : text;
+  const ipv6 = host.includes(":") && /^[0-9a-fA-F:.]+$/.test(host);
+  const name = /^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/
+    .test(host);
+  if (!ipv6 && !name) {
+    throw new UsageError(
+      `Invalid --metrics-host '${text}': expected an IP address or a host name`,
+      "Example: --metrics-host 0.0.0.0 (every interface) or --metrics-host ::1",
+    );
+  }
+  return host;
 }
 
 /** `--fault` specs, parsed (a usage error names the spec and what is wrong). */

@@ -14,6 +14,7 @@ import type { Command } from "./context.ts";
 import { helpText } from "./help.ts";
 import { Lifetime, StoppedError } from "./lifetime.ts";
 import { Output, type OutputStreams } from "./output.ts";
+import { type MetricsServer, startMetricsServer } from "./metrics_server.ts";
 import { withPathsIn, workDir } from "./paths.ts";
 import type { CliRuntime } from "./runtime.ts";
 import { book } from "./commands/book.ts";
@@ -92,8 +93,17 @@ export async function runCli(
   const format = args.format ?? (out.isTerminal ? "text" : "ndjson");
   const lifetime = new Lifetime(runtime, args.durationSeconds);
   lifetime.signal.addEventListener("abort", () => out.debug(`stopping (${lifetime.reason})`));
+  let metrics: MetricsServer | undefined;
   try {
-    return await COMMANDS[command]({ args, out, lifetime, format, runtime });
+    metrics = await startMetricsServer(args, runtime, out);
+    return await COMMANDS[command]({
+      args,
+      out,
+      lifetime,
+      format,
+      runtime,
+      metrics: metrics?.feed,
+    });
   } catch (error) {
     if (error instanceof UsageError) return usageFailure(out, error);
     if (lifetime.reason === "interrupted") {
@@ -109,6 +119,7 @@ export async function runCli(
     out.error(`error: ${describe(error, runtime)}`);
     return 1;
   } finally {
+    await metrics?.close();
     out.flushRepeated();
     lifetime[Symbol.dispose]();
   }

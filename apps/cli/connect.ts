@@ -128,6 +128,7 @@ export async function openClient(
   }
   out.status(`connected to ${client.url}`);
   client.on("*", (event) => reportLifecycle(context, event));
+  context.metrics?.watchClient(client);
   return client;
 }
 

@@ -6,6 +6,7 @@
 
 import type { CliArgs, OutputFormat } from "./args.ts";
 import type { Lifetime } from "./lifetime.ts";
+import type { FeedMetrics } from "./metrics_server.ts";
 import type { Output } from "./output.ts";
 import type { CliRuntime } from "./runtime.ts";
 
@@ -21,6 +22,8 @@ export interface CommandContext {
   readonly format: OutputFormat;
   /** Files, environment, signals, terminal and sockets of the runtime (Deno or Node). */
   readonly runtime: CliRuntime;
+  /** With `--metrics-port`: where the command plugs in its feed for the metrics server. */
+  readonly metrics?: FeedMetrics;
 }
 
 /** A command's entry point; resolves with the exit code (errors propagate to `main`). */

@@ -18,6 +18,12 @@ const STOPPING = `Stopping (exit 0):
   --duration SECONDS        stop cleanly after this long (> 0, up to ten years)
   --max-messages N          stop cleanly after N data messages`;
 
+const METRICS = `Monitoring (off unless --metrics-port is given):
+  --metrics-port PORT       serve GET /metrics (Prometheus), /healthz (200 when connected with
+                            every subscription live and every book valid, else 503 with a
+                            JSON reason) and a live page at / (0: any free port)
+  --metrics-host ADDRESS    address to listen on (default 127.0.0.1; 0.0.0.0: every interface)`;
+
 const COMMON = `Common:
   --format text|ndjson      default: text on a terminal, NDJSON otherwise
   -q, --quiet               no status lines on stderr (errors still show)
@@ -50,6 +56,7 @@ Examples:
   kalshi-ws record -c orderbook_delta -m KXFED-26DEC-T4.25 --duration 60 -o session.jsonl
   kalshi-ws replay session.jsonl --format ndjson
   kalshi-ws check --demo
+  kalshi-ws demo --metrics-port 9464       (then open http://127.0.0.1:9464/)
 
 Exit codes: 0 done, 1 runtime failure, 2 usage error, 130 interrupted (Ctrl-C), 143 terminated
 (SIGTERM); both stop cleanly (unsubscribe, close, final lines) within 2 s.
@@ -77,6 +84,8 @@ ${STOPPING}
 
 ${CONNECTION}
 
+${METRICS}
+
 ${COMMON}
 
 Examples:
@@ -100,6 +109,8 @@ ${STOPPING}
 
 ${CONNECTION}
 
+${METRICS}
+
 ${COMMON}
 
 Examples:
@@ -120,6 +131,8 @@ NDJSON: a header {"type":"recording","version":1,...}, then lines {"t":<epoch ms
 ${STOPPING}
 
 ${CONNECTION}
+
+${METRICS}
 
 ${COMMON}
 
@@ -190,6 +203,8 @@ ${FAULT}
 
 ${STOPPING}
 
+${METRICS}
+
 ${COMMON}
 
 Examples:
@@ -252,6 +267,8 @@ once. Events go to stderr (and stdout as NDJSON lines with --format ndjson).
 
 ${CONNECTION}
 
+${METRICS}
+
 ${COMMON}
 
 Example:
@@ -275,6 +292,8 @@ snapshot makes it exact.
   --interval MS             NDJSON: minimum ms between two lines of one market (default 1000)
   --depth N                 ladder levels per side (default 5)
   --duration SECONDS        stop cleanly after this long (> 0, up to ten years)
+
+${METRICS}
 
 ${COMMON}
 

@@ -54,6 +54,27 @@ export interface RunningWebSocketServer {
   close(): Promise<void>;
 }
 
+/** A web-standard request handler (`Deno.serve`'s), served by {@linkcode CliRuntime.serveHttp}. */
+export type HttpHandler = (request: Request) => Response | Promise<Response>;
+
+/** Options of {@linkcode CliRuntime.serveHttp}. */
+export interface HttpServerOptions {
+  /** Address to listen on (an IP address or a host name; `0.0.0.0` or `::` for every one). */
+  readonly hostname: string;
+  /** Port (0: any free port). */
+  readonly port: number;
+  /** Answers every request (streamed bodies, such as server-sent events, included). */
+  readonly handler: HttpHandler;
+}
+
+/** A listening HTTP server. */
+export interface RunningHttpServer {
+  /** The port it listens on. */
+  readonly port: number;
+  /** Stops listening and ends open connections (end streamed responses first). */
+  close(): Promise<void>;
+}
+
 /** What the CLI needs from its runtime. */
 export interface CliRuntime {
   /** `"deno"` or `"node"`. */
@@ -91,6 +112,11 @@ export interface CliRuntime {
   exit(code: number): never;
   /** Serves WebSockets on 127.0.0.1 (`replay --serve`); plain HTTP requests get 426. */
   serveWebSockets(options: WebSocketServerOptions): Promise<RunningWebSocketServer>;
+  /**
+   * Serves HTTP with a web-standard handler (`--metrics-port`); a port that cannot be bound
+   * rejects with an error naming the address and why.
+   */
+  serveHttp(options: HttpServerOptions): Promise<RunningHttpServer>;
   /** How to grant a permission the runtime refused (Deno's `--allow-*`), if that is the error. */
   permissionHint(error: unknown): string | undefined;
 }

@@ -13,7 +13,9 @@ import {
   type CliRuntime,
   type CliSignal,
   type FileSink,
+  type HttpServerOptions,
   readBounded,
+  type RunningHttpServer,
   type RunningWebSocketServer,
   type ServedSocketHandlers,
   SMALL_FILE_BYTES,
@@ -102,6 +104,7 @@ export const denoRuntime: CliRuntime = {
   },
   exit: (code) => Deno.exit(code),
   serveWebSockets,
+  serveHttp,
   permissionHint(error) {
     return error instanceof Deno.errors.NotCapable || error instanceof Deno.errors.PermissionDenied
       ? "grant it with the matching deno run --allow-* flag"
@@ -153,9 +156,35 @@ async function serveWebSockets(options: WebSocketServerOptions): Promise<Running
   return { port: addr.port, close: () => server.shutdown() };
 }
 
+/** `Deno.serve` with the handler as it is (`--metrics-port`). */
+async function serveHttp(options: HttpServerOptions): Promise<RunningHttpServer> {
+  const listening = Promise.withResolvers<Deno.NetAddr>();
+  let server: Deno.HttpServer;
+  try {
+    server = Deno.serve({
+      hostname: options.hostname,
+      port: options.port,
+      onListen: (addr) => listening.resolve(addr as Deno.NetAddr),
+      onError: () => new Response("Internal Server Error\n", { status: 500 }),
+    }, options.handler);
+  } catch (error) {
+    const problem = listenProblem(error);
+    if (problem === undefined) throw error; // e.g. no --allow-net: main names the flag
+    throw new Error(`Cannot listen on ${hostPort(options.hostname, options.port)}: ${problem}`);
+  }
+  const addr = await listening.promise;
+  return { port: addr.port, close: () => server.shutdown() };
+}
+
+/** `host:port`, with an IPv6 address in brackets. */
+function hostPort(hostname: string, port: number): string {
+  return hostname.includes(":") ? `[${hostname}]:${port}` : `${hostname}:${port}`;
+}
+
 /** Why listening failed, in the words the Node runtime uses too (undefined: another error). */
 function listenProblem(error: unknown): string | undefined {
   if (error instanceof Deno.errors.AddrInUse) return "address already in use";
   if (error instanceof Deno.errors.PermissionDenied) return "permission denied"; // port < 1024
+  if (error instanceof Deno.errors.AddrNotAvailable) return "address not available here";
   return undefined;
 }

@@ -18,6 +18,7 @@ import { closeSync, openSync, readSync, statSync, writeSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { createServer } from "node:http";
 import { isatty } from "node:tty";
+import { nodeListener } from "@kalshi-ws/metrics";
 import { transport } from "@kalshi-ws/node";
 import { type WebSocket, WebSocketServer } from "ws";
 import type { OutputStreams } from "./output.ts";
@@ -25,7 +26,9 @@ import {
   type CliRuntime,
   type CliSignal,
   type FileSink,
+  type HttpServerOptions,
   readBounded,
+  type RunningHttpServer,
   type RunningWebSocketServer,
   SMALL_FILE_BYTES,
   UPGRADE_REQUIRED,
@@ -172,6 +175,7 @@ export const nodeRuntime: CliRuntime = {
   },
   exit: (code) => process.exit(code),
   serveWebSockets,
+  serveHttp,
   permissionHint: () => undefined, // Node runs without a permission system
 };
 
@@ -227,6 +231,39 @@ async function serveWebSockets(options: WebSocketServerOptions): Promise<Running
       await new Promise<void>((resolve) => http.close(() => resolve()));
     },
   };
+}
+
+/** `node:http` answering through a web-standard handler (`--metrics-port`). */
+async function serveHttp(options: HttpServerOptions): Promise<RunningHttpServer> {
+  const http = createServer(nodeListener(options.handler));
+  await listen(http, options.port, options.hostname);
+  const address = http.address();
+  const port = typeof address === "object" && address !== null ? address.port : options.port;
+  return {
+    port,
+    async close() {
+      http.closeAllConnections();
+      await new Promise<void>((resolve) => http.close(() => resolve()));
+    },
+  };
+}
+
+/** Listens, or rejects with the reason in the words the Deno runtime uses too. */
+function listen(http: ReturnType<typeof createServer>, port: number, host: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    http.once("error", (error: Error & { code?: string }) => {
+      const problem = error.code === "EADDRINUSE"
+        ? "address already in use"
+        : error.code === "EACCES"
+        ? "permission denied"
+        : error.code === "EADDRNOTAVAIL"
+        ? "address not available here"
+        : error.message;
+      const where = host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
+      reject(new Error(`Cannot listen on ${where}: ${problem}`));
+    });
+    http.listen(port, host, () => resolve());
+  });
 }
 
 /** Resolves when `socket` has closed, cutting it after {@linkcode CLOSE_GRACE_MS}. */

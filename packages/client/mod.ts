@@ -50,6 +50,16 @@ export {
   type SubscribeOptions,
   Subscription,
 } from "./client.ts";
+export {
+  ClientMetrics,
+  type ClientMetricsSnapshot,
+  type MetricsView,
+  SUBSCRIPTION_HEALTH_STATES,
+  type SubscriptionHealth,
+  type SubscriptionMetrics,
+} from "./client_metrics.ts";
+export { type HistogramSnapshot, LAG_BUCKETS_SECONDS } from "./lag_histogram.ts";
+export { type TrackedMetrics, trackMetrics } from "./track_metrics.ts";
 // Everything from the core (errors, message types, exact fixed-point, OrderBook/BookStore, …),
 // so users need one import.
 export * from "@kalshi-ws/core";

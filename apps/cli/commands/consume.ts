@@ -10,6 +10,7 @@ import { connect as natsConnect, type NatsConnection } from "@nats-io/transport-
 import { marketOfSubject, startBookConsumer } from "@kalshi-ws/nats";
 import { UsageError } from "../args.ts";
 import { BookView } from "../book_view.ts";
+import { ConsumeMetrics } from "../consume_metrics.ts";
 import type { CommandContext } from "../context.ts";
 import { describeNatsServers, natsServers } from "../nats_servers.ts";
 
@@ -29,6 +30,7 @@ export async function consume(context: CommandContext): Promise<number> {
   let failed = false;
   try {
     const store = { current: undefined as BookView | undefined };
+    const metrics = context.metrics === undefined ? undefined : consumeMetrics(nats);
     const consumer = await startBookConsumer({
       nats,
       markets,
@@ -49,10 +51,15 @@ export async function consume(context: CommandContext): Promise<number> {
         lifetime.stop("finished");
       },
       onMessage: (subject) => {
+        metrics?.message(subject);
         store.current?.touched(marketOfSubject(subject));
         if (out.closed) lifetime.stop("stdout_closed");
       },
     });
+    if (metrics !== undefined) {
+      metrics.watch(consumer);
+      context.metrics!.watch(metrics);
+    }
     view = new BookView(consumer.books, {
       out,
       format,
@@ -79,6 +86,18 @@ export async function consume(context: CommandContext): Promise<number> {
     await nats.close();
   }
   return failed ? 1 : lifetime.exitCode;
+}
+
+/** Metrics of a consumer on `nats`, connected while NATS is neither closed nor disconnected. */
+function consumeMetrics(nats: NatsConnection): ConsumeMetrics {
+  let up = true;
+  void (async () => {
+    for await (const status of nats.status()) {
+      if (status.type === "disconnect") up = false;
+      else if (status.type === "reconnect") up = true;
+    }
+  })().catch(() => {});
+  return new ConsumeMetrics(() => up && !nats.isClosed());
 }
 
 /**

@@ -80,6 +80,7 @@ export async function publish(context: CommandContext): Promise<number> {
       ...(args.batchLatencyMs === undefined ? {} : { batchLatencyMs: args.batchLatencyMs }),
       onEvent: report,
     }).finally(() => lifetime.signal.removeEventListener("abort", abort));
+    context.metrics?.watchCollector(collector);
     out.status(`collector ${collector.id} publishing to ${describeNatsServers(servers)}`);
     const failure = await Promise.race([lifetime.done().then(() => undefined), collector.ended]);
     const stats = collector.stats();
