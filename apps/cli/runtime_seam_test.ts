@@ -10,14 +10,14 @@ import assert from "node:assert/strict";
 
 const CLI = new URL("./", import.meta.url);
 
-/** Every `.ts` module of the CLI (relative paths), tests and test helpers excluded. */
+/** Every `.ts` module of the CLI (relative paths), tests (`_test`, `_itest`) and test helpers excluded. */
 function modules(dir = CLI, prefix = ""): string[] {
   const out: string[] = [];
   for (const entry of Deno.readDirSync(dir)) {
     const path = `${prefix}${entry.name}`;
     if (entry.isDirectory) out.push(...modules(new URL(`${entry.name}/`, dir), `${path}/`));
     else if (
-      entry.name.endsWith(".ts") && !entry.name.endsWith("_test.ts") && !entry.name.startsWith("_")
+      entry.name.endsWith(".ts") && !/_i?test\.ts$/.test(entry.name) && !entry.name.startsWith("_")
     ) {
       out.push(path);
     }
