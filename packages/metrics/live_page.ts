@@ -30,7 +30,8 @@ export const LIVE_PAGE: string = `<!doctype html>
   .market h2 { font-size: 1rem; margin: 0 0 .3rem; }
   .market.invalid h2::after { content: " (repairing)"; color: var(--bad); }
   table { border-collapse: collapse; font-variant-numeric: tabular-nums; width: 100%; }
-  td { padding: 0 .4rem; text-align: right; }
+  td, th { padding: 0 .4rem; text-align: right; }
+  th { font-weight: normal; color: var(--muted); font-size: .8rem; }
   tr.ask td { color: var(--bad); } tr.bid td { color: var(--ok); }
   tr.mid td { border-top: 1px solid var(--muted); height: 2px; padding: 0; }
   .muted { color: var(--muted); }
@@ -101,6 +102,13 @@ function renderBooks(books) {
     const title = document.createElement("h2");
     title.textContent = book.market;
     const table = document.createElement("table");
+    const head = document.createElement("tr");
+    for (const label of ["YES price", "size"]) {
+      const th = document.createElement("th");
+      th.textContent = label;
+      head.append(th);
+    }
+    table.append(head);
     for (const level of [...book.asks].reverse()) table.append(row("ask", level));
     const mid = document.createElement("tr");
     mid.className = "mid";
