@@ -40,14 +40,18 @@ import {
 import { denoTransport } from "../packages/deno/deno_transport.ts";
 import { nodeTransport } from "../packages/node/node_transport.ts";
 import { main as cliMain } from "../apps/cli/main.ts";
+import { openTcpWebSocket, tcpTransport } from "./_tcp_websocket.ts";
 import { median, quantile, round } from "./_pipeline_workload.ts";
 import { benchFlags, collect, machine, printSummary } from "./_report.ts";
 
 const flags = benchFlags(["frames", "markets", "only"]);
-/** `--only deno|ws|node|cli`: run one group (all by default; `cli` = bare Deno + the CLI). */
+/**
+ * `--only deno|ws|node|cli|tcp`: run one group (all by default; `cli` and `tcp` run with the bare
+ * Deno baseline).
+ */
 const only = flags.values.only;
-if (only !== undefined && !["deno", "ws", "node", "cli"].includes(only)) {
-  throw new Error(`Cannot run --only "${only}": expected "deno", "ws", "node" or "cli"`);
+if (only !== undefined && !["deno", "ws", "node", "cli", "tcp"].includes(only)) {
+  throw new Error(`Cannot run --only "${only}": expected "deno", "ws", "node", "cli" or "tcp"`);
 }
 const frames = Number(flags.values.frames ?? (flags.full ? 1_000_000 : 300_000));
 const marketCount = Number(flags.values.markets ?? 1000);
@@ -143,6 +147,28 @@ function bareWs(parse: boolean): Promise<number> {
       ws.close();
     };
     ws.on("error", () => reject(new Error("Cannot benchmark: bare ws socket failed")));
+  });
+}
+
+/** Bare prototype TCP WebSocket (`_tcp_websocket.ts`) + JSON.parse per frame. Resolves with ms. */
+function bareTcp(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const start = performance.now();
+    let count = 0;
+    let ms = 0;
+    const ws = openTcpWebSocket(url, {}, {
+      open: () => ws.send('{"start":true}'),
+      text: (data) => {
+        sink += JSON.parse(data).sid;
+        if (++count === total) {
+          ms = performance.now() - start;
+          ws.close();
+        }
+      },
+      ping: () => {},
+      close: () => count === total ? resolve(ms) : reject(new Error("Cannot benchmark: closed")),
+      failed: (message) => reject(new Error(`Cannot benchmark: ${message}`)),
+    });
   });
 }
 
@@ -276,7 +302,7 @@ interface Contestant {
   readonly label: string;
   /** The contestant whose time in the same round is the ratio's numerator. */
   readonly baseline: string;
-  readonly group: "deno" | "ws" | "cli";
+  readonly group: "deno" | "ws" | "cli" | "tcp";
   readonly run: () => Promise<number>;
 }
 
@@ -310,6 +336,20 @@ const contestants: Contestant[] = [
     run: cliBook,
   },
   {
+    name: "tcp_parse",
+    label: "prototype TCP WebSocket + JSON.parse",
+    baseline: "deno_parse",
+    group: "tcp",
+    run: bareTcp,
+  },
+  {
+    name: "tcp_client",
+    label: "client over the prototype TCP WebSocket",
+    baseline: "deno_parse",
+    group: "tcp",
+    run: () => ours(tcpTransport),
+  },
+  {
     name: "ws_receive",
     label: "ws under Deno, bare receive",
     baseline: "ws_parse",
@@ -332,7 +372,8 @@ const contestants: Contestant[] = [
   },
 ];
 const active = contestants.filter((c) =>
-  only === undefined || c.group === only || (only === "cli" && c.name === "deno_parse") ||
+  only === undefined || c.group === only ||
+  ((only === "cli" || only === "tcp") && c.name === "deno_parse") ||
   (only === "deno" && c.group === "cli")
 );
 const runNode = only === undefined || only === "node";
