@@ -1,11 +1,12 @@
 /**
- * Runs `kalshi-ws` (apps/cli/main.ts) as a child process for the NATS integration tests and
- * collects its NDJSON stdout lines as they arrive.
+ * Test helper: runs `kalshi-ws publish` and `kalshi-ws consume` (`main.ts`) as child processes
+ * for the NATS integration tests (so a collector can really be killed) and collects their
+ * NDJSON stdout lines as they arrive.
  *
  * @module
  */
 
-const MAIN = new URL("../../../apps/cli/main.ts", import.meta.url).pathname;
+const MAIN = new URL("./main.ts", import.meta.url).pathname;
 
 /** A running CLI process. */
 export interface CliProcess extends AsyncDisposable {

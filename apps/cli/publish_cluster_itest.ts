@@ -1,5 +1,5 @@
 // NATS integration test on a real three-node JetStream cluster: three `nats-server` processes on
-// loopback (configuration written by testing/nats_cluster.ts), the simulator, collectors as
+// loopback (configuration written by @kalshi-ws/nats/testing), the simulator, collectors as
 // `kalshi-ws publish` processes and consumers, with a server and a collector SIGKILLed together
 // mid-stream. Run with `deno task test:nats` (needs `nats-server` on the PATH; NATS_URL is not
 // used: the test must own the servers it kills).
@@ -9,9 +9,15 @@ import { startSimulator } from "@kalshi-ws/simulator";
 import { connect as natsConnect } from "@nats-io/transport-node";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { Kvm } from "@nats-io/kv";
-import { startBookConsumer } from "./consumer.ts";
-import { preferredCollector } from "./shares.ts";
-import { leaseBucketName } from "./stream.ts";
+import { leaseBucketName, preferredCollector, startBookConsumer } from "@kalshi-ws/nats";
+import {
+  auditStream,
+  booksDiffering,
+  removeFeed,
+  startNatsCluster,
+  testStreamNames,
+  waitFor,
+} from "@kalshi-ws/nats/testing";
 import {
   type CliProcess,
   consumeArgs,
@@ -19,15 +25,7 @@ import {
   linesShowBooks,
   publishArgs,
   startCli,
-} from "./testing/cli_process.ts";
-import {
-  auditStream,
-  booksDiffering,
-  removeFeed,
-  testStreamNames,
-  waitFor,
-} from "./testing/feed_checks.ts";
-import { startNatsCluster } from "./testing/nats_cluster.ts";
+} from "./_nats_cli.ts";
 
 /** Long enough for leases to outlive a leader election (2.9 elects within ~4-9 s). */
 const LEASE_TTL_S = 15;
