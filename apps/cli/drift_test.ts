@@ -10,28 +10,18 @@ import { startSimulator } from "@kalshi-ws/simulator";
 import { runCli } from "./_spawn.ts";
 
 const CONFIG = new URL("../../deno.json", import.meta.url).pathname;
-const SIMULATOR = new URL("../../packages/simulator/main.ts", import.meta.url).pathname;
 
-/** `deno task simulate <args>` as a child process (the task's own permissions). */
+/**
+ * `deno task simulate <args>` as a child process: the workspace's task, so with exactly its
+ * permissions (`deno task` passes Ctrl-C on to the simulator).
+ */
 class SimulatorProcess {
   readonly child: Deno.ChildProcess;
   readonly #lines: ReadableStreamDefaultReader<string>;
 
   constructor(args: readonly string[]) {
     this.child = new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "--quiet",
-        "--frozen",
-        "--config",
-        CONFIG,
-        "--allow-net=127.0.0.1",
-        "--allow-read",
-        "--allow-write=/tmp",
-        "--allow-env=WS_NO_BUFFER_UTIL,WS_NO_UTF_8_VALIDATE",
-        SIMULATOR,
-        ...args,
-      ],
+      args: ["task", "--quiet", "--config", CONFIG, "simulate", ...args],
       stdin: "null",
       stdout: "piped",
       stderr: "null",

@@ -5,7 +5,7 @@ import { parse } from "yaml";
 import { CHANNEL_INFO, CHANNELS, channelsOfMessageType, isChannel } from "./channel.ts";
 import { UPDATE_ACTIONS } from "./command_actions.ts";
 import { DATA_MESSAGE_TYPES } from "./message.ts";
-import { DEFAULT_SPEC_PATH } from "../../scripts/extract_spec_examples.ts";
+import { DEFAULT_SPEC_PATH } from "./testing/spec_examples.ts";
 
 test("CHANNEL_INFO has exactly one row per channel of CHANNELS", () => {
   assert.equal(CHANNELS.length, 13);

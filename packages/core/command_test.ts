@@ -16,7 +16,7 @@ import { encodeCommand, validateCommand, validateUpdate } from "./command_valida
 import { CHANNEL_INFO, CHANNELS } from "./channel.ts";
 import { UPDATE_ACTIONS } from "./command_actions.ts";
 import { CommandError } from "./errors.ts";
-import type { SpecExample } from "../../scripts/extract_spec_examples.ts";
+import type { SpecExample } from "./testing/spec_examples.ts";
 import committed from "./testdata/spec_examples.json" with { type: "json" };
 import { seededRandom as prng } from "./random.ts";
 

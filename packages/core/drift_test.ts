@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { describeDrift, DRIFT_EXAMPLE_LENGTH, DriftLog, summarizeDrift } from "./drift.ts";
 import { decodeMessage } from "./message.ts";
-import type { SpecExample } from "../../scripts/extract_spec_examples.ts";
+import type { SpecExample } from "./testing/spec_examples.ts";
 import committed from "./testdata/spec_examples.json" with { type: "json" };
 import observedText from "./testdata/observed_frames.jsonl" with { type: "text" };
 

@@ -8,7 +8,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { parse } from "yaml";
-import { DEFAULT_SPEC_PATH as SPEC_PATH } from "../../scripts/extract_spec_examples.ts";
+import { DEFAULT_SPEC_PATH as SPEC_PATH } from "./testing/spec_examples.ts";
 import {
   ErrorCode,
   errorInfo,

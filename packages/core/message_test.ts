@@ -11,11 +11,7 @@ import {
 import { DecodeError } from "./errors.ts";
 import { parseCount, parsePrice } from "./fixed_point.ts";
 import { CHANNEL_INFO, CHANNELS } from "./channel.ts";
-import {
-  DEFAULT_SPEC_PATH,
-  readSpecExamples,
-  type SpecExample,
-} from "../../scripts/extract_spec_examples.ts";
+import { DEFAULT_SPEC_PATH, readSpecExamples, type SpecExample } from "./testing/spec_examples.ts";
 import committed from "./testdata/spec_examples.json" with { type: "json" };
 import observedText from "./testdata/observed_frames.jsonl" with { type: "text" };
 

@@ -9,7 +9,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { parse } from "yaml";
-import { DEFAULT_SPEC_PATH as SPEC_PATH } from "../../scripts/extract_spec_examples.ts";
+import { DEFAULT_SPEC_PATH as SPEC_PATH } from "./testing/spec_examples.ts";
 import { CHANNEL_INFO, CHANNELS } from "./channel.ts";
 import { DATA_MESSAGE_TYPES } from "./message.ts";
 import { KNOWN_FIELDS, RETIRED_FIELDS, RETIRED_TYPES } from "./protocol_fields.ts";

@@ -1,4 +1,4 @@
-import { behaviourSuite } from "../client/testing/behaviour_suite.ts";
+import { behaviourSuite } from "@kalshi-ws/client/testing";
 import { transport } from "./mod.ts";
 
 behaviourSuite(transport);

@@ -1,4 +1,4 @@
-import { transportSuite } from "../client/testing/transport_suite.ts";
+import { transportSuite } from "@kalshi-ws/client/testing";
 import { denoTransport } from "./deno_transport.ts";
 
 transportSuite(denoTransport);

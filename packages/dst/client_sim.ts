@@ -21,8 +21,7 @@ import {
   ProtocolConnection,
   Rng,
 } from "@kalshi-ws/simulator/model";
-import { ManualClock } from "../client/testing/manual_clock.ts";
-import { type MemorySocket, MemoryTransport } from "../client/testing/memory_transport.ts";
+import { ManualClock, type MemorySocket, MemoryTransport } from "@kalshi-ws/client/testing";
 import { RequestClock, ResubscribeRate } from "./budgets.ts";
 import { HandshakePlan } from "./handshake_plan.ts";
 

@@ -16,7 +16,7 @@ import {
   type SubscribeParams,
 } from "@kalshi-ws/core";
 import { Exchange, ProtocolConnection } from "@kalshi-ws/simulator/model";
-import { Fuzz, KEYS } from "./_fuzz.ts";
+import { Fuzz, KEYS } from "./testing/fuzz.ts";
 import { UPDATE_ACTIONS } from "@kalshi-ws/core";
 
 /** CI size; `FUZZ_COMMANDS=2000000 deno test -A packages/dst/fuzz_command_test.ts` for more. */

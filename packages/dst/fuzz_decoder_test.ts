@@ -7,7 +7,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { DecodeError, decodeMessage } from "@kalshi-ws/core";
-import { baseFrames, Fuzz } from "./_fuzz.ts";
+import { baseFrames, Fuzz } from "./testing/fuzz.ts";
 
 /** CI size; `FUZZ_FRAMES=5000000 deno test -A packages/dst/fuzz_decoder_test.ts` for a long run. */
 const FRAMES = Number(Deno.env.get("FUZZ_FRAMES") ?? 250_000);

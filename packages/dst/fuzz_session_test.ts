@@ -8,7 +8,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { BookStore, decodeMessage, Session, type SessionEvent } from "@kalshi-ws/core";
-import { baseFrames, corpus, Fuzz } from "./_fuzz.ts";
+import { baseFrames, corpus, Fuzz } from "./testing/fuzz.ts";
 
 /** CI size; `FUZZ_FRAMES=2000000 deno test -A packages/dst/fuzz_session_test.ts` for a long run. */
 const FRAMES = Number(Deno.env.get("FUZZ_FRAMES") ?? 250_000);

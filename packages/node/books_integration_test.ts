@@ -1,4 +1,4 @@
-import { bookIntegritySuite } from "../client/testing/book_integrity_suite.ts";
+import { bookIntegritySuite } from "@kalshi-ws/client/testing";
 import { transport } from "./mod.ts";
 
 /** CI runs a short version; `KALSHI_WS_BOOK_ROUNDS=2000 deno test -A ...` runs for minutes. */

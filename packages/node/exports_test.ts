@@ -1,12 +1,12 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import * as deno from "../deno/mod.ts";
+import * as deno from "@kalshi-ws/deno";
 import * as node from "./mod.ts";
 
 /** The names a module's source exports, values and types alike. */
-function exportedNames(path: string): string[] {
-  const source = readFileSync(new URL(path, import.meta.url), "utf8");
+function exportedNames(url: string): string[] {
+  const source = readFileSync(new URL(url), "utf8");
   const names = new Set<string>();
   for (const block of source.matchAll(/export\s*{([^}]*)}/g)) {
     for (const item of block[1]!.split(",")) {
@@ -28,5 +28,8 @@ test("@kalshi-ws/node exports the same names as @kalshi-ws/deno when compared at
 });
 
 test("@kalshi-ws/node exports the same types as @kalshi-ws/deno when compared in source", () => {
-  assert.deepEqual(exportedNames("./mod.ts"), exportedNames("../deno/mod.ts"));
+  assert.deepEqual(
+    exportedNames(import.meta.resolve("./mod.ts")),
+    exportedNames(import.meta.resolve("@kalshi-ws/deno")),
+  );
 });

@@ -1,4 +1,4 @@
-import { transportSuite } from "../client/testing/transport_suite.ts";
+import { transportSuite } from "@kalshi-ws/client/testing";
 import { nodeTransport } from "./node_transport.ts";
 
 transportSuite(nodeTransport);

@@ -1,5 +1,5 @@
 /**
- * Fuzzing helpers (private): a seeded generator, a corpus of real frames (every channel the
+ * Fuzzing helpers: a seeded generator, a corpus of real frames (every channel the
  * simulator's model produces, plus Kalshi frames observed in the wild and the AsyncAPI examples)
  * and mutators that produce the hostile inputs a decoder meets: truncations, byte flips, wrong
  * types, huge numbers, deep nesting, unicode and duplicate keys.
@@ -12,7 +12,7 @@ import { Exchange, ProtocolConnection, Rng } from "@kalshi-ws/simulator/model";
 /** The {@linkcode corpus} plus Kalshi frames observed in the wild (`core/testdata`). */
 export async function baseFrames(seed: number): Promise<string[]> {
   const observed = await Deno.readTextFile(
-    new URL("../core/testdata/observed_frames.jsonl", import.meta.url),
+    new URL("../../core/testdata/observed_frames.jsonl", import.meta.url),
   );
   return [...corpus(seed), ...observed.split("\n").filter((l) => l.trim() !== "")];
 }
