@@ -7,7 +7,10 @@
  */
 
 import { formatCount, formatPrice, parseCount, parsePrice } from "../packages/core/fixed_point.ts";
-import type { OrderbookDeltaMsg, OrderbookSnapshotMsg } from "../packages/core/message.ts";
+import type {
+  OrderbookDeltaMsg,
+  OrderbookSnapshotMsg,
+} from "../packages/core/message_orderbook.ts";
 
 /** Mulberry32: a small seeded PRNG (the core's). */
 export { seededRandom as prng } from "@kalshi-ws/core";

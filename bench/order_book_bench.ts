@@ -14,7 +14,7 @@
 import { BookStore } from "../packages/core/book_store.ts";
 import { OrderBook } from "../packages/core/order_book.ts";
 import { parseCount, parsePrice } from "../packages/core/fixed_point.ts";
-import type { OrderbookDeltaMsg } from "../packages/core/message.ts";
+import type { OrderbookDeltaMsg } from "../packages/core/message_orderbook.ts";
 import { makeDeltaCycle, makeSnapshot, NaiveBook, prng } from "./_book_workload.ts";
 
 const rand = prng(42);

@@ -17,7 +17,7 @@
  * @module
  */
 
-import type { OrderbookDeltaMsg } from "../packages/core/message.ts";
+import type { OrderbookDeltaMsg } from "../packages/core/message_orderbook.ts";
 import { NaiveBook } from "./_book_workload.ts";
 import {
   makeDeltaWorkload,

@@ -8,7 +8,7 @@
  * @module
  */
 
-import type { OrderbookDeltaMsg, OrderbookSnapshotMsg } from "./message.ts";
+import type { OrderbookDeltaMsg, OrderbookSnapshotMsg } from "./message_orderbook.ts";
 
 /** What the session needs from local order books (implemented by the core's BookStore). */
 export interface BookKeeper {

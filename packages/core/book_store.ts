@@ -23,7 +23,7 @@
  */
 
 import type { BookKeeper } from "./book_keeper.ts";
-import type { OrderbookDeltaMsg, OrderbookSnapshotMsg } from "./message.ts";
+import type { OrderbookDeltaMsg, OrderbookSnapshotMsg } from "./message_orderbook.ts";
 import { BookChange, type BookChangeMask, OrderBook } from "./order_book.ts";
 
 /** Called synchronously after each change to a book, with the flags of that change. */

@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { BookKeeper } from "./book_keeper.ts";
 import { BookStore } from "./book_store.ts";
-import type { OrderbookDeltaMsg } from "./message.ts";
+import type { OrderbookDeltaMsg } from "./message_orderbook.ts";
 import { BookChange, type BookChangeMask, BookProblem, type OrderBook } from "./order_book.ts";
 import { seededRandom as prng } from "./random.ts";
 

@@ -68,7 +68,7 @@ export interface ChannelInfo {
   readonly options: readonly ChannelOption[];
   /** The `update_subscription` actions this channel supports (others get error 13). */
   readonly updateActions: readonly UpdateAction[];
-  /** The `type`s of the data messages this channel emits. */
+  /** The `type`s of the data messages this channel emits (each a `DataMessageType`: tested). */
   readonly messageTypes: readonly string[];
   /** Whether its data messages carry a per-sid `seq` (gaps are detectable only then). */
   readonly sequenced: boolean;

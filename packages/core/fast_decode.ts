@@ -13,22 +13,29 @@
  * field, a different frame type — it returns `undefined` and the caller uses `decodeMessage`,
  * which decodes or rejects it. The two are property-tested against each other.
  *
+ * A {@linkcode DeltaScanner} remembers what it validated (each market's fixed part, the last
+ * sid's head, the last timestamp's minute) so later frames of the same market are checked with a
+ * few string comparisons. That memory belongs to the scanner, never to the module: each session
+ * (and each reader in `@kalshi-ws/nats`) owns one, so sessions in one process share nothing.
+ * {@linkcode scanOrderbookDelta} is the same scan without memory.
+ *
  * Long string values are slices of the frame (V8 keeps a reference to it while they live).
  *
  * @example
  * ```ts
- * import { scanOrderbookDelta } from "./fast_decode.ts";
+ * import { DeltaScanner } from "./fast_decode.ts";
  * import { decodeMessage } from "./message.ts";
+ * const scanner = new DeltaScanner();
  * const text = '{"type":"orderbook_delta","sid":1,"seq":2,"msg":{"market_ticker":"KXA",' +
  *   '"price_dollars":"0.4200","delta_fp":"-4.00","side":"yes"}}';
- * const message = scanOrderbookDelta(text) ?? decodeMessage(text);
+ * const message = scanner.scan(text) ?? decodeMessage(text);
  * message.type; // "orderbook_delta"
  * ```
  *
  * @module
  */
 
-import type { OrderbookDeltaMessage, OrderbookDeltaMsg } from "./message.ts";
+import type { OrderbookDeltaMessage, OrderbookDeltaMsg } from "./message_orderbook.ts";
 
 const PREFIX = '{"type":"orderbook_delta","sid":';
 const QUOTE = 34;
@@ -114,7 +121,9 @@ const MSG_TICKER = ',"msg":{"market_ticker":"';
  */
 const TABLE_BITS = 15;
 const TABLE_MASK = (1 << TABLE_BITS) - 2; // even: the first way of a set
-const templates: (MarketTemplate | undefined)[] = new Array(1 << TABLE_BITS).fill(undefined);
+
+/** A scanner's template table (see {@linkcode DeltaScanner}). */
+type TemplateTable = (MarketTemplate | undefined)[];
 
 /** Hash of `text[start, end)` from its length and up to 12 characters from its end. */
 function tickerHash(text: string, start: number, end: number): number {
@@ -125,7 +134,12 @@ function tickerHash(text: string, start: number, end: number): number {
 }
 
 /** The template for the ticker at `text[start, end)`, if one is held (same hash). */
-function findTemplate(text: string, start: number, end: number): MarketTemplate | undefined {
+function findTemplate(
+  templates: TemplateTable,
+  text: string,
+  start: number,
+  end: number,
+): MarketTemplate | undefined {
   const hash = tickerHash(text, start, end);
   const set = hash & TABLE_MASK;
   const first = templates[set];
@@ -134,7 +148,13 @@ function findTemplate(text: string, start: number, end: number): MarketTemplate 
   return second !== undefined && second.hash === hash ? second : undefined;
 }
 
-function remember(text: string, msgStart: number, ticker: string, marketId: string): void {
+function remember(
+  templates: TemplateTable,
+  text: string,
+  msgStart: number,
+  ticker: string,
+  marketId: string,
+): void {
   const tickerStart = msgStart + MSG_TICKER.length;
   const hash = tickerHash(text, tickerStart, tickerStart + ticker.length);
   const head = `${MSG_TICKER}${ticker}","market_id":"${marketId}","price_dollars":"`;
@@ -152,12 +172,6 @@ function remember(text: string, msgStart: number, ticker: string, marketId: stri
 function flat(value: string): string {
   return value.length === 0 ? "" : value.split("").join("");
 }
-
-/** `{"type":"orderbook_delta","sid":N,"seq":` of the last sid seen (one sid is the norm). */
-let sidHead = "";
-let sidOfHead = -1;
-/** The first 16 characters (`2026-08-27T13:56`) of the last validated `ts`. */
-let tsPrefix = "";
 
 /**
  * Validates a plain-string value `text[start, end)` (no quote, escape or control character;
@@ -185,50 +199,94 @@ function digits(text: string, start: number, end: number): number {
 }
 
 /**
- * The fast lane for Kalshi's layout of a market seen before: the sid head, the seq, the
- * market's template, then `price_dollars`, `delta_fp`, `side` and optionally `ts`, `ts_ms`.
- * `undefined` sends the frame down the key-by-key scan (which validates everything).
+ * The `orderbook_delta` fast path with its own memory of validated frames: each market's
+ * template in a fixed table (256 KiB of slots, allocated with the scanner), the last sid's head
+ * and the last timestamp's minute. One per session (or per reader): nothing is shared between
+ * scanners, so two sessions in a process never see each other's markets.
  */
-function scanKnownMarket(text: string): OrderbookDeltaMessage | undefined {
-  const headLength = sidHead.length;
-  if (headLength === 0 || text.slice(0, headLength) !== sidHead) return undefined;
-  const at = text.indexOf(",", headLength);
-  const seq = digits(text, headLength, at);
-  if (seq < 0) return undefined;
-  // Fixed pieces are compared with `slice(...) === literal` (a memcmp): faster in V8 than
-  // `startsWith` at an offset.
-  const tickerStart = at + MSG_TICKER.length;
-  const tickerEnd = text.indexOf('"', tickerStart);
-  if (tickerEnd <= tickerStart) return undefined;
-  const template = findTemplate(text, tickerStart, tickerEnd);
-  if (template === undefined) return undefined;
-  const head = template.head;
-  let pos = at + head.length;
-  if (text.slice(at, pos) !== head) return undefined;
-  let end = text.indexOf('"', pos);
-  if (end < 0 || !plain(text, pos, end)) return undefined;
-  const price = text.slice(pos, end);
-  if (text.slice(end, end + 14) !== '","delta_fp":"') return undefined;
-  pos = end + 14;
-  end = text.indexOf('"', pos);
-  if (end < 0 || !plain(text, pos, end)) return undefined;
-  const delta = text.slice(pos, end);
-  let side: "yes" | "no";
-  if (text.slice(end, end + 14) === '","side":"yes"') {
-    side = "yes";
+export class DeltaScanner {
+  /** Market templates (see {@linkcode MarketTemplate}). */
+  readonly #templates: TemplateTable = new Array(1 << TABLE_BITS).fill(undefined);
+  /** `{"type":"orderbook_delta","sid":N,"seq":` of the last sid seen (one sid is the norm). */
+  #sidHead = "";
+  #sidOfHead = -1;
+  /** The first 16 characters (`2026-08-27T13:56`) of the last validated `ts`. */
+  #tsPrefix = "";
+
+  /**
+   * The fast lane for Kalshi's layout of a market seen before: the sid head, the seq, the
+   * market's template, then `price_dollars`, `delta_fp`, `side` and optionally `ts`, `ts_ms`.
+   * `undefined` sends the frame down the key-by-key scan (which validates everything).
+   */
+  #known(text: string): OrderbookDeltaMessage | undefined {
+    const sidHead = this.#sidHead;
+    const headLength = sidHead.length;
+    if (headLength === 0 || text.slice(0, headLength) !== sidHead) return undefined;
+    const at = text.indexOf(",", headLength);
+    const seq = digits(text, headLength, at);
+    if (seq < 0) return undefined;
+    // Fixed pieces are compared with `slice(...) === literal` (a memcmp): faster in V8 than
+    // `startsWith` at an offset.
+    const tickerStart = at + MSG_TICKER.length;
+    const tickerEnd = text.indexOf('"', tickerStart);
+    if (tickerEnd <= tickerStart) return undefined;
+    const template = findTemplate(this.#templates, text, tickerStart, tickerEnd);
+    if (template === undefined) return undefined;
+    const head = template.head;
+    let pos = at + head.length;
+    if (text.slice(at, pos) !== head) return undefined;
+    let end = text.indexOf('"', pos);
+    if (end < 0 || !plain(text, pos, end)) return undefined;
+    const price = text.slice(pos, end);
+    if (text.slice(end, end + 14) !== '","delta_fp":"') return undefined;
     pos = end + 14;
-  } else if (text.slice(end, end + 13) === '","side":"no"') {
-    side = "no";
-    pos = end + 13;
-  } else return undefined;
-  const length = text.length;
-  if (text.charCodeAt(length - 1) !== CLOSE || text.charCodeAt(length - 2) !== CLOSE) {
-    return undefined;
-  }
-  if (pos + 2 === length) {
+    end = text.indexOf('"', pos);
+    if (end < 0 || !plain(text, pos, end)) return undefined;
+    const delta = text.slice(pos, end);
+    let side: "yes" | "no";
+    if (text.slice(end, end + 14) === '","side":"yes"') {
+      side = "yes";
+      pos = end + 14;
+    } else if (text.slice(end, end + 13) === '","side":"no"') {
+      side = "no";
+      pos = end + 13;
+    } else return undefined;
+    const length = text.length;
+    if (text.charCodeAt(length - 1) !== CLOSE || text.charCodeAt(length - 2) !== CLOSE) {
+      return undefined;
+    }
+    if (pos + 2 === length) {
+      return {
+        type: "orderbook_delta",
+        sid: this.#sidOfHead,
+        seq,
+        msg: {
+          market_ticker: template.ticker,
+          market_id: template.marketId,
+          price_dollars: price,
+          delta_fp: delta,
+          side,
+        },
+      };
+    }
+    if (text.slice(pos, pos + 7) !== ',"ts":"') return undefined;
+    pos += 7;
+    end = text.indexOf('"', pos);
+    if (end < 0) return undefined;
+    // Timestamps of a burst share their minute: compare it at once, check the rest by character.
+    if (end - pos >= 16 && text.slice(pos, pos + 16) === this.#tsPrefix) {
+      if (!plain(text, pos + 16, end)) return undefined;
+    } else {
+      if (!plain(text, pos, end)) return undefined;
+      if (end - pos >= 16) this.#tsPrefix = flat(text.slice(pos, pos + 16));
+    }
+    const ts = text.slice(pos, end);
+    if (text.slice(end, end + 10) !== '","ts_ms":') return undefined;
+    const tsMs = digits(text, end + 10, length - 2);
+    if (tsMs < 0) return undefined;
     return {
       type: "orderbook_delta",
-      sid: sidOfHead,
+      sid: this.#sidOfHead,
       seq,
       msg: {
         market_ticker: template.ticker,
@@ -236,240 +294,213 @@ function scanKnownMarket(text: string): OrderbookDeltaMessage | undefined {
         price_dollars: price,
         delta_fp: delta,
         side,
+        ts,
+        ts_ms: tsMs,
       },
     };
   }
-  if (text.slice(pos, pos + 7) !== ',"ts":"') return undefined;
-  pos += 7;
-  end = text.indexOf('"', pos);
-  if (end < 0) return undefined;
-  // Timestamps of a burst share their minute: compare it at once, check the rest by character.
-  if (end - pos >= 16 && text.slice(pos, pos + 16) === tsPrefix) {
-    if (!plain(text, pos + 16, end)) return undefined;
-  } else {
-    if (!plain(text, pos, end)) return undefined;
-    if (end - pos >= 16) tsPrefix = flat(text.slice(pos, pos + 16));
-  }
-  const ts = text.slice(pos, end);
-  if (text.slice(end, end + 10) !== '","ts_ms":') return undefined;
-  const tsMs = digits(text, end + 10, length - 2);
-  if (tsMs < 0) return undefined;
-  return {
-    type: "orderbook_delta",
-    sid: sidOfHead,
-    seq,
-    msg: {
-      market_ticker: template.ticker,
-      market_id: template.marketId,
-      price_dollars: price,
-      delta_fp: delta,
-      side,
-      ts,
-      ts_ms: tsMs,
-    },
-  };
-}
 
-/**
- * Decodes `text` if it is a plain `orderbook_delta` frame (see the module doc), returning what
- * `decodeMessage(text)` returns; `undefined` means "use `decodeMessage`", never "invalid".
- */
-export function scanOrderbookDelta(text: string): OrderbookDeltaMessage | undefined {
-  const known = scanKnownMarket(text);
-  if (known !== undefined) return known;
-  if (text.slice(0, PREFIX.length) !== PREFIX) return undefined;
-  let pos = PREFIX.length;
-  let end = intEnd(text, pos);
-  if (end < 0) return undefined;
-  const sid = intValue(text, pos, end);
-  if (sid < 1) return undefined; // the decoder refuses sid 0
-  if (text.slice(end, end + 7) !== ',"seq":') return undefined;
-  pos = end + 7;
-  const seqStart = pos;
-  end = intEnd(text, pos);
-  if (end < 0) return undefined;
-  const seq = intValue(text, pos, end);
-  if (!text.startsWith(',"msg":{', end)) return undefined;
-  const msgStart = end;
-  pos = end + 8;
-  let ticker = "";
-  let marketId = "";
-  let price = "";
-  let delta = "";
-  let side: "yes" | "no" = "yes";
-  let clientOrderId = "";
-  let subaccount = 0;
-  let ts = "";
-  let tsMs = 0;
-  let seen = 0;
-  let order = 0;
-  for (;;) {
-    if (text.charCodeAt(pos) !== QUOTE) return undefined;
-    const k = pos + 1;
-    let key: number;
-    switch (text.charCodeAt(k)) {
-      case 109: // m
-        if (text.startsWith('market_ticker":"', k)) {
-          key = K_TICKER;
+  /**
+   * Decodes `text` if it is a plain `orderbook_delta` frame (see the module doc), returning what
+   * `decodeMessage(text)` returns; `undefined` means "use `decodeMessage`", never "invalid".
+   */
+  scan(text: string): OrderbookDeltaMessage | undefined {
+    const known = this.#known(text);
+    if (known !== undefined) return known;
+    if (text.slice(0, PREFIX.length) !== PREFIX) return undefined;
+    let pos = PREFIX.length;
+    let end = intEnd(text, pos);
+    if (end < 0) return undefined;
+    const sid = intValue(text, pos, end);
+    if (sid < 1) return undefined; // the decoder refuses sid 0
+    if (text.slice(end, end + 7) !== ',"seq":') return undefined;
+    pos = end + 7;
+    const seqStart = pos;
+    end = intEnd(text, pos);
+    if (end < 0) return undefined;
+    const seq = intValue(text, pos, end);
+    if (!text.startsWith(',"msg":{', end)) return undefined;
+    const msgStart = end;
+    pos = end + 8;
+    let ticker = "";
+    let marketId = "";
+    let price = "";
+    let delta = "";
+    let side: "yes" | "no" = "yes";
+    let clientOrderId = "";
+    let subaccount = 0;
+    let ts = "";
+    let tsMs = 0;
+    let seen = 0;
+    let order = 0;
+    for (;;) {
+      if (text.charCodeAt(pos) !== QUOTE) return undefined;
+      const k = pos + 1;
+      let key: number;
+      switch (text.charCodeAt(k)) {
+        case 109: // m
+          if (text.startsWith('market_ticker":"', k)) {
+            key = K_TICKER;
+            pos = k + 16;
+            end = stringEnd(text, pos);
+            if (end <= pos) return undefined; // bad, or empty (the decoder rejects those)
+            ticker = text.slice(pos, end);
+            pos = end + 1;
+          } else if (text.startsWith('market_id":"', k)) {
+            key = K_MARKET_ID;
+            pos = k + 12;
+            end = stringEnd(text, pos);
+            if (end < 0) return undefined;
+            marketId = text.slice(pos, end);
+            pos = end + 1;
+          } else return undefined;
+          break;
+        case 112: // p
+          if (!text.startsWith('price_dollars":"', k)) return undefined;
+          key = K_PRICE;
           pos = k + 16;
           end = stringEnd(text, pos);
-          if (end <= pos) return undefined; // bad, or empty (the decoder rejects those)
-          ticker = text.slice(pos, end);
+          if (end < 0) return undefined;
+          price = text.slice(pos, end);
           pos = end + 1;
-        } else if (text.startsWith('market_id":"', k)) {
-          key = K_MARKET_ID;
-          pos = k + 12;
+          break;
+        case 100: // d
+          if (!text.startsWith('delta_fp":"', k)) return undefined;
+          key = K_DELTA;
+          pos = k + 11;
           end = stringEnd(text, pos);
           if (end < 0) return undefined;
-          marketId = text.slice(pos, end);
+          delta = text.slice(pos, end);
           pos = end + 1;
-        } else return undefined;
-        break;
-      case 112: // p
-        if (!text.startsWith('price_dollars":"', k)) return undefined;
-        key = K_PRICE;
-        pos = k + 16;
-        end = stringEnd(text, pos);
-        if (end < 0) return undefined;
-        price = text.slice(pos, end);
-        pos = end + 1;
-        break;
-      case 100: // d
-        if (!text.startsWith('delta_fp":"', k)) return undefined;
-        key = K_DELTA;
-        pos = k + 11;
-        end = stringEnd(text, pos);
-        if (end < 0) return undefined;
-        delta = text.slice(pos, end);
-        pos = end + 1;
-        break;
-      case 115: // s
-        if (text.startsWith('side":"', k)) {
-          key = K_SIDE;
-          pos = k + 7;
-          if (text.startsWith('yes"', pos)) {
-            side = "yes";
-            pos += 4;
-          } else if (text.startsWith('no"', pos)) {
-            side = "no";
-            pos += 3;
+          break;
+        case 115: // s
+          if (text.startsWith('side":"', k)) {
+            key = K_SIDE;
+            pos = k + 7;
+            if (text.startsWith('yes"', pos)) {
+              side = "yes";
+              pos += 4;
+            } else if (text.startsWith('no"', pos)) {
+              side = "no";
+              pos += 3;
+            } else return undefined;
+          } else if (text.startsWith('subaccount":', k)) {
+            key = K_SUBACCOUNT;
+            pos = k + 12;
+            end = intEnd(text, pos);
+            if (end < 0) return undefined;
+            subaccount = intValue(text, pos, end);
+            pos = end;
           } else return undefined;
-        } else if (text.startsWith('subaccount":', k)) {
-          key = K_SUBACCOUNT;
-          pos = k + 12;
-          end = intEnd(text, pos);
-          if (end < 0) return undefined;
-          subaccount = intValue(text, pos, end);
-          pos = end;
-        } else return undefined;
-        break;
-      case 116: // t
-        if (text.startsWith('ts":"', k)) {
-          key = K_TS;
-          pos = k + 5;
+          break;
+        case 116: // t
+          if (text.startsWith('ts":"', k)) {
+            key = K_TS;
+            pos = k + 5;
+            end = stringEnd(text, pos);
+            if (end < 0) return undefined;
+            ts = text.slice(pos, end);
+            pos = end + 1;
+          } else if (text.startsWith('ts_ms":', k)) {
+            key = K_TS_MS;
+            pos = k + 7;
+            end = intEnd(text, pos);
+            if (end < 0) return undefined;
+            tsMs = intValue(text, pos, end);
+            pos = end;
+          } else return undefined;
+          break;
+        case 99: // c
+          if (!text.startsWith('client_order_id":"', k)) return undefined;
+          key = K_CLIENT_ORDER_ID;
+          pos = k + 18;
           end = stringEnd(text, pos);
           if (end < 0) return undefined;
-          ts = text.slice(pos, end);
+          clientOrderId = text.slice(pos, end);
           pos = end + 1;
-        } else if (text.startsWith('ts_ms":', k)) {
-          key = K_TS_MS;
-          pos = k + 7;
-          end = intEnd(text, pos);
-          if (end < 0) return undefined;
-          tsMs = intValue(text, pos, end);
-          pos = end;
-        } else return undefined;
-        break;
-      case 99: // c
-        if (!text.startsWith('client_order_id":"', k)) return undefined;
-        key = K_CLIENT_ORDER_ID;
-        pos = k + 18;
-        end = stringEnd(text, pos);
-        if (end < 0) return undefined;
-        clientOrderId = text.slice(pos, end);
-        pos = end + 1;
-        break;
-      default:
-        return undefined;
+          break;
+        default:
+          return undefined;
+      }
+      const bit = 1 << key;
+      if ((seen & bit) !== 0) return undefined; // a repeated key: JSON.parse keeps the last
+      seen |= bit;
+      order = order * 16 + key;
+      const c = text.charCodeAt(pos);
+      if (c === COMMA) {
+        pos++;
+        continue;
+      }
+      if (c !== CLOSE) return undefined;
+      break;
     }
-    const bit = 1 << key;
-    if ((seen & bit) !== 0) return undefined; // a repeated key: JSON.parse keeps the last
-    seen |= bit;
-    order = order * 16 + key;
-    const c = text.charCodeAt(pos);
-    if (c === COMMA) {
-      pos++;
-      continue;
-    }
-    if (c !== CLOSE) return undefined;
-    break;
-  }
-  // `}}` must end the frame: anything after it (even whitespace) goes the generic way.
-  if (pos + 2 !== text.length || text.charCodeAt(pos + 1) !== CLOSE) return undefined;
-  if ((seen & REQUIRED) !== REQUIRED) return undefined;
-  let msg: OrderbookDeltaMsg;
-  if (order === ORDER_FULL || order === ORDER_NO_TS) {
-    remember(text, msgStart, ticker, marketId);
-    if (sidOfHead !== sid) {
-      sidHead = flat(text.slice(0, seqStart));
-      sidOfHead = sid;
-    }
-  }
-  if (order === ORDER_FULL) {
-    msg = {
-      market_ticker: ticker,
-      market_id: marketId,
-      price_dollars: price,
-      delta_fp: delta,
-      side,
-      ts,
-      ts_ms: tsMs,
-    };
-  } else if (order === ORDER_NO_TS) {
-    msg = {
-      market_ticker: ticker,
-      market_id: marketId,
-      price_dollars: price,
-      delta_fp: delta,
-      side,
-    };
-  } else {
-    // Any other layout: the same keys in frame order (JSON.parse's order).
-    const out: { -readonly [K in keyof OrderbookDeltaMsg]?: OrderbookDeltaMsg[K] } = {};
-    const keys: number[] = [];
-    for (let o = order; o > 0; o = Math.floor(o / 16)) keys.push(o % 16);
-    for (let i = keys.length - 1; i >= 0; i--) {
-      switch (keys[i]) {
-        case K_TICKER:
-          out.market_ticker = ticker;
-          break;
-        case K_MARKET_ID:
-          out.market_id = marketId;
-          break;
-        case K_PRICE:
-          out.price_dollars = price;
-          break;
-        case K_DELTA:
-          out.delta_fp = delta;
-          break;
-        case K_SIDE:
-          out.side = side;
-          break;
-        case K_CLIENT_ORDER_ID:
-          out.client_order_id = clientOrderId;
-          break;
-        case K_SUBACCOUNT:
-          out.subaccount = subaccount;
-          break;
-        case K_TS:
-          out.ts = ts;
-          break;
-        case K_TS_MS:
-          out.ts_ms = tsMs;
-          break;
+    // `}}` must end the frame: anything after it (even whitespace) goes the generic way.
+    if (pos + 2 !== text.length || text.charCodeAt(pos + 1) !== CLOSE) return undefined;
+    if ((seen & REQUIRED) !== REQUIRED) return undefined;
+    let msg: OrderbookDeltaMsg;
+    if (order === ORDER_FULL || order === ORDER_NO_TS) {
+      remember(this.#templates, text, msgStart, ticker, marketId);
+      if (this.#sidOfHead !== sid) {
+        this.#sidHead = flat(text.slice(0, seqStart));
+        this.#sidOfHead = sid;
       }
     }
-    msg = out as OrderbookDeltaMsg;
+    if (order === ORDER_FULL) {
+      msg = {
+        market_ticker: ticker,
+        market_id: marketId,
+        price_dollars: price,
+        delta_fp: delta,
+        side,
+        ts,
+        ts_ms: tsMs,
+      };
+    } else if (order === ORDER_NO_TS) {
+      msg = {
+        market_ticker: ticker,
+        market_id: marketId,
+        price_dollars: price,
+        delta_fp: delta,
+        side,
+      };
+    } else {
+      // Any other layout: the same keys in frame order (JSON.parse's order).
+      const out: { -readonly [K in keyof OrderbookDeltaMsg]?: OrderbookDeltaMsg[K] } = {};
+      const keys: number[] = [];
+      for (let o = order; o > 0; o = Math.floor(o / 16)) keys.push(o % 16);
+      for (let i = keys.length - 1; i >= 0; i--) {
+        switch (keys[i]) {
+          case K_TICKER:
+            out.market_ticker = ticker;
+            break;
+          case K_MARKET_ID:
+            out.market_id = marketId;
+            break;
+          case K_PRICE:
+            out.price_dollars = price;
+            break;
+          case K_DELTA:
+            out.delta_fp = delta;
+            break;
+          case K_SIDE:
+            out.side = side;
+            break;
+          case K_CLIENT_ORDER_ID:
+            out.client_order_id = clientOrderId;
+            break;
+          case K_SUBACCOUNT:
+            out.subaccount = subaccount;
+            break;
+          case K_TS:
+            out.ts = ts;
+            break;
+          case K_TS_MS:
+            out.ts_ms = tsMs;
+            break;
+        }
+      }
+      msg = out as OrderbookDeltaMsg;
+    }
+    return { type: "orderbook_delta", sid, seq, msg };
   }
-  return { type: "orderbook_delta", sid, seq, msg };
 }

@@ -1,10 +1,13 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { scanOrderbookDelta } from "./fast_decode.ts";
+import { DeltaScanner } from "./fast_decode.ts";
 import { decodeMessage, type ServerMessage } from "./message.ts";
 import spec from "./testdata/spec_examples.json" with { type: "json" };
 import observedText from "./testdata/observed_frames.jsonl" with { type: "text" };
 import { seededRandom as prng } from "./random.ts";
+
+/** One scanner for the whole file, so later tests run with the templates earlier ones taught it. */
+const scanner = new DeltaScanner();
 
 function generic(text: string): ServerMessage | Error {
   try {
@@ -23,7 +26,7 @@ function check(text: string, label: string): boolean {
   const expected = generic(text);
   let hit = false;
   for (let round = 0; round < 2; round++) {
-    const fast = scanOrderbookDelta(text);
+    const fast = scanner.scan(text);
     if (fast === undefined) continue;
     hit = true;
     assert.ok(!(expected instanceof Error), `${label}: fast path accepted a bad frame ${text}`);
@@ -38,7 +41,7 @@ const CANONICAL =
   '"market_id":"9b0f6b43-5b68-4f9f-9f02-9a2d1b8ac1a1","price_dollars":"0.9600",' +
   '"delta_fp":"-54.00","side":"yes","ts":"2022-11-22T20:44:01Z","ts_ms":1669149841000}}';
 
-test("scanOrderbookDelta() matches decodeMessage() on every recorded and spec frame", () => {
+test("DeltaScanner.scan() matches decodeMessage() on every recorded and spec frame", () => {
   const frames = observedText.split("\n").filter((line: string) => line.trim() !== "");
   for (const example of spec.examples as { direction: string; payload: unknown }[]) {
     if (example.direction === "server_to_client" && typeof example.payload === "object") {
@@ -52,7 +55,7 @@ test("scanOrderbookDelta() matches decodeMessage() on every recorded and spec fr
   assert.ok(check(CANONICAL, "canonical"));
 });
 
-test("scanOrderbookDelta() declines frames it cannot prove identical", () => {
+test("DeltaScanner.scan() declines frames it cannot prove identical", () => {
   const cases = [
     CANONICAL.replace('"sid":2', '"sid":02'), // leading zero: invalid JSON
     CANONICAL.replace('"seq":3', '"seq":-3'),
@@ -72,18 +75,18 @@ test("scanOrderbookDelta() declines frames it cannot prove identical", () => {
     CANONICAL.replace('"market_id"', '"future_field":{"a":[1]},"market_id"'),
   ];
   for (const frame of cases) {
-    assert.equal(scanOrderbookDelta(frame), undefined, frame);
-    assert.equal(scanOrderbookDelta(frame), undefined, `second run: ${frame}`);
+    assert.equal(scanner.scan(frame), undefined, frame);
+    assert.equal(scanner.scan(frame), undefined, `second run: ${frame}`);
     check(frame, "declined");
   }
 });
 
-test("scanOrderbookDelta() keeps the frame's key order for other layouts", () => {
+test("DeltaScanner.scan() keeps the frame's key order for other layouts", () => {
   const frame = '{"type":"orderbook_delta","sid":9,"seq":0,"msg":{"side":"no","ts_ms":5,' +
     '"delta_fp":"1.00","client_order_id":"o-1","subaccount":3,"price_dollars":"0.01",' +
     '"market_ticker":"KXA"}}';
   assert.ok(check(frame, "reordered"));
-  assert.deepEqual(Object.keys(scanOrderbookDelta(frame)!.msg), [
+  assert.deepEqual(Object.keys(scanner.scan(frame)!.msg), [
     "side",
     "ts_ms",
     "delta_fp",
@@ -181,7 +184,7 @@ function mutate(frame: string, rand: () => number): string {
   }
 }
 
-test("scanOrderbookDelta() equals decodeMessage() on random and mutated frames", () => {
+test("DeltaScanner.scan() equals decodeMessage() on random and mutated frames", () => {
   for (const seed of [1, 2, 3, 4]) {
     const rand = prng(seed);
     const markets = ["KXA", "FED-23DEC-T3.00", "KXBTCD-26AUG2717-T113999.99", "KXNUM-1"];
@@ -206,7 +209,7 @@ test("scanOrderbookDelta() equals decodeMessage() on random and mutated frames",
   }
 });
 
-test("scanOrderbookDelta() known-market lane equals decodeMessage() on mutated stream frames", () => {
+test("DeltaScanner.scan() known-market lane equals decodeMessage() on mutated stream frames", () => {
   const rand = prng(99);
   const markets = [
     "KXA",

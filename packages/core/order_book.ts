@@ -43,7 +43,8 @@
  */
 
 import { FixedPointError } from "./errors.ts";
-import type { OrderbookDeltaMsg, OrderbookSnapshotMsg, PriceLevel, Side } from "./message.ts";
+import type { PriceLevel, Side } from "./message_common.ts";
+import type { OrderbookDeltaMsg, OrderbookSnapshotMsg } from "./message_orderbook.ts";
 import {
   type Count,
   formatCount,

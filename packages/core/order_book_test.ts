@@ -1,7 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { BookChange, BookProblem, formatMid, OrderBook } from "./order_book.ts";
-import type { OrderbookDeltaMsg, OrderbookSnapshotMsg, Side } from "./message.ts";
+import type { Side } from "./message_common.ts";
+import type { OrderbookDeltaMsg, OrderbookSnapshotMsg } from "./message_orderbook.ts";
 import { formatCount, formatPrice, ONE_DOLLAR } from "./fixed_point.ts";
 import { seededRandom as prng } from "./random.ts";
 

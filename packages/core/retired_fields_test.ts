@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { BookStore } from "./book_store.ts";
 import { DriftLog } from "./drift.ts";
 import { DecodeError } from "./errors.ts";
-import { scanOrderbookDelta } from "./fast_decode.ts";
+import { DeltaScanner } from "./fast_decode.ts";
 import { decodeMessage } from "./message.ts";
 import { RETIRED_FIELDS } from "./protocol_fields.ts";
 import { Session } from "./session.ts";
@@ -79,7 +79,7 @@ test("a retired integer-cent delta is refused by name and never taken by the fas
     seq: 2,
     msg: { market_ticker: "KXA-1", market_id: MARKET_ID, price: 42, delta: -4, side: "yes" },
   });
-  assert.equal(scanOrderbookDelta(text), undefined);
+  assert.equal(new DeltaScanner().scan(text), undefined);
   assert.throws(() => decodeMessage(text), /retired field msg\.price \(integer cents\)/);
   // The transition-era shape (both spellings) decodes the generic way, counting the old fields.
   const both = JSON.stringify({
@@ -96,7 +96,7 @@ test("a retired integer-cent delta is refused by name and never taken by the fas
       side: "yes",
     },
   });
-  assert.equal(scanOrderbookDelta(both), undefined);
+  assert.equal(new DeltaScanner().scan(both), undefined);
   const log = new DriftLog();
   const message = decodeMessage(both, log);
   assert.ok(message.type === "orderbook_delta" && message.msg.price_dollars === "0.4200");

@@ -87,7 +87,7 @@ import {
   ServerError,
 } from "./errors.ts";
 import { type DriftCounts, type DriftEvent, DriftLog } from "./drift.ts";
-import { scanOrderbookDelta } from "./fast_decode.ts";
+import { DeltaScanner } from "./fast_decode.ts";
 import { Fifo } from "./fifo.ts";
 import type { BackoffOptions } from "./backoff.ts";
 import { Liveness } from "./heartbeat.ts";
@@ -96,9 +96,9 @@ import {
   decodeMessage,
   type ResponseMessage,
   type ServerMessage,
-  type SubscriptionEntry,
   type UnknownMessage,
 } from "./message.ts";
+import type { SubscriptionEntry } from "./message_responses.ts";
 import { RequestDeadlines } from "./request_deadlines.ts";
 import { ResubscribeBackoff } from "./resubscribe_backoff.ts";
 import {
@@ -509,6 +509,8 @@ export class Session {
   readonly #commandTimeoutMs: number;
   readonly #liveness: Liveness;
   readonly #drift: DriftLog;
+  /** The `orderbook_delta` fast path, with this session's own memory of markets. */
+  readonly #scanner = new DeltaScanner();
   #table = new SubscriptionTable<Handle, Tag>();
   readonly #handles = new Map<SubscriptionKey, Handle>();
   readonly #transmit = new Fifo<string>();
@@ -648,7 +650,7 @@ export class Session {
     if (!this.#connected) return; // no socket: nothing can have arrived
     this.#liveness.activity(now);
     // The hottest frame skips the generic decoder when it has the plain shape (same result).
-    const delta = scanOrderbookDelta(frame);
+    const delta = this.#scanner.scan(frame);
     if (delta !== undefined) {
       this.#delta(delta, now);
       return;

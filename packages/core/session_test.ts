@@ -7,7 +7,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { BookKeeper } from "./book_keeper.ts";
 import { CommandError, DecodeError, ServerError } from "./errors.ts";
-import type { OrderbookDeltaMsg, OrderbookSnapshotMsg } from "./message.ts";
+import type { OrderbookDeltaMsg, OrderbookSnapshotMsg } from "./message_orderbook.ts";
 import { CommandTimeoutError } from "./errors.ts";
 import { Session, type SessionEvent, type SessionOptions } from "./session.ts";
 import { seededRandom as prng } from "./random.ts";

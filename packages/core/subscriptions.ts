@@ -41,7 +41,8 @@ import { CHANNEL_INFO, isChannel } from "./channel.ts";
 import type { CommandBody, SubscribeParams, UpdateSubscriptionParams } from "./command.ts";
 import { isRetryableError, isTerminalError } from "./error_codes.ts";
 import { CommandTimeoutError, ServerError } from "./errors.ts";
-import type { ErrorMessage, OkMessage, ResponseMessage, SubscriptionEntry } from "./message.ts";
+import type { ResponseMessage } from "./message.ts";
+import type { ErrorMessage, OkMessage, SubscriptionEntry } from "./message_responses.ts";
 
 /** Whether a command failed for a passing reason (no answer, or a retryable code). */
 export function isTransientFailure(error: Error): boolean {

@@ -14,9 +14,9 @@
 
 import {
   BookStore,
+  DeltaScanner,
   type OrderbookDeltaMsg,
   type OrderbookSnapshotMsg,
-  scanOrderbookDelta,
 } from "@kalshi-ws/client";
 import {
   type BookHeaders,
@@ -69,6 +69,8 @@ export class FeedBooks {
   /** The rebuilt books (valid only between a snapshot and the next gap). */
   readonly books: BookStore = new BookStore();
   readonly #follow = new Map<string, Follow>();
+  /** The validated `orderbook_delta` fast path, with this reader's own memory of markets. */
+  readonly #scanner = new DeltaScanner();
   readonly #onGap: ((gap: FeedGap) => void) | undefined;
   readonly #onValid: ((market: string) => void) | undefined;
   #gaps = 0;
@@ -155,7 +157,7 @@ export class FeedBooks {
   ): boolean {
     let message: { type?: unknown; msg?: unknown };
     try {
-      message = (kind === "orderbook_delta" ? scanOrderbookDelta(body) : undefined) ??
+      message = (kind === "orderbook_delta" ? this.#scanner.scan(body) : undefined) ??
         JSON.parse(body);
     } catch {
       return this.#lose(market, { market, reason: "integrity", streamSeq });
