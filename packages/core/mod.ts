@@ -4,6 +4,58 @@
  * No sockets, no timers, no clock reads: frames and the current time go in; frames to send,
  * events and the next deadline come out. Adapters supply the I/O.
  *
+ * ## The rooms
+ *
+ * - Kalshi's facts, one table each: `channel.ts` (`CHANNEL_INFO`: filters, options, actions,
+ *   message types, sequencing, auth), `error_codes.ts` (`KALSHI_ERRORS`: names, texts,
+ *   terminal/retryable), `command_actions.ts` (`COMMAND_NAMES`, `UPDATE_ACTION_INFO`),
+ *   `protocol_fields.ts` (every documented field, for drift checks).
+ * - Commands: `command.ts` (types), `command_builders.ts` (`subscribeCommand`, …),
+ *   `command_validation.ts` (`encodeCommand`: validates, then writes the frame).
+ * - Messages: `message.ts` (`decodeMessage` and the unions) over one module per channel family
+ *   (`message_responses.ts`, `message_orderbook.ts`, `message_market_data.ts`,
+ *   `message_user_data.ts`, `message_lifecycle.ts`, `message_communications.ts`,
+ *   `message_value_feeds.ts`, `message_legacy.ts`; shared pieces in `message_common.ts`);
+ *   `fast_decode.ts` (the validated `orderbook_delta` fast path, a `DeltaScanner` per session);
+ *   `field_check.ts` and `drift.ts` (protocol drift).
+ * - The session: `session.ts` (composition) over `session_inbound.ts`, `resubscribe_plan.ts`,
+ *   `book_repair.ts`, `session_requests.ts`, `session_liveness.ts`, `session_timers.ts`,
+ *   `session_context.ts`, `session_events.ts`, `subscription_handle.ts`; the per-connection
+ *   protocol rules in `subscriptions.ts` and `subscription_transitions.ts`.
+ * - Books: `order_book.ts`, `book_store.ts`, `book_keeper.ts`; numbers: `fixed_point.ts`.
+ * - Connections: `connection_lifecycle.ts` (handshake, backoff, close), `backoff.ts`,
+ *   `heartbeat.ts`, `resubscribe_backoff.ts`, `request_deadlines.ts`.
+ *
+ * ## Walk 1: one `subscribe()` to the wire and back
+ *
+ * 1. `session.ts` `Session.subscribe` validates the params (`command_builders.ts`
+ *    `subscribeCommand`, `command_validation.ts` `validateCommand`), opens a request
+ *    (`session_context.ts` `newRequest`: its deadline starts now) and hands the subscription to
+ *    `resubscribe_plan.ts` `ResubscribePlan.create`, which records a `Handle`
+ *    (`subscription_handle.ts`) and pumps.
+ * 2. `ResubscribePlan.pump` sends the `subscribe` through `session_context.ts`
+ *    `SessionContext.send`: `encodeCommand` writes the frame with the connection's next id, the
+ *    frame waits for `Session.pollTransmit`, and `subscriptions.ts` `SubscriptionTable.track`
+ *    remembers the command with its purpose (`{ purpose: "subscribe", handle }`).
+ * 3. The reply comes back through `Session.receiveText` → `session_inbound.ts` `Inbound.receive`
+ *    (`decodeMessage`, `message_responses.ts`) → `SubscriptionTable.receive`, which answers with a
+ *    `subscribed` transition (`subscription_transitions.ts`) → the purpose's handler
+ *    (`ResubscribePlan.subscribeHandler`) → `subscribed` and `command_result` events
+ *    (`session_events.ts`) for `Session.pollEvent`. A refusal or a timeout
+ *    (`session_timers.ts`) reaches the same handler.
+ *
+ * ## Walk 2: one `orderbook_delta` frame from the socket to the book
+ *
+ * 1. `session.ts` `Session.receiveText` counts the frame as link activity
+ *    (`session_liveness.ts`) and hands it to `session_inbound.ts` `Inbound.receive`.
+ * 2. The session's `DeltaScanner` (`fast_decode.ts`) recognises the plain delta and builds the
+ *    message `decodeMessage` would (`message_orderbook.ts` types); any other shape takes
+ *    `message.ts` `decodeMessage`.
+ * 3. `book_repair.ts` `BookRepair.delta` finds the sid (`subscriptions.ts`), checks its `seq`
+ *    (`checkSeq`: a gap starts a repair), holds it if the market awaits a snapshot, and applies it
+ *    to the books (`book_store.ts` → `order_book.ts`); a refused delta starts a repair.
+ * 4. A `data` event (`session_events.ts`) waits for `Session.pollEvent`.
+ *
  * @example
  * ```ts
  * import { parsePrice } from "@kalshi-ws/core";
@@ -246,44 +298,56 @@ export {
   checkSeq,
   isTransientFailure,
   newSidState,
-  type PendingBase,
-  type PendingCommand,
-  type PendingList,
-  type PendingSubscribe,
-  type PendingUnsubscribe,
-  type PendingUpdate,
   requestedMarkets,
   SeqVerdict,
   type SidState,
   SubscriptionTable,
-  type Transition,
-  type TransitionKind,
 } from "./subscriptions.ts";
-export {
-  type BookInvalidEvent,
-  type CommandResultEvent,
-  type CommandValue,
-  type ConnectedEvent,
-  type DataEvent,
-  type DeadEvent,
-  type DecodeErrorEvent,
-  DEFAULT_COMMAND_TIMEOUT_MS,
-  type DisconnectedEvent,
-  type GapEvent,
-  type ProbeEvent,
-  type RequestId,
-  type ResubscribedEvent,
-  type ResubscribeReason,
-  type ResubscribeScheduledEvent,
-  type ResyncedEvent,
-  type SeqAnomalyEvent,
-  type ServerErrorEvent,
-  Session,
-  type SessionEvent,
-  type SessionOptions,
-  type SidInfo,
-  type SubscribedEvent,
-  type SubscriptionKey,
-  type SubscriptionLostEvent,
-  type UnsubscribedEvent,
-} from "./session.ts";
+export type {
+  CommandFailedTransition,
+  ErrorTransition,
+  IgnoredTransition,
+  ListedTransition,
+  OrphanTransition,
+  OutOfOrder,
+  PendingBase,
+  PendingCommand,
+  PendingList,
+  PendingSubscribe,
+  PendingUnsubscribe,
+  PendingUpdate,
+  SubscribedTransition,
+  SubscribeFailedTransition,
+  SubscriptionErrorTransition,
+  Transition,
+  TransitionBase,
+  TransitionKind,
+  UnsubscribedTransition,
+  UpdatedTransition,
+} from "./subscription_transitions.ts";
+export { DEFAULT_COMMAND_TIMEOUT_MS, Session, type SessionOptions } from "./session.ts";
+export type {
+  BookInvalidEvent,
+  CommandResultEvent,
+  CommandValue,
+  ConnectedEvent,
+  DataEvent,
+  DeadEvent,
+  DecodeErrorEvent,
+  DisconnectedEvent,
+  GapEvent,
+  ProbeEvent,
+  RequestId,
+  ResubscribedEvent,
+  ResubscribeReason,
+  ResubscribeScheduledEvent,
+  ResyncedEvent,
+  SeqAnomalyEvent,
+  ServerErrorEvent,
+  SessionEvent,
+  SidInfo,
+  SubscribedEvent,
+  SubscriptionKey,
+  SubscriptionLostEvent,
+  UnsubscribedEvent,
+} from "./session_events.ts";

@@ -7,7 +7,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { CommandTimeoutError } from "./errors.ts";
-import { Session, type SessionEvent, type SessionOptions } from "./session.ts";
+import { Session, type SessionOptions } from "./session.ts";
+import type { SessionEvent } from "./session_events.ts";
 
 function drain(session: Session): { sent: Record<string, unknown>[]; events: SessionEvent[] } {
   const sent: Record<string, unknown>[] = [];

@@ -1,7 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { DriftLog } from "./drift.ts";
-import { Session, type SessionEvent } from "./session.ts";
+import { Session } from "./session.ts";
+import type { SessionEvent } from "./session_events.ts";
 
 function drain(session: Session): SessionEvent[] {
   const out: SessionEvent[] = [];

@@ -9,7 +9,8 @@ import type { BookKeeper } from "./book_keeper.ts";
 import { CommandError, DecodeError, ServerError } from "./errors.ts";
 import type { OrderbookDeltaMsg, OrderbookSnapshotMsg } from "./message_orderbook.ts";
 import { CommandTimeoutError } from "./errors.ts";
-import { Session, type SessionEvent, type SessionOptions } from "./session.ts";
+import { Session, type SessionOptions } from "./session.ts";
+import type { SessionEvent } from "./session_events.ts";
 import { seededRandom as prng } from "./random.ts";
 
 // ---------------------------------------------------------------------------------------------

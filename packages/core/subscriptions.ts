@@ -4,7 +4,7 @@
  * how `seq` is checked, and which errors kill a subscription.
  *
  * {@linkcode SubscriptionTable} is a transition table over decoded frames: feed it a response
- * and it says what happened ({@linkcode Transition}); feed it a sequenced frame and
+ * and it says what happened (a `Transition`, `subscription_transitions.ts`); feed it a sequenced frame and
  * {@linkcode checkSeq} says whether it is in order. It knows nothing of time, user handles,
  * books or healing: the session composes those on top. Tests drive it without any bytes.
  *
@@ -20,8 +20,8 @@
  *   consumes one (snapshots, deltas, `ok`, `unsubscribed`, sid-scoped errors, trades, lifecycle,
  *   …). Frames without `seq` (`subscribed`, `ticker`, `fill`, the list reply) are never gaps.
  *   `seq !== last + 1` with `seq > last + 1` is a gap; `seq <= last` is a duplicate or regression.
- * - Errors 10 (channel error) and 25 (buffer overflow) on a sid are terminal: the subscription
- *   is gone and must be re-created.
+ * - Errors the code table marks terminal (`error_codes.ts`: 10 channel error, 25 buffer
+ *   overflow) kill the sid they name: the subscription is gone and must be re-created.
  *
  * @example
  * ```ts
@@ -30,19 +30,26 @@
  * const table = new SubscriptionTable<string, string>();
  * table.track(1, subscribeCommand({ channels: ["trade"] }), "my-tag");
  * const t = table.receive({ type: "subscribed", id: 1, msg: { channel: "trade", sid: 4 } });
- * t.kind; // "subscribed"
- * t.complete; // true
+ * if (t.kind === "subscribed") t.complete; // true
  * ```
  *
  * @module
  */
 
 import { CHANNEL_INFO, isChannel } from "./channel.ts";
-import type { CommandBody, SubscribeParams, UpdateSubscriptionParams } from "./command.ts";
+import type { CommandBody, SubscribeParams } from "./command.ts";
 import { isRetryableError, isTerminalError } from "./error_codes.ts";
 import { CommandTimeoutError, ServerError } from "./errors.ts";
+import type {
+  IgnoredTransition,
+  OutOfOrder,
+  PendingCommand,
+  PendingSubscribe,
+  SubscribedTransition,
+  Transition,
+} from "./subscription_transitions.ts";
 import type { ResponseMessage } from "./message.ts";
-import type { ErrorMessage, OkMessage, SubscriptionEntry } from "./message_responses.ts";
+import type { ErrorMessage, OkMessage } from "./message_responses.ts";
 
 /** Whether a command failed for a passing reason (no answer, or a retryable code). */
 export function isTransientFailure(error: Error): boolean {
@@ -108,115 +115,6 @@ export interface SidState<O> {
   awaiting: Set<string> | undefined;
   /** A repair is in progress: emit `resynced` once `awaiting` empties. */
   resyncing: boolean;
-}
-
-/** Fields every pending command has. `T` is the tag the session attaches (why it was sent). */
-export interface PendingBase<T> {
-  /** Wire command id (per connection). */
-  readonly id: number;
-  /** The command as sent. */
-  readonly body: CommandBody;
-  /** Caller context. */
-  readonly tag: T;
-  /** When the command times out (caller's clock), or `Infinity` for none. */
-  deadline: number;
-}
-
-/** A `subscribe` awaiting its `subscribed` frames. */
-export interface PendingSubscribe<O, T> extends PendingBase<T> {
-  /** Discriminant. */
-  readonly kind: "subscribe";
-  /** Its parameters. */
-  readonly params: SubscribeParams;
-  /** Channels requested. */
-  readonly channels: readonly string[];
-  /** Sids acknowledged so far, in arrival order. */
-  readonly acked: SidState<O>[];
-}
-
-/** An `unsubscribe` awaiting one `unsubscribed` per sid. */
-export interface PendingUnsubscribe<T> extends PendingBase<T> {
-  /** Discriminant. */
-  readonly kind: "unsubscribe";
-  /** Sids not yet acknowledged. */
-  readonly remaining: Set<number>;
-}
-
-/** An `update_subscription` awaiting its `ok` (and, for `get_snapshot`, its snapshots). */
-export interface PendingUpdate<T> extends PendingBase<T> {
-  /** Discriminant. */
-  readonly kind: "update";
-  /** Target sid. */
-  readonly sid: number;
-  /** The action. */
-  readonly action: UpdateSubscriptionParams["action"];
-  /** Markets named by the command. */
-  readonly markets: readonly string[];
-  /** Whether the `ok` arrived (for `get_snapshot`, completion is decided by the caller). */
-  acknowledged: boolean;
-}
-
-/** A `list_subscriptions` awaiting its array reply. */
-export interface PendingList<T> extends PendingBase<T> {
-  /** Discriminant. */
-  readonly kind: "list";
-}
-
-/** Any command awaiting its answer. */
-export type PendingCommand<O, T> =
-  | PendingSubscribe<O, T>
-  | PendingUnsubscribe<T>
-  | PendingUpdate<T>
-  | PendingList<T>;
-
-/** What a response frame did, as named by {@linkcode Transition.kind}. */
-export type TransitionKind =
-  /** A `subscribed` (or merging `ok`) answered a pending `subscribe`: `state` is the sid. */
-  | "subscribed"
-  /** An `error` answered a pending `subscribe`; `command.acked` lists sids already created. */
-  | "subscribe_failed"
-  /** An `unsubscribed` removed `state` (answering `command`, if still pending). */
-  | "unsubscribed"
-  /** An `ok` answered a pending `update_subscription`; `state.markets` is updated. */
-  | "updated"
-  /** An `ok` array answered a pending `list_subscriptions`. */
-  | "listed"
-  /** An `error` answered a pending command other than `subscribe`. */
-  | "command_failed"
-  /** An `error` scoped to a sid and no pending command; `terminal` says whether it is dead. */
-  | "subscription_error"
-  /** An `error` with neither a pending command nor a sid. */
-  | "error"
-  /** A `subscribed` nobody is waiting for (late after a timeout): `state` should be discarded. */
-  | "orphan"
-  /** A frame with nothing left to do (a late `ok`, an `unsubscribed` for an unknown sid). */
-  | "ignored";
-
-/**
- * The result of {@linkcode SubscriptionTable.receive}. One shape for all kinds (fields that do
- * not apply are `undefined`) so callers switch on `kind` without casts.
- */
-export interface Transition<O, T> {
-  /** What happened. */
-  readonly kind: TransitionKind;
-  /** The pending command the frame answered, if any. */
-  readonly command: PendingCommand<O, T> | undefined;
-  /** Whether that command is now fully answered (and no longer pending). */
-  readonly complete: boolean;
-  /** The subscription concerned, if any. */
-  readonly state: SidState<O> | undefined;
-  /** The error an `error` frame carried. */
-  readonly error: ServerError | undefined;
-  /** Whether the error kills `state` (codes 10 and 25 on a sid). */
-  readonly terminal: boolean;
-  /** The list reply's entries (`listed`). */
-  readonly subscriptions: readonly SubscriptionEntry[] | undefined;
-  /** Sequence verdict of the frame's `seq` on `state` (`Ok` when it carries none). */
-  readonly seq: SeqVerdict;
-  /** On `Gap`/`Stale`: the seq that was expected. */
-  readonly expected: number;
-  /** The frame's `seq`, or -1 when it carries none. */
-  readonly received: number;
 }
 
 /** The market list a subscribe or update names (`market_ticker` or `market_tickers`). */
@@ -374,9 +272,9 @@ export class SubscriptionTable<O, T> {
       case "ok":
         if (Array.isArray(message.msg)) {
           const command = message.id === undefined ? undefined : this.#pending.get(message.id);
-          if (command?.kind !== "list") return result("ignored", undefined, false, undefined);
+          if (command?.kind !== "list") return IGNORED;
           this.#pending.delete(command.id);
-          return { ...result("listed", command, true, undefined), subscriptions: message.msg };
+          return { kind: "listed", command, subscriptions: message.msg, outOfOrder: undefined };
         }
         return this.#ok(message as OkMessage);
       case "error":
@@ -389,42 +287,38 @@ export class SubscriptionTable<O, T> {
     if (command?.kind !== "subscribe") {
       const orphan = newSidState<O>(sid, channel, undefined, undefined);
       this.sids.set(sid, orphan);
-      return result("orphan", undefined, false, orphan);
+      return { kind: "orphan", state: orphan, outOfOrder: undefined };
     }
     const state = newSidState<O>(sid, channel, undefined, initialMarkets(channel, command.params));
     this.sids.set(sid, state);
-    return this.#acked(command, state);
+    return this.#acked(command, state, false, undefined);
   }
 
-  #acked(command: PendingSubscribe<O, T>, state: SidState<O>): Transition<O, T> {
+  #acked(
+    command: PendingSubscribe<O, T>,
+    state: SidState<O>,
+    merged: boolean,
+    outOfOrder: OutOfOrder<O> | undefined,
+  ): SubscribedTransition<O, T> {
     command.acked.push(state);
     const complete = command.acked.length >= command.channels.length;
     if (complete) this.#pending.delete(command.id);
-    return result("subscribed", command, complete, state);
+    return { kind: "subscribed", command, complete, state, merged, outOfOrder };
   }
 
   #unsubscribed(id: number | undefined, sid: number, seq: number | undefined): Transition<O, T> {
     const state = this.sids.get(sid);
-    let verdict: SeqVerdict = SeqVerdict.Ok;
-    let expected = 0;
-    if (state !== undefined && seq !== undefined) {
-      expected = state.lastSeq + 1;
-      verdict = checkSeq(state, seq);
-    }
+    const outOfOrder = sequence(state, seq);
     this.sids.delete(sid);
     const command = id === undefined ? undefined : this.#pending.get(id);
     if (command?.kind !== "unsubscribe") {
-      return withSeq(
-        result(state ? "unsubscribed" : "ignored", undefined, false, state),
-        verdict,
-        expected,
-        seq,
-      );
+      if (state === undefined) return IGNORED;
+      return { kind: "unsubscribed", command: undefined, complete: false, state, outOfOrder };
     }
     command.remaining.delete(sid);
     const complete = command.remaining.size === 0;
     if (complete) this.#pending.delete(command.id);
-    return withSeq(result("unsubscribed", command, complete, state), verdict, expected, seq);
+    return { kind: "unsubscribed", command, complete, state, outOfOrder };
   }
 
   #ok(message: OkMessage): Transition<O, T> {
@@ -444,23 +338,15 @@ export class SubscriptionTable<O, T> {
         this.sids.set(sid, state);
       }
     }
-    let verdict: SeqVerdict = SeqVerdict.Ok;
-    let expected = 0;
-    if (state !== undefined && seq !== undefined) {
-      expected = state.lastSeq + 1;
-      verdict = checkSeq(state, seq);
-    }
+    const outOfOrder = sequence(state, seq);
     // `ok` lists are the full resulting filter: the best source of truth for the sid's markets.
     if (state !== undefined && msg?.market_tickers !== undefined) {
       state.markets = new Set(msg.market_tickers);
     }
-    if (command === undefined) {
-      return withSeq(result("ignored", undefined, false, state), verdict, expected, seq);
-    }
-    switch (command.kind) {
+    switch (command?.kind) {
       case "subscribe":
-        if (state === undefined) return result("ignored", command, false, undefined);
-        return withSeq(this.#acked(command, state), verdict, expected, seq);
+        if (state === undefined) return IGNORED;
+        return this.#acked(command, state, true, outOfOrder);
       case "update": {
         const target = state ?? this.sids.get(command.sid);
         if (target !== undefined && msg?.market_tickers === undefined) {
@@ -470,10 +356,10 @@ export class SubscriptionTable<O, T> {
         // get_snapshot completes when its snapshots are in; the caller decides.
         const complete = command.action !== "get_snapshot";
         if (complete) this.#pending.delete(command.id);
-        return withSeq(result("updated", command, complete, target), verdict, expected, seq);
+        return { kind: "updated", command, complete, state: target, outOfOrder };
       }
       default:
-        return withSeq(result("ignored", undefined, false, state), verdict, expected, seq);
+        return outOfOrder === undefined ? IGNORED : { kind: "ignored", outOfOrder };
     }
   }
 
@@ -481,29 +367,38 @@ export class SubscriptionTable<O, T> {
     const { id, sid, seq } = message;
     const error = new ServerError(message.msg.code, message.msg.msg, { id, sid });
     const state = sid === undefined ? undefined : this.sids.get(sid);
-    let verdict: SeqVerdict = SeqVerdict.Ok;
-    let expected = 0;
-    if (state !== undefined && seq !== undefined) {
-      expected = state.lastSeq + 1;
-      verdict = checkSeq(state, seq);
-    }
+    const outOfOrder = sequence(state, seq);
     const terminal = sid !== undefined && isTerminalError(error.code);
     if (terminal && state !== undefined) this.sids.delete(state.sid);
     const command = id === undefined ? undefined : this.#pending.get(id);
-    let kind: TransitionKind;
     if (command !== undefined) {
       this.#pending.delete(command.id);
-      kind = command.kind === "subscribe" ? "subscribe_failed" : "command_failed";
-    } else {
-      kind = sid !== undefined ? "subscription_error" : "error";
+      return command.kind === "subscribe"
+        ? { kind: "subscribe_failed", command, state, error, terminal, outOfOrder }
+        : { kind: "command_failed", command, state, error, terminal, outOfOrder };
     }
-    return withSeq(
-      { ...result(kind, command, command !== undefined, state), error, terminal },
-      verdict,
-      expected,
-      seq,
-    );
+    if (sid !== undefined) {
+      return { kind: "subscription_error", state, error, terminal, outOfOrder };
+    }
+    return { kind: "error", error, outOfOrder };
   }
+}
+
+/** The transition of a frame with nothing to do and nothing out of order. */
+const IGNORED: IgnoredTransition<never> = { kind: "ignored", outOfOrder: undefined };
+
+/**
+ * Counts a response frame's `seq` on its sid (when it has both) and returns what was out of
+ * order, if anything.
+ */
+function sequence<O>(
+  state: SidState<O> | undefined,
+  seq: number | undefined,
+): OutOfOrder<O> | undefined {
+  if (state === undefined || seq === undefined) return undefined;
+  const expected = state.lastSeq + 1;
+  const verdict = checkSeq(state, seq);
+  return verdict === SeqVerdict.Ok ? undefined : { state, verdict, expected, received: seq };
 }
 
 /** Applies an `add_markets`/`delete_markets` the server acknowledged without a list. */
@@ -518,34 +413,4 @@ export function applyMarketAction(
   } else if (action === "delete_markets" && state.markets !== undefined) {
     for (const m of markets) state.markets.delete(m);
   }
-}
-
-function result<O, T>(
-  kind: TransitionKind,
-  command: PendingCommand<O, T> | undefined,
-  complete: boolean,
-  state: SidState<O> | undefined,
-): Transition<O, T> {
-  return {
-    kind,
-    command,
-    complete,
-    state,
-    error: undefined,
-    terminal: false,
-    subscriptions: undefined,
-    seq: SeqVerdict.Ok,
-    expected: 0,
-    received: -1,
-  };
-}
-
-function withSeq<O, T>(
-  t: Transition<O, T>,
-  seq: SeqVerdict,
-  expected: number,
-  received: number | undefined,
-): Transition<O, T> {
-  if (received === undefined) return t;
-  return { ...t, seq, expected, received };
 }

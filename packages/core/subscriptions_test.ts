@@ -9,9 +9,18 @@ import {
 } from "./command_builders.ts";
 import { ServerError } from "./errors.ts";
 import { checkSeq, SeqVerdict, SubscriptionTable } from "./subscriptions.ts";
+import type { Transition } from "./subscription_transitions.ts";
 
 function table(): SubscriptionTable<string, string> {
   return new SubscriptionTable<string, string>();
+}
+
+type T = Transition<string, string>;
+
+/** Asserts `t` is of `kind` and narrows it. */
+function as<K extends T["kind"]>(t: T, kind: K): Extract<T, { kind: K }> {
+  assert.equal(t.kind, kind);
+  return t as Extract<T, { kind: K }>;
 }
 
 test("checkSeq() accepts last+1, reports gaps and stale frames, and starts at 1", () => {
@@ -37,14 +46,23 @@ test("SubscriptionTable.receive() completes a 3-channel subscribe after 3 subscr
     }),
     "tag",
   );
-  const a = t.receive({ type: "subscribed", id: 1, msg: { channel: "orderbook_delta", sid: 1 } });
-  const b = t.receive({ type: "subscribed", id: 1, msg: { channel: "ticker", sid: 2 } });
-  assert.equal(a.kind, "subscribed");
+  const a = as(
+    t.receive({ type: "subscribed", id: 1, msg: { channel: "orderbook_delta", sid: 1 } }),
+    "subscribed",
+  );
+  const b = as(
+    t.receive({ type: "subscribed", id: 1, msg: { channel: "ticker", sid: 2 } }),
+    "subscribed",
+  );
   assert.equal(a.complete, false);
+  assert.equal(a.merged, false);
   assert.equal(b.complete, false);
-  const c = t.receive({ type: "subscribed", id: 1, msg: { channel: "trade", sid: 3 } });
+  const c = as(
+    t.receive({ type: "subscribed", id: 1, msg: { channel: "trade", sid: 3 } }),
+    "subscribed",
+  );
   assert.equal(c.complete, true);
-  assert.equal(c.command?.tag, "tag");
+  assert.equal(c.command.tag, "tag");
   assert.equal(t.pendingCount, 0);
   assert.deepEqual([...t.sids.get(1)!.markets!], ["A", "B"]);
   assert.equal(t.sids.get(3)!.channel, "trade");
@@ -54,11 +72,13 @@ test("SubscriptionTable.receive() reports subscribe_failed with the sids already
   const t = table();
   t.track(4, subscribeCommand({ channels: ["ticker", "fill"] }), "tag");
   t.receive({ type: "subscribed", id: 4, msg: { channel: "ticker", sid: 9 } });
-  const f = t.receive({ type: "error", id: 4, msg: { code: 9, msg: "Authentication required" } });
-  assert.equal(f.kind, "subscribe_failed");
+  const f = as(
+    t.receive({ type: "error", id: 4, msg: { code: 9, msg: "Authentication required" } }),
+    "subscribe_failed",
+  );
   assert.ok(f.error instanceof ServerError);
   assert.equal(f.error.code, 9);
-  assert.equal(f.command?.kind === "subscribe" && f.command.acked[0].sid, 9);
+  assert.equal(f.command.acked[0].sid, 9);
   assert.equal(t.pendingCount, 0);
 });
 
@@ -71,15 +91,14 @@ test("SubscriptionTable.receive() counts ok and unsubscribed acks in the sid's s
   t.track(2, addMarketsCommand(1, ["B"]), "u");
   const ok = t.receive({ type: "ok", id: 2, sid: 1, seq: 2, msg: { market_tickers: ["A", "B"] } });
   assert.equal(ok.kind, "updated");
-  assert.equal(ok.seq, SeqVerdict.Ok);
+  assert.equal(ok.outOfOrder, undefined);
   assert.deepEqual([...state.markets!], ["A", "B"]);
   t.track(3, unsubscribeCommand([1]), "x");
-  const gone = t.receive({ type: "unsubscribed", id: 3, sid: 1, seq: 4 });
-  assert.equal(gone.kind, "unsubscribed");
+  const gone = as(t.receive({ type: "unsubscribed", id: 3, sid: 1, seq: 4 }), "unsubscribed");
   assert.equal(gone.complete, true);
-  assert.equal(gone.seq, SeqVerdict.Gap);
-  assert.equal(gone.expected, 3);
-  assert.equal(gone.received, 4);
+  assert.equal(gone.outOfOrder?.verdict, SeqVerdict.Gap);
+  assert.equal(gone.outOfOrder?.expected, 3);
+  assert.equal(gone.outOfOrder?.received, 4);
   assert.equal(t.sids.size, 0);
 });
 
@@ -88,8 +107,7 @@ test("SubscriptionTable.receive() keeps get_snapshot pending after its ok (snaps
   t.track(1, subscribeCommand({ channels: ["orderbook_delta"], market_tickers: ["A"] }), "s");
   t.receive({ type: "subscribed", id: 1, msg: { channel: "orderbook_delta", sid: 1 } });
   t.track(2, getSnapshotCommand(1, ["A"]), "r");
-  const ok = t.receive({ type: "ok", id: 2, sid: 1, seq: 1 });
-  assert.equal(ok.kind, "updated");
+  const ok = as(t.receive({ type: "ok", id: 2, sid: 1, seq: 1 }), "updated");
   assert.equal(ok.complete, false);
   assert.equal(t.pending(2)?.kind === "update" && t.pending(2)?.kind, "update");
   t.complete(2);
@@ -110,8 +128,10 @@ test("SubscriptionTable.receive() marks sid-scoped errors 10 and 25 terminal and
     const t = table();
     t.track(1, subscribeCommand({ channels: ["trade"] }), "s");
     t.receive({ type: "subscribed", id: 1, msg: { channel: "trade", sid: 3 } });
-    const e = t.receive({ type: "error", sid: 3, seq: 1, msg: { code, msg: "dead" } });
-    assert.equal(e.kind, "subscription_error");
+    const e = as(
+      t.receive({ type: "error", sid: 3, seq: 1, msg: { code, msg: "dead" } }),
+      "subscription_error",
+    );
     assert.equal(e.terminal, true);
     assert.equal(e.state?.sid, 3);
     assert.equal(t.sids.has(3), false);
@@ -119,7 +139,10 @@ test("SubscriptionTable.receive() marks sid-scoped errors 10 and 25 terminal and
   const t = table();
   t.track(1, subscribeCommand({ channels: ["trade"] }), "s");
   t.receive({ type: "subscribed", id: 1, msg: { channel: "trade", sid: 3 } });
-  const e = t.receive({ type: "error", sid: 3, msg: { code: 18, msg: "Command timeout" } });
+  const e = as(
+    t.receive({ type: "error", sid: 3, msg: { code: 18, msg: "Command timeout" } }),
+    "subscription_error",
+  );
   assert.equal(e.terminal, false);
   assert.equal(t.sids.has(3), true);
 });
@@ -136,9 +159,10 @@ test("SubscriptionTable.receive() treats an ok answering subscribe as a merge in
     seq: 1,
     msg: { market_tickers: ["A", "B"] },
   });
-  assert.equal(merged.kind, "subscribed");
+  assert.ok(merged.kind === "subscribed");
   assert.equal(merged.complete, true);
-  assert.equal(merged.state?.sid, 1);
+  assert.equal(merged.merged, true);
+  assert.equal(merged.state.sid, 1);
 });
 
 test("SubscriptionTable.receive() flags a subscribed nobody waits for as an orphan", () => {
@@ -151,17 +175,18 @@ test("SubscriptionTable.receive() flags a subscribed nobody waits for as an orph
 test("SubscriptionTable.receive() answers list_subscriptions with the array", () => {
   const t = table();
   t.track(7, listSubscriptionsCommand(), "l");
-  const l = t.receive({ type: "ok", id: 7, msg: [{ channel: "trade", sid: 1 }] });
-  assert.equal(l.kind, "listed");
+  const l = as(t.receive({ type: "ok", id: 7, msg: [{ channel: "trade", sid: 1 }] }), "listed");
   assert.deepEqual(l.subscriptions, [{ channel: "trade", sid: 1 }]);
 });
 
 test("SubscriptionTable.receive() reports command and unscoped errors", () => {
   const t = table();
   t.track(3, unsubscribeCommand([99]), "u");
-  const f = t.receive({ type: "error", id: 3, msg: { code: 7, msg: "Unknown subscription ID" } });
-  assert.equal(f.kind, "command_failed");
-  assert.equal(f.error?.code, 7);
+  const f = as(
+    t.receive({ type: "error", id: 3, msg: { code: 7, msg: "Unknown subscription ID" } }),
+    "command_failed",
+  );
+  assert.equal(f.error.code, 7);
   const e = t.receive({ type: "error", msg: { code: 1, msg: "Unable to process message" } });
   assert.equal(e.kind, "error");
 });

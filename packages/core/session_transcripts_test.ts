@@ -1,12 +1,16 @@
 /**
- * Minimal transcripts of bugs the deterministic simulation found, each named after the seed and
- * the invariant it broke. They feed the core `Session` frames and times directly, so they stay
- * readable and fast; the seeds themselves run in `dst_*_test.ts`.
+ * Minimal transcripts of bugs the deterministic simulation (`packages/dst`) found, each named
+ * after the seed and the invariant it broke. They feed the `Session` frames and times directly,
+ * so they stay readable and fast and live beside the session; the seeds themselves run in the
+ * DST package.
  */
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { BookStore, CommandError, Session, type SessionEvent } from "@kalshi-ws/core";
+import { BookStore } from "./book_store.ts";
+import { CommandError } from "./errors.ts";
+import { Session } from "./session.ts";
+import type { SessionEvent } from "./session_events.ts";
 
 function sent(session: Session): Record<string, unknown>[] {
   const out: Record<string, unknown>[] = [];
