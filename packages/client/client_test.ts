@@ -1,7 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { CommandTimeoutError, ServerError } from "@kalshi-ws/core";
-import { type ClientEvent, connect } from "./client.ts";
+import { connect } from "./client.ts";
+import type { ClientEvent } from "./client_event.ts";
 import { ClientClosedError, ConnectionError, HandshakeRejectedError } from "./errors.ts";
 import { ackSubscribe, fakeSigner, open } from "./testing/memory_client.ts";
 import { flushMicrotasks, ManualClock } from "./testing/manual_clock.ts";

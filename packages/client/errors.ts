@@ -1,11 +1,12 @@
 /**
- * Errors the client adds on top of `@kalshi-ws/core`'s: connection-level failures. Command
- * rejections from Kalshi stay core `ServerError`s (with Kalshi's numeric `code`).
+ * Errors the client adds on top of `@kalshi-ws/core`'s: connection-level failures, a closed
+ * client, a stream whose reader fell behind. Command rejections from Kalshi stay core
+ * `ServerError`s (with Kalshi's numeric `code`).
  *
  * @module
  */
 
-import { KalshiWsError } from "@kalshi-ws/core";
+import { type Channel, KalshiWsError } from "@kalshi-ws/core";
 
 /**
  * Kalshi (or the server at the URL) refused the WebSocket upgrade with HTTP 401/403: the
@@ -53,5 +54,30 @@ export class ClientClosedError extends KalshiWsError {
   constructor(what: string, options?: ErrorOptions) {
     super(`Cannot complete ${what}: the client is closed`, options);
     this.name = "ClientClosedError";
+  }
+}
+
+/**
+ * A stream ended because its reader fell behind and the subscription's overflow policy for the
+ * channel was `"error"`. The message names the channel and the subscription (its channels and
+ * markets); the stream's queued items were read before this was thrown.
+ */
+export class LaggedError extends KalshiWsError {
+  /** The channel whose data overflowed (`undefined` for a message type no channel lists). */
+  readonly channel: Channel | undefined;
+  /** How many messages of one subscription channel the stream could queue. */
+  readonly capacity: number;
+
+  /**
+   * Creates the error for a stream of `capacity`; `subscription` describes the subscription
+   * whose `channel` overflowed (e.g. `"orderbook_delta on KXA-1"`), when known.
+   */
+  constructor(capacity: number, channel?: Channel, subscription?: string) {
+    const what = channel === undefined ? "" : ` "${channel}"`;
+    const whose = subscription === undefined ? "" : ` (subscription: ${subscription})`;
+    super(`Read events faster: a stream queued more than ${capacity}${what} messages${whose}`);
+    this.name = "LaggedError";
+    this.channel = channel;
+    this.capacity = capacity;
   }
 }

@@ -1,16 +1,17 @@
 /**
- * Bounded, async-iterable event queues with an explicit overflow policy per subscription, and
- * synchronous listeners. A slow consumer never makes memory grow without bound and never misses
- * data silently: every drop is counted and announced in the stream itself.
+ * Bounded, async-iterable event queues with an explicit overflow policy per lane (one
+ * subscription's data on one channel, see `overflow_routing.ts`), and synchronous listeners. A
+ * slow consumer never makes memory grow without bound and never misses data silently: every drop
+ * is counted and announced in the stream itself.
  *
  * @module
  */
 
-import { KalshiWsError } from "@kalshi-ws/core";
+import { LaggedError } from "./errors.ts";
 
 /**
- * What a stream does when a subscription's queued data reaches capacity:
- * - `"resync"` (order books): drop that subscription's queued data for the affected markets,
+ * What a stream does when a subscription's queued data of one channel reaches capacity:
+ * - `"resync"` (order books): drop that channel's queued data for the affected markets,
  *   ignore their further deltas until a fresh snapshot arrives, and ask for those snapshots; a
  *   book is never silently wrong.
  * - `"latest"` (tickers): keep only the newest message per market; older ones are dropped.
@@ -23,38 +24,28 @@ export type OverflowPolicy = "resync" | "latest" | "drop-oldest" | "error";
 
 /** How a stream sees one queued item: data (bounded, droppable) or lifecycle (always kept). */
 export interface DataInfo {
-  /** The subscription the data belongs to (capacity and policy apply per group). */
-  readonly group: number;
+  /** The lane the data takes (capacity and policy apply per lane). */
+  readonly lane: number;
   /** The market the data is about, if any (`latest` coalesces and `resync` repairs per market). */
   readonly market: string | undefined;
   /** Whether the item is a full snapshot (it ends a `resync` hold on its market). */
   readonly snapshot: boolean;
-  /** The group's overflow policy. */
+  /** The lane's overflow policy. */
   readonly policy: OverflowPolicy;
-}
-
-/** A stream ended because its consumer fell behind and the policy was `"error"`. */
-export class LaggedError extends KalshiWsError {
-  /** The subscription whose data overflowed. */
-  readonly group: number;
-  /** Creates the error for subscription `group` and stream capacity `capacity`. */
-  constructor(group: number, capacity: number) {
-    super(`Read events faster: subscription ${group} queued more than ${capacity} messages`);
-    this.name = "LaggedError";
-    this.group = group;
-  }
 }
 
 /** Construction options of {@linkcode EventStream}. */
 export interface EventStreamOptions<T> {
-  /** Most data items queued per subscription before the policy applies. */
+  /** Most data items queued per lane before the policy applies. */
   readonly capacity: number;
   /** Classifies an item: data info, or `undefined` for lifecycle events (never dropped). */
   readonly classify: (item: T) => DataInfo | undefined;
   /** Builds the `lagged` event queued after a drop. */
-  readonly lagged: (group: number, dropped: number, markets: readonly string[]) => T;
-  /** Called when a `resync` overflow needs fresh snapshots of `markets` of `group`. */
-  readonly onResync?: (group: number, markets: readonly string[]) => void;
+  readonly lagged: (lane: number, dropped: number, markets: readonly string[]) => T;
+  /** Builds the error that ends the stream under the `"error"` policy (names what overflowed). */
+  readonly laggedError?: (lane: number, capacity: number) => Error;
+  /** Called when a `resync` overflow needs fresh snapshots of `markets` of `lane`. */
+  readonly onResync?: (lane: number, markets: readonly string[]) => void;
   /** Called with the number of data items dropped, on every drop (for client-wide counters). */
   readonly onDropped?: (count: number) => void;
   /** Called once when the stream ends or its consumer stops reading. */
@@ -75,7 +66,7 @@ export class EventStream<T> implements AsyncIterableIterator<T>, AsyncDisposable
   #queue: Entry<T>[] = [];
   #head = 0;
   readonly #counts = new Map<number, number>();
-  /** Markets held after a `resync` overflow, per group, until their snapshot arrives. */
+  /** Markets held after a `resync` overflow, per lane, until their snapshot arrives. */
   readonly #held = new Map<number, Set<string>>();
   #waiter: ((result: IteratorResult<T>) => void) | undefined;
   #rejecter: ((error: unknown) => void) | undefined;
@@ -106,36 +97,36 @@ export class EventStream<T> implements AsyncIterableIterator<T>, AsyncDisposable
     return this.#ended;
   }
 
-  /** Offers an item; applies the overflow policy when its subscription is at capacity. */
+  /** Offers an item; applies the overflow policy when its lane is at capacity. */
   push(item: T): void {
     if (this.#ended) return;
     const info = this.#options.classify(item);
     if (info !== undefined) {
-      const held = this.#held.get(info.group);
+      const held = this.#held.get(info.lane);
       if (held !== undefined && info.market !== undefined && held.has(info.market)) {
         if (!info.snapshot) {
           this.#drop(1);
           return;
         }
         held.delete(info.market);
-        if (held.size === 0) this.#held.delete(info.group);
+        if (held.size === 0) this.#held.delete(info.lane);
       }
-      const count = this.#counts.get(info.group) ?? 0;
+      const count = this.#counts.get(info.lane) ?? 0;
       if (count >= this.#options.capacity && !this.#overflow(item, info)) return;
-      this.#counts.set(info.group, (this.#counts.get(info.group) ?? 0) + 1);
+      this.#counts.set(info.lane, (this.#counts.get(info.lane) ?? 0) + 1);
     }
     this.#deliver({ item, info });
   }
 
   /**
-   * Drops `group`'s data for `markets` (except snapshots, which release them) from now on:
+   * Drops `lane`'s data for `markets` (except snapshots, which release them) from now on:
    * used when a consumer is known to have missed data for those books.
    */
-  hold(group: number, markets: readonly string[]): void {
+  hold(lane: number, markets: readonly string[]): void {
     if (markets.length === 0) return;
-    const held = this.#held.get(group) ?? new Set<string>();
+    const held = this.#held.get(lane) ?? new Set<string>();
     for (const market of markets) held.add(market);
-    this.#held.set(group, held);
+    this.#held.set(lane, held);
   }
 
   /** Ends the stream: queued items are still read, then iteration stops (or throws `error`). */
@@ -192,7 +183,7 @@ export class EventStream<T> implements AsyncIterableIterator<T>, AsyncDisposable
       const waiter = this.#waiter;
       this.#waiter = undefined;
       this.#rejecter = undefined;
-      if (entry.info !== undefined) this.#decrement(entry.info.group);
+      if (entry.info !== undefined) this.#decrement(entry.info.lane);
       waiter({ value: entry.item, done: false });
       return;
     }
@@ -207,15 +198,15 @@ export class EventStream<T> implements AsyncIterableIterator<T>, AsyncDisposable
       this.#queue = this.#queue.slice(this.#head);
       this.#head = 0;
     }
-    if (entry.info !== undefined) this.#decrement(entry.info.group);
+    if (entry.info !== undefined) this.#decrement(entry.info.lane);
     if (this.size === 0 && this.#ended) queueMicrotask(() => this.#settleEmpty());
     return entry.item;
   }
 
-  #decrement(group: number): void {
-    const count = (this.#counts.get(group) ?? 1) - 1;
-    if (count === 0) this.#counts.delete(group);
-    else this.#counts.set(group, count);
+  #decrement(lane: number): void {
+    const count = (this.#counts.get(lane) ?? 1) - 1;
+    if (count === 0) this.#counts.delete(lane);
+    else this.#counts.set(lane, count);
   }
 
   #settleEmpty(): void {
@@ -231,72 +222,73 @@ export class EventStream<T> implements AsyncIterableIterator<T>, AsyncDisposable
     } else waiter({ value: undefined, done: true });
   }
 
-  /** Removes queued data entries of `group` matching `predicate`; returns them. */
-  #remove(group: number, predicate: (entry: Entry<T>) => boolean): Entry<T>[] {
+  /** Removes queued data entries of `lane` matching `predicate`; returns them. */
+  #remove(lane: number, predicate: (entry: Entry<T>) => boolean): Entry<T>[] {
     const removed: Entry<T>[] = [];
     const kept: Entry<T>[] = [];
     for (let i = this.#head; i < this.#queue.length; i++) {
       const entry = this.#queue[i]!;
-      if (entry.info?.group === group && predicate(entry)) removed.push(entry);
+      if (entry.info?.lane === lane && predicate(entry)) removed.push(entry);
       else kept.push(entry);
     }
     this.#queue = kept;
     this.#head = 0;
-    for (let i = 0; i < removed.length; i++) this.#decrement(group);
+    for (let i = 0; i < removed.length; i++) this.#decrement(lane);
     return removed;
   }
 
   /** Applies the policy; returns whether `item` should still be queued. */
   #overflow(item: T, info: DataInfo): boolean {
-    const { group, market } = info;
+    const { lane, market } = info;
     switch (info.policy) {
       case "latest": {
         let index = -1;
         if (market !== undefined) {
           for (let i = this.#head; i < this.#queue.length; i++) {
             const e = this.#queue[i]!.info;
-            if (e?.group === group && e.market === market) {
+            if (e?.lane === lane && e.market === market) {
               index = i;
               break;
             }
           }
         }
         if (index === -1) {
-          index = this.#queue.findIndex((e, i) => i >= this.#head && e.info?.group === group);
+          index = this.#queue.findIndex((e, i) => i >= this.#head && e.info?.lane === lane);
         }
         this.#queue.splice(index, 1);
-        this.#decrement(group);
-        this.#lag(group, 1, market === undefined ? [] : [market]);
+        this.#decrement(lane);
+        this.#lag(lane, 1, market === undefined ? [] : [market]);
         return true;
       }
       case "drop-oldest": {
-        const index = this.#queue.findIndex((e, i) => i >= this.#head && e.info?.group === group);
+        const index = this.#queue.findIndex((e, i) => i >= this.#head && e.info?.lane === lane);
         const dropped = this.#queue[index]!.info?.market;
         this.#queue.splice(index, 1);
-        this.#decrement(group);
-        this.#lag(group, 1, dropped === undefined ? [] : [dropped]);
+        this.#decrement(lane);
+        this.#lag(lane, 1, dropped === undefined ? [] : [dropped]);
         return true;
       }
       case "resync": {
         // Every market with dropped data (plus this item's) is held until its snapshot.
         const markets = new Set<string>();
         if (market !== undefined) markets.add(market);
-        const removed = this.#remove(group, () => true);
+        const removed = this.#remove(lane, () => true);
         for (const entry of removed) {
           if (entry.info?.market !== undefined) markets.add(entry.info.market);
         }
-        const held = this.#held.get(group) ?? new Set<string>();
+        const held = this.#held.get(lane) ?? new Set<string>();
         for (const m of markets) held.add(m);
-        if (held.size > 0) this.#held.set(group, held);
+        if (held.size > 0) this.#held.set(lane, held);
         const list = [...markets];
-        this.#lag(group, removed.length + 1, list);
-        if (list.length > 0) this.#options.onResync?.(group, list);
+        this.#lag(lane, removed.length + 1, list);
+        if (list.length > 0) this.#options.onResync?.(lane, list);
         void item;
         return false;
       }
       case "error": {
         this.#drop(1);
-        this.end(new LaggedError(group, this.#options.capacity));
+        const capacity = this.#options.capacity;
+        this.end(this.#options.laggedError?.(lane, capacity) ?? new LaggedError(capacity));
         return false;
       }
     }
@@ -307,9 +299,9 @@ export class EventStream<T> implements AsyncIterableIterator<T>, AsyncDisposable
     this.#options.onDropped?.(count);
   }
 
-  #lag(group: number, dropped: number, markets: readonly string[]): void {
+  #lag(lane: number, dropped: number, markets: readonly string[]): void {
     this.#drop(dropped);
-    this.#deliver({ item: this.#options.lagged(group, dropped, markets), info: undefined });
+    this.#deliver({ item: this.#options.lagged(lane, dropped, markets), info: undefined });
   }
 }
 

@@ -1,16 +1,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import {
-  type DataInfo,
-  EventStream,
-  LaggedError,
-  Listeners,
-  type OverflowPolicy,
-} from "./event_stream.ts";
+import { type DataInfo, EventStream, Listeners, type OverflowPolicy } from "./event_stream.ts";
+import { LaggedError } from "./errors.ts";
 
 type Item =
-  | { type: "data"; group: number; market: string; n: number; snapshot?: boolean }
-  | { type: "lagged"; group: number; dropped: number; markets: readonly string[] }
+  | { type: "data"; lane: number; market: string; n: number; snapshot?: boolean }
+  | { type: "lagged"; lane: number; dropped: number; markets: readonly string[] }
   | { type: "connected" };
 
 function stream(policy: OverflowPolicy, capacity = 3) {
@@ -20,18 +15,18 @@ function stream(policy: OverflowPolicy, capacity = 3) {
     capacity,
     classify: (item): DataInfo | undefined =>
       item.type === "data"
-        ? { group: item.group, market: item.market, snapshot: item.snapshot ?? false, policy }
+        ? { lane: item.lane, market: item.market, snapshot: item.snapshot ?? false, policy }
         : undefined,
-    lagged: (group, dropped, markets) => ({ type: "lagged", group, dropped, markets }),
-    onResync: (group, markets) => resyncs.push([group, markets]),
+    lagged: (lane, dropped, markets) => ({ type: "lagged", lane, dropped, markets }),
+    onResync: (lane, markets) => resyncs.push([lane, markets]),
     onDetach: () => detached++,
   });
   return { s, resyncs, detached: () => detached };
 }
 
-const data = (group: number, market: string, n: number, snapshot = false): Item => ({
+const data = (lane: number, market: string, n: number, snapshot = false): Item => ({
   type: "data",
-  group,
+  lane,
   market,
   n,
   snapshot,
@@ -58,14 +53,14 @@ test("EventStream.push() keeps the newest per market when the policy is latest",
   s.push({ type: "connected" });
   assert.deepEqual(await drain(s), [
     data(1, "B", 2),
-    { type: "lagged", group: 1, dropped: 1, markets: ["A"] },
+    { type: "lagged", lane: 1, dropped: 1, markets: ["A"] },
     data(1, "A", 3),
     { type: "connected" },
   ]);
   assert.equal(s.dropped, 1);
 });
 
-test("EventStream.push() bounds each subscription separately when several share a stream", async () => {
+test("EventStream.push() bounds each lane separately when several share a stream", async () => {
   const { s } = stream("drop-oldest", 1);
   s.push(data(1, "A", 1));
   s.push(data(2, "A", 2));
@@ -86,7 +81,7 @@ test("EventStream.push() drops queued book data and holds the markets until a sn
   assert.deepEqual(resyncs, [[1, ["A", "B"]]]);
   assert.deepEqual(await drain(s), [
     data(2, "Z", 9),
-    { type: "lagged", group: 1, dropped: 3, markets: ["A", "B"] },
+    { type: "lagged", lane: 1, dropped: 3, markets: ["A", "B"] },
     data(1, "C", 5),
     data(1, "A", 6, true),
   ]);

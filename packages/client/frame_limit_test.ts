@@ -1,7 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { DecodeError } from "@kalshi-ws/core";
-import { type ClientEvent, connect } from "./client.ts";
+import { connect } from "./client.ts";
+import type { ClientEvent } from "./client_event.ts";
 import { DEFAULT_MAX_FRAME_BYTES, oversizeFrame } from "./frame_limit.ts";
 import { flushMicrotasks, ManualClock } from "./testing/manual_clock.ts";
 import { MemoryTransport } from "./testing/memory_transport.ts";

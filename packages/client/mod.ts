@@ -26,30 +26,38 @@ export {
   type Transport,
 } from "./transport.ts";
 export { type Clock, systemClock, type TimerHandle } from "./clock.ts";
-export { ClientClosedError, ConnectionError, HandshakeRejectedError } from "./errors.ts";
+export {
+  ClientClosedError,
+  ConnectionError,
+  HandshakeRejectedError,
+  LaggedError,
+} from "./errors.ts";
 export {
   type DataInfo,
   EventStream,
   type EventStreamOptions,
-  LaggedError,
   Listeners,
   type OverflowPolicy,
 } from "./event_stream.ts";
 export {
-  type ClientEvent,
-  type ClientEventType,
-  type ClientListener,
-  type ClientOptions,
   type ClientState,
   connect,
-  type DataClientEvent,
   KalshiWsClient,
   type KalshiWsClientWithBooks,
-  type ReconnectOptions,
-  type StreamOptions,
-  type SubscribeOptions,
-  Subscription,
 } from "./client.ts";
+export type {
+  ClientOptions,
+  ReconnectOptions,
+  StreamOptions,
+  SubscribeOptions,
+} from "./client_options.ts";
+export type {
+  ClientEvent,
+  ClientEventType,
+  ClientListener,
+  DataClientEvent,
+} from "./client_event.ts";
+export { Subscription } from "./subscription.ts";
 export {
   ClientMetrics,
   type ClientMetricsSnapshot,

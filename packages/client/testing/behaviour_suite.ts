@@ -14,13 +14,10 @@ import assert from "node:assert/strict";
 import { generateTestKeyPair, type Simulator, startSimulator } from "@kalshi-ws/simulator";
 import type { SimulatorOptions } from "@kalshi-ws/simulator";
 import { ServerError } from "@kalshi-ws/core";
-import {
-  type ClientEvent,
-  type ClientOptions,
-  connect,
-  type KalshiWsClient,
-  type Subscription,
-} from "../client.ts";
+import { connect, type KalshiWsClient } from "../client.ts";
+import type { ClientEvent } from "../client_event.ts";
+import type { ClientOptions } from "../client_options.ts";
+import type { Subscription } from "../subscription.ts";
 import { HandshakeRejectedError } from "../errors.ts";
 import type { Transport } from "../transport.ts";
 

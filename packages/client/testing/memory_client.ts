@@ -6,7 +6,9 @@
  * @module
  */
 
-import { type ClientEvent, type ClientOptions, connect, type KalshiWsClient } from "../client.ts";
+import { connect, type KalshiWsClient } from "../client.ts";
+import type { ClientEvent } from "../client_event.ts";
+import type { ClientOptions } from "../client_options.ts";
 import type { Signer } from "../signer.ts";
 import { flushMicrotasks, ManualClock } from "./manual_clock.ts";
 import { type MemorySocket, MemoryTransport } from "./memory_transport.ts";

@@ -1,0 +1,169 @@
+/**
+ * Where a data message goes inside an event stream: its lane and the overflow policy that bounds
+ * it. A lane is one subscription's data on one channel; a stream counts and drops each lane
+ * separately, so a flood of trades never pushes an order book out.
+ *
+ * Everything here is derived from the core's channel table ({@linkcode CHANNEL_INFO}: which
+ * channel carries which message types), so routing cannot drift from it. `event_lifecycle` is
+ * carried by two channels (`market_lifecycle_v2` and `multivariate_market_lifecycle`); a
+ * subscription to both routes it by the channel of the sid it came on.
+ *
+ * @module
+ */
+
+import {
+  type Channel,
+  CHANNEL_INFO,
+  CHANNELS,
+  CommandError,
+  type SidInfo,
+  type SubscriptionKey,
+} from "@kalshi-ws/core";
+import type { OverflowPolicy } from "./event_stream.ts";
+
+/** Overflow policies per channel, as a subscription resolved them (every channel present). */
+export type OverflowPolicies = Readonly<Partial<Record<Channel, OverflowPolicy>>>;
+
+/** Where one message type of one subscription goes: its lane, channel and policy. */
+export interface Route {
+  /** The lane (see the module doc); only meaningful inside the client. */
+  readonly lane: number;
+  /** The channel the message came on (`undefined` for a type no channel lists). */
+  readonly channel: Channel | undefined;
+  /** The policy applied when the lane is full. */
+  readonly policy: OverflowPolicy;
+}
+
+const SLOT = new Map<Channel, number>(CHANNELS.map((channel, slot) => [channel, slot]));
+/** The lane slot of message types no channel lists (unknown types, retired channels). */
+const OTHER_SLOT = CHANNELS.length;
+/** Lanes per subscription key: one per channel plus one for unlisted message types. */
+const LANES_PER_KEY = CHANNELS.length + 1;
+
+/** The channels that carry each message type, in table order (from `CHANNEL_INFO`). */
+export const CHANNELS_OF_TYPE: ReadonlyMap<string, readonly Channel[]> = (() => {
+  const map = new Map<string, Channel[]>();
+  for (const channel of CHANNELS) {
+    for (const type of CHANNEL_INFO[channel].messageTypes) {
+      const carriers = map.get(type);
+      if (carriers === undefined) map.set(type, [channel]);
+      else carriers.push(channel);
+    }
+  }
+  return map;
+})();
+
+/** The default policy of a channel: books resync, tickers keep the latest, the rest drop-oldest. */
+export function defaultOverflow(channel: Channel | undefined): OverflowPolicy {
+  if (channel === "orderbook_delta") return "resync";
+  if (channel === "ticker") return "latest";
+  return "drop-oldest";
+}
+
+/**
+ * The policy of every channel of a new subscription: the requested one, else the default.
+ * Throws a {@linkcode CommandError} for `"resync"` on a channel that is not an order book.
+ */
+export function resolveOverflow(
+  channels: readonly Channel[],
+  requested: OverflowPolicies | undefined,
+): OverflowPolicies {
+  const policies: Partial<Record<Channel, OverflowPolicy>> = {};
+  for (const channel of channels) {
+    const policy = requested?.[channel] ?? defaultOverflow(channel);
+    if (policy === "resync" && channel !== "orderbook_delta") {
+      throw new CommandError(
+        `Cannot use overflow policy "resync" for "${channel}": only order books can be resynced`,
+      );
+    }
+    policies[channel] = policy;
+  }
+  return policies;
+}
+
+/** The lane of `channel`'s data for subscription `key` (key 0: data of no known subscription). */
+export function laneOf(key: SubscriptionKey, channel: Channel | undefined): number {
+  return key * LANES_PER_KEY + (channel === undefined ? OTHER_SLOT : SLOT.get(channel)!);
+}
+
+/** The subscription key a lane belongs to. */
+export function keyOfLane(lane: number): SubscriptionKey {
+  return Math.floor(lane / LANES_PER_KEY);
+}
+
+/** The channel a lane carries (`undefined` for the lane of unlisted message types). */
+export function channelOfLane(lane: number): Channel | undefined {
+  return CHANNELS[lane % LANES_PER_KEY];
+}
+
+/**
+ * The routes of one subscription, built once when it is created: a message type carried by
+ * exactly one of its channels is one map lookup per message.
+ */
+export class RouteTable {
+  readonly #key: SubscriptionKey;
+  readonly #channels: readonly Channel[];
+  readonly #overflow: OverflowPolicies;
+  /** Types exactly one of the subscription's channels carries (and types none carries). */
+  readonly #byType = new Map<string, Route>();
+  /** The route of each of the subscription's channels. */
+  readonly #byChannel = new Map<Channel, Route>();
+
+  /** Routes for subscription `key` to `channels` with the resolved `overflow` policies. */
+  constructor(key: SubscriptionKey, channels: readonly Channel[], overflow: OverflowPolicies) {
+    this.#key = key;
+    this.#channels = channels;
+    this.#overflow = overflow;
+    for (const channel of channels) this.#byChannel.set(channel, this.#routeFor(channel));
+    for (const [type, carriers] of CHANNELS_OF_TYPE) {
+      const mine = carriers.filter((channel) => channels.includes(channel));
+      if (mine.length === 1) this.#byType.set(type, this.#byChannel.get(mine[0]!)!);
+    }
+  }
+
+  /**
+   * The route of a message of `type`; `sids` (asked only when two of the subscription's channels
+   * carry the type) tells which channel the message's `sid` belongs to.
+   */
+  route(type: string, sid: number | undefined, sids: () => readonly SidInfo[]): Route {
+    return this.#byType.get(type) ?? this.#resolve(type, sid, sids);
+  }
+
+  /** A type several of the subscription's channels carry (by the sid's channel), or none. */
+  #resolve(type: string, sid: number | undefined, sids: () => readonly SidInfo[]): Route {
+    const listed = CHANNELS_OF_TYPE.get(type);
+    const carriers = listed?.filter((channel) => this.#channels.includes(channel)) ?? [];
+    if (carriers.length === 0) {
+      // Not this subscription's type (unknown, or another channel's): one route, kept.
+      const route = this.#routeFor(listed?.[0]);
+      this.#byType.set(type, route);
+      return route;
+    }
+    const channel = sids().find((info) => info.sid === sid)?.channel;
+    return this.#byChannel.get(carriers.find((c) => c === channel) ?? carriers[0]!)!;
+  }
+
+  #routeFor(channel: Channel | undefined): Route {
+    const policy = (channel === undefined ? undefined : this.#overflow[channel]) ??
+      defaultOverflow(channel);
+    return { lane: laneOf(this.#key, channel), channel, policy };
+  }
+}
+
+/** Routes of data that belongs to no known subscription (a sid the session does not know). */
+const UNOWNED = new Map<string, Route>(
+  [...CHANNELS_OF_TYPE].map(([type, carriers]) => {
+    const channel = carriers[0]!;
+    return [type, { lane: laneOf(0, channel), channel, policy: defaultOverflow(channel) }];
+  }),
+);
+const UNOWNED_OTHER: Route = {
+  lane: laneOf(0, undefined),
+  channel: undefined,
+  policy: "drop-oldest",
+};
+
+/** The route of a message of `type` that belongs to no known subscription. */
+export function unownedRoute(type: string): Route {
+  return UNOWNED.get(type) ?? UNOWNED_OTHER;
+}
