@@ -18,7 +18,7 @@ import {
   type OrderbookDeltaMsg,
   type OrderbookSnapshotMsg,
   SeqVerdict,
-} from "@kalshi-ws/client";
+} from "@kalshi-ws/core";
 import type { RecordingEntry } from "./recording.ts";
 
 /** Something worth a status line while replaying. */

@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { ENVIRONMENTS, resolveEndpoint } from "./environment.ts";
+import { ENVIRONMENTS } from "./environment.ts";
+import { resolveEndpoint } from "./internal.ts";
 
 test("resolveEndpoint() returns Kalshi's hosts when given an environment name", () => {
   assert.deepEqual(resolveEndpoint("production"), {

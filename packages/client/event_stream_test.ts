@@ -1,7 +1,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { type DataInfo, EventStream, Listeners, type OverflowPolicy } from "./event_stream.ts";
+import { EventStream, type OverflowPolicy } from "./event_stream.ts";
 import { LaggedError } from "./errors.ts";
+// The client's plumbing, as its `./internal` entry exports it (so the Node mirror finds it).
+import { type DataInfo, Listeners } from "./internal.ts";
 
 type Item =
   | { type: "data"; lane: number; market: string; n: number; snapshot?: boolean }

@@ -1,44 +1,65 @@
 /**
  * `@kalshi-ws/client`: the runtime-neutral Kalshi WebSocket client (web-standard APIs only).
  *
- * Users normally import `@kalshi-ws/deno` or `@kalshi-ws/node`, which re-export everything here
- * with their runtime's socket plugged in.
+ * Users normally import `@kalshi-ws/deno` or `@kalshi-ws/node`, which re-export this client API
+ * with their runtime's socket plugged in: `connect` and its options, the client and
+ * subscription handles, events and streams, errors, order books, exact prices and sizes, and
+ * the message types. The engine (the session, decoder, subscription table, connection
+ * lifecycle) is `@kalshi-ws/core`'s; the client's own plumbing is `@kalshi-ws/client/internal`.
+ * A payload type is its message's `msg` (`TickerMessage["msg"]`), or import the named `…Msg`
+ * types from `@kalshi-ws/core`.
+ *
+ * Words, used the same way in types, docs and messages:
+ * - **subscription**: the user's handle from `subscribe()` ({@linkcode Subscription}); it lives
+ *   across reconnects and is identified by its `key`;
+ * - **sid**: Kalshi's id for one channel of a subscription on one connection (it changes on
+ *   every re-subscribe; `Subscription.sids`);
+ * - **subscribe command**: the wire message (`{"cmd":"subscribe",…}`), one per `subscribe()` and
+ *   per automatic re-subscribe;
+ * - **lane**: inside a stream, one subscription's data on one channel, bounded separately by that
+ *   channel's {@linkcode OverflowPolicy} (never shown to users);
+ * - Kalshi's `list_subscriptions` lists sids ({@linkcode SubscriptionEntry}).
+ *
+ * ## The rooms, and two walks through them
+ *
+ * | file                      | responsibility                                                     |
+ * | ------------------------- | ------------------------------------------------------------------ |
+ * | `client.ts`               | `connect()`, {@linkcode KalshiWsClient}: wires the rooms, the calls |
+ * | `client_options.ts`       | the options of `connect()`, `subscribe()`, `events()`              |
+ * | `client_event.ts`         | {@linkcode ClientEvent}, derived from the core's `SessionEvent`     |
+ * | `subscription.ts`         | the {@linkcode Subscription} handle and its narrow port             |
+ * | `event_router.ts`         | events to listeners, streams and handles; the handle table          |
+ * | `overflow_routing.ts`     | each data message's lane and policy, from the core's channel table  |
+ * | `event_stream.ts`         | bounded async-iterable streams and listener registries              |
+ * | `session_driver.ts`       | runs the core's `Session`: frames, events, its timer                |
+ * | `connection_driver.ts`    | runs the core's `ConnectionLifecycle`: sockets, backoff, deadlines  |
+ * | `pending_requests.ts`     | the promises of calls, settled by `command_result`                  |
+ * | `transport.ts`, `clock.ts`| the seams adapters and tests plug in                                |
+ * | `signer.ts`, `environment.ts`, `errors.ts`, `frame_limit.ts` | handshake signing, URLs, errors, the frame limit |
+ *
+ * **One `orderbook_delta` frame, socket to the user's loop.** The adapter's transport calls
+ * `SocketEvents.text` → `connection_driver.ts` passes it on if it came on the live socket →
+ * `session_driver.ts` `receiveText`: the frame limit, then the core's `Session.receiveText`
+ * (decode on the fast path, seq check, book update; one `data` event), then `pump()` hands the
+ * event to → `event_router.ts` `data()`: the handle by key; nothing is built when nobody reads;
+ * else one event (`client_event.ts` `dataEvent`) to the client's listeners and streams and the
+ * subscription's (`subscription.ts` `_emit`) → `event_stream.ts` `push()`: its lane and policy
+ * (`overflow_routing.ts` through `Subscription._route`), then straight to the waiting
+ * `for await` reader (`EventStream.next()`) or into the queue.
+ *
+ * **One `subscribe()` to the wire and back.** `client.ts` `subscribe()`: overflow policies
+ * (`overflow_routing.ts` `resolveOverflow`), the core's `Session.subscribe` (validates, queues
+ * the subscribe command, returns the key), a {@linkcode Subscription} registered with the
+ * router, a promise in `pending_requests.ts`, then `session_driver.ts` `pump()` sends the frame
+ * on the live socket (queued while disconnected: the connection driver's `changed` callback pumps
+ * when a link opens). Kalshi's `subscribed` replies walk in like the frame above; the session
+ * then emits `subscribed` and `command_result`: `client.ts` `#handle` settles the promise with
+ * the handle, and `event_router.ts` `report()` tells listeners and the handle's streams.
  *
  * @module
  */
 
-export {
-  type AuthHeaders,
-  createAuthHeaders,
-  createRsaPssSigner,
-  importRsaPrivateKey,
-  type Signer,
-  signerFromCryptoKey,
-  SIGNING_PATH,
-} from "./signer.ts";
-export { type Endpoint, type Environment, ENVIRONMENTS, resolveEndpoint } from "./environment.ts";
-export { DEFAULT_MAX_FRAME_BYTES } from "./frame_limit.ts";
-export {
-  type OpenOptions,
-  type SocketConnection,
-  type SocketEvents,
-  statusFromHandshakeMessage,
-  type Transport,
-} from "./transport.ts";
-export { type Clock, systemClock, type TimerHandle } from "./clock.ts";
-export {
-  ClientClosedError,
-  ConnectionError,
-  HandshakeRejectedError,
-  LaggedError,
-} from "./errors.ts";
-export {
-  type DataInfo,
-  EventStream,
-  type EventStreamOptions,
-  Listeners,
-  type OverflowPolicy,
-} from "./event_stream.ts";
+// The client.
 export {
   type ClientState,
   connect,
@@ -51,13 +72,22 @@ export type {
   StreamOptions,
   SubscribeOptions,
 } from "./client_options.ts";
+export { Subscription } from "./subscription.ts";
+export { EventStream, type OverflowPolicy } from "./event_stream.ts";
 export type {
   ClientEvent,
   ClientEventType,
   ClientListener,
   DataClientEvent,
 } from "./client_event.ts";
-export { Subscription } from "./subscription.ts";
+export {
+  ClientClosedError,
+  ConnectionError,
+  HandshakeRejectedError,
+  LaggedError,
+} from "./errors.ts";
+
+// Feed metrics, read at scrape time (`@kalshi-ws/metrics` exports them).
 export {
   ClientMetrics,
   type ClientMetricsSnapshot,
@@ -68,6 +98,86 @@ export {
 } from "./client_metrics.ts";
 export { type HistogramSnapshot, LAG_BUCKETS_SECONDS } from "./lag_histogram.ts";
 export { type TrackedMetrics, trackMetrics } from "./track_metrics.ts";
-// Everything from the core (errors, message types, exact fixed-point, OrderBook/BookStore, …),
-// so users need one import.
-export * from "@kalshi-ws/core";
+
+// Credentials, endpoints and the seams adapters and tests plug in.
+export { createRsaPssSigner, type Signer, signerFromCryptoKey } from "./signer.ts";
+export { type Environment, ENVIRONMENTS } from "./environment.ts";
+export type { OpenOptions, SocketConnection, SocketEvents, Transport } from "./transport.ts";
+export type { Clock, TimerHandle } from "./clock.ts";
+
+// From the core: what the calls take and the events carry, errors, books, exact numbers,
+// messages. The engine itself (Session, decoder, lifecycle, …) stays in @kalshi-ws/core.
+export {
+  type BackoffOptions,
+  BookChange,
+  type BookChangeListener,
+  type BookChangeMask,
+  type BookLevel,
+  BookProblem,
+  type BookSide,
+  BookStore,
+  type BookStoreOptions,
+  type Cfbenchmarks5HzIndexListMessage,
+  type CfbenchmarksIndexListMessage,
+  type CfbenchmarksValue5HzMessage,
+  type CfbenchmarksValueMessage,
+  type Channel,
+  CHANNELS,
+  CommandError,
+  CommandTimeoutError,
+  type Count,
+  COUNT_DECIMALS,
+  type DataMessage,
+  type DataMessageType,
+  DecodeError,
+  describeDrift,
+  type DriftCounts,
+  type DriftEntry,
+  type DriftEvent,
+  type DriftKind,
+  type EventFeeUpdateMessage,
+  type EventLifecycleMessage,
+  type FillMessage,
+  FixedPointError,
+  formatCount,
+  formatDollars,
+  formatMid,
+  formatPrice,
+  isChannel,
+  KalshiWsError,
+  type MarketLifecycleV2Message,
+  type MarketPositionMessage,
+  type Micros,
+  MICROS_DECIMALS,
+  type MultivariateMarketLifecycleMessage,
+  ONE_DOLLAR,
+  OrderBook,
+  type OrderbookDeltaMessage,
+  type OrderbookSnapshotMessage,
+  type OrderGroupUpdatesMessage,
+  parseCount,
+  parseDollars,
+  parsePrice,
+  type Price,
+  PRICE_DECIMALS,
+  type PriceLevel,
+  type PythUnderlyingListMessage,
+  type PythValueMessage,
+  type QuoteAcceptedMessage,
+  type QuoteCreatedMessage,
+  type QuoteExecutedMessage,
+  type ResubscribeReason,
+  type RfqCreatedMessage,
+  type RfqDeletedMessage,
+  ServerError,
+  type Side,
+  type SidInfo,
+  type SubscribeParams,
+  type SubscriptionEntry,
+  type SubscriptionKey,
+  summarizeDrift,
+  type TickerMessage,
+  type TradeMessage,
+  type UnknownMessage,
+  type UserOrderMessage,
+} from "@kalshi-ws/core";

@@ -7,7 +7,7 @@
  */
 
 import type { SocketConnection, SocketEvents, Transport } from "@kalshi-ws/client";
-import { statusFromHandshakeMessage } from "@kalshi-ws/client";
+import { statusFromHandshakeMessage } from "@kalshi-ws/client/internal";
 
 /** Deno's constructor options (not in the DOM lib typings). */
 type DenoWebSocketConstructor = new (

@@ -15,7 +15,7 @@
  * @module
  */
 
-import type { OrderbookSnapshotMsg } from "@kalshi-ws/client";
+import type { OrderbookSnapshotMsg } from "@kalshi-ws/core";
 
 /**
  * Header names. `Nats-Msg-Id` is JetStream's de-duplication key; the others are ours:

@@ -17,7 +17,7 @@ import {
   DeltaScanner,
   type OrderbookDeltaMsg,
   type OrderbookSnapshotMsg,
-} from "@kalshi-ws/client";
+} from "@kalshi-ws/core";
 import {
   type BookHeaders,
   type BookInvalidReason,

@@ -69,6 +69,27 @@ function packageOf(path: string): { name: string; specifier: string } | undefine
   return undefined;
 }
 
+/**
+ * The entry of `owner`'s package to import `names` from: the module's own entry when it exports
+ * them all, else another entry of the package that does (`@kalshi-ws/client/internal` for the
+ * client's plumbing, which lives beside the root entry).
+ */
+function entryExporting(
+  owner: { name: string; specifier: string } | undefined,
+  names: readonly string[],
+  runtimeExports: ReadonlyMap<string, ReadonlySet<string>>,
+): string | undefined {
+  if (owner === undefined) return undefined;
+  const exportsAll = (specifier: string) =>
+    names.every((name) => runtimeExports.get(specifier)?.has(name));
+  if (exportsAll(owner.specifier)) return owner.specifier;
+  const subpaths = Object.keys(EXPORTS.get(owner.name)?.entries ?? {});
+  const specifiers = subpaths.map((
+    sub,
+  ) => (sub === "." ? owner.name : `${owner.name}/${sub.slice(2)}`));
+  return specifiers.find(exportsAll) ?? owner.specifier;
+}
+
 /** Root-relative path of a relative specifier imported by `from` (root-relative). */
 function resolvePath(from: string, specifier: string): string {
   const base = new URL(from, "file:///r/");
@@ -101,16 +122,20 @@ function collect(
   if (/\bnew WebSocket\(/.test(source) && !/\bimport\s+(?:type\s+)?WebSocket\b/.test(source)) {
     return `${path} uses the web global WebSocket, which Node 20 lacks`;
   }
+  /** Relative specifier → the package entry that exports what is imported from it. */
+  const entries = new Map<string, string>();
   for (const match of source.matchAll(NAMED_IMPORT)) {
     const specifier = match[3]!;
+    const names = match[1]!.split(",")
+      .map((item) => item.trim().split(/\s+as\s+/)[0]!.trim())
+      .filter((name) => name !== "" && !name.startsWith("type "));
     const target = specifier.startsWith(".")
-      ? packageOf(resolvePath(path, specifier))?.specifier
+      ? entryExporting(packageOf(resolvePath(path, specifier)), names, runtimeExports)
       : specifier;
+    if (specifier.startsWith(".") && target !== undefined) entries.set(specifier, target);
     const available = target === undefined ? undefined : runtimeExports.get(target);
     if (!available) continue;
-    for (const item of match[1]!.split(",")) {
-      const name = item.trim().split(/\s+as\s+/)[0]!.trim();
-      if (name === "" || name.startsWith("type ")) continue;
+    for (const name of names) {
       if (!available.has(name)) {
         return `${path} imports ${name} from "${specifier}", which ${target} does not export`;
       }
@@ -127,7 +152,7 @@ function collect(
     if (!spec.startsWith(".")) return all;
     const target = resolvePath(path, spec);
     const owner = packageOf(target);
-    if (owner) return `${lead}${quote}${owner.specifier}${quote}`;
+    if (owner) return `${lead}${quote}${entries.get(spec) ?? owner.specifier}${quote}`;
     const member = target.match(/^packages\/([^/]+)\//)?.[1];
     if (member !== undefined && !NPM_PACKAGES.includes(member)) {
       skip ??= `${path} imports ${spec}, which is not in an npm package`;
