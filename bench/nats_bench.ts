@@ -27,8 +27,12 @@
  * @module
  */
 
-import { CHANNEL_INFO } from "../packages/core/mod.ts";
-import { type Channel, connect, type KalshiWsClient } from "../packages/client/mod.ts";
+import {
+  type Channel,
+  CHANNEL_INFO,
+  connect,
+  type KalshiWsClient,
+} from "../packages/client/mod.ts";
 import { transport } from "../packages/deno/mod.ts";
 import { startSimulator } from "../packages/simulator/mod.ts";
 import type { MarketSpec } from "../packages/simulator/model/markets.ts";

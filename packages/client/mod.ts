@@ -3,9 +3,10 @@
  *
  * Users normally import `@kalshi-ws/deno` or `@kalshi-ws/node`, which re-export this client API
  * with their runtime's socket plugged in: `connect` and its options, the client and
- * subscription handles, events and streams, errors, order books, exact prices and sizes, and
- * the message types. The engine (the session, decoder, subscription table, connection
- * lifecycle) is `@kalshi-ws/core`'s; the client's own plumbing is `@kalshi-ws/client/internal`.
+ * subscription handles, events and streams, errors (with Kalshi's codes by name: `ErrorCode`),
+ * order books, exact prices and sizes, the channel table and the message types. The engine (the
+ * session, decoder, subscription table, connection lifecycle) is `@kalshi-ws/core`'s; the
+ * client's own plumbing is `@kalshi-ws/client/internal`.
  * A payload type is its message's `msg` (`TickerMessage["msg"]`), or import the named `…Msg`
  * types from `@kalshi-ws/core`.
  *
@@ -22,20 +23,20 @@
  *
  * ## The rooms, and two walks through them
  *
- * | file                      | responsibility                                                     |
- * | ------------------------- | ------------------------------------------------------------------ |
- * | `client.ts`               | `connect()`, {@linkcode KalshiWsClient}: wires the rooms, the calls |
- * | `client_options.ts`       | the options of `connect()`, `subscribe()`, `events()`              |
- * | `client_event.ts`         | {@linkcode ClientEvent}, derived from the core's `SessionEvent`     |
- * | `subscription.ts`         | the {@linkcode Subscription} handle and its narrow port             |
- * | `event_router.ts`         | events to listeners, streams and handles; the handle table          |
- * | `overflow_routing.ts`     | each data message's lane and policy, from the core's channel table  |
- * | `event_stream.ts`         | bounded async-iterable streams and listener registries              |
- * | `session_driver.ts`       | runs the core's `Session`: frames, events, its timer                |
- * | `connection_driver.ts`    | runs the core's `ConnectionLifecycle`: sockets, backoff, deadlines  |
- * | `pending_requests.ts`     | the promises of calls, settled by `command_result`                  |
- * | `transport.ts`, `clock.ts`| the seams adapters and tests plug in                                |
- * | `signer.ts`, `environment.ts`, `errors.ts`, `frame_limit.ts` | handshake signing, URLs, errors, the frame limit |
+ * | file                   | responsibility                                                |
+ * | ---------------------- | ------------------------------------------------------------- |
+ * | `client.ts`            | `connect()`, {@linkcode KalshiWsClient}: wiring, the calls     |
+ * | `client_options.ts`    | the options of `connect()`, `subscribe()`, `events()`         |
+ * | `client_event.ts`      | {@linkcode ClientEvent}, derived from the core's events        |
+ * | `subscription.ts`      | the {@linkcode Subscription} handle and its narrow port        |
+ * | `event_router.ts`      | events to listeners, streams and handles; the handle table    |
+ * | `overflow_routing.ts`  | a data message's lane and policy, from the channel table      |
+ * | `event_stream.ts`      | bounded async-iterable streams, listener registries           |
+ * | `session_driver.ts`    | runs the core's `Session`: frames, events, its timer          |
+ * | `connection_driver.ts` | runs the core's `ConnectionLifecycle`: sockets, deadlines     |
+ * | `pending_requests.ts`  | the promises of calls, settled by `command_result`            |
+ * | `transport.ts`         | the socket seam adapters implement (`clock.ts`: the time one) |
+ * | `signer.ts`, …         | signing, endpoints, errors, the frame limit                   |
  *
  * **One `orderbook_delta` frame, socket to the user's loop.** The adapter's transport calls
  * `SocketEvents.text` → `connection_driver.ts` passes it on if it came on the live socket →
@@ -122,6 +123,8 @@ export {
   type CfbenchmarksValue5HzMessage,
   type CfbenchmarksValueMessage,
   type Channel,
+  CHANNEL_INFO,
+  type ChannelInfo,
   CHANNELS,
   CommandError,
   CommandTimeoutError,
@@ -135,6 +138,7 @@ export {
   type DriftEntry,
   type DriftEvent,
   type DriftKind,
+  ErrorCode,
   type EventFeeUpdateMessage,
   type EventLifecycleMessage,
   type FillMessage,

@@ -4,7 +4,8 @@
  * separately, so a flood of trades never pushes an order book out.
  *
  * Everything here is derived from the core's channel table ({@linkcode CHANNEL_INFO}: which
- * channel carries which message types), so routing cannot drift from it. `event_lifecycle` is
+ * channel carries which message types, read through `channelsOfMessageType`), so routing cannot
+ * drift from it. `event_lifecycle` is
  * carried by two channels (`market_lifecycle_v2` and `multivariate_market_lifecycle`); a
  * subscription to both routes it by the channel of the sid it came on.
  *
@@ -15,6 +16,7 @@ import {
   type Channel,
   CHANNEL_INFO,
   CHANNELS,
+  channelsOfMessageType,
   CommandError,
   type SidInfo,
   type SubscriptionKey,
@@ -40,18 +42,10 @@ const OTHER_SLOT = CHANNELS.length;
 /** Lanes per subscription key: one per channel plus one for unlisted message types. */
 const LANES_PER_KEY = CHANNELS.length + 1;
 
-/** The channels that carry each message type, in table order (from `CHANNEL_INFO`). */
-export const CHANNELS_OF_TYPE: ReadonlyMap<string, readonly Channel[]> = (() => {
-  const map = new Map<string, Channel[]>();
-  for (const channel of CHANNELS) {
-    for (const type of CHANNEL_INFO[channel].messageTypes) {
-      const carriers = map.get(type);
-      if (carriers === undefined) map.set(type, [channel]);
-      else carriers.push(channel);
-    }
-  }
-  return map;
-})();
+/** Every data message type some channel emits (from `CHANNEL_INFO`). */
+const MESSAGE_TYPES: readonly string[] = [
+  ...new Set(CHANNELS.flatMap((channel) => CHANNEL_INFO[channel].messageTypes)),
+];
 
 /** The default policy of a channel: books resync, tickers keep the latest, the rest drop-oldest. */
 export function defaultOverflow(channel: Channel | undefined): OverflowPolicy {
@@ -115,8 +109,8 @@ export class RouteTable {
     this.#channels = channels;
     this.#overflow = overflow;
     for (const channel of channels) this.#byChannel.set(channel, this.#routeFor(channel));
-    for (const [type, carriers] of CHANNELS_OF_TYPE) {
-      const mine = carriers.filter((channel) => channels.includes(channel));
+    for (const type of MESSAGE_TYPES) {
+      const mine = channelsOfMessageType(type).filter((channel) => channels.includes(channel));
       if (mine.length === 1) this.#byType.set(type, this.#byChannel.get(mine[0]!)!);
     }
   }
@@ -131,11 +125,11 @@ export class RouteTable {
 
   /** A type several of the subscription's channels carry (by the sid's channel), or none. */
   #resolve(type: string, sid: number | undefined, sids: () => readonly SidInfo[]): Route {
-    const listed = CHANNELS_OF_TYPE.get(type);
-    const carriers = listed?.filter((channel) => this.#channels.includes(channel)) ?? [];
+    const listed = channelsOfMessageType(type);
+    const carriers = listed.filter((channel) => this.#channels.includes(channel));
     if (carriers.length === 0) {
       // Not this subscription's type (unknown, or another channel's): one route, kept.
-      const route = this.#routeFor(listed?.[0]);
+      const route = this.#routeFor(listed[0]);
       this.#byType.set(type, route);
       return route;
     }
@@ -152,8 +146,8 @@ export class RouteTable {
 
 /** Routes of data that belongs to no known subscription (a sid the session does not know). */
 const UNOWNED = new Map<string, Route>(
-  [...CHANNELS_OF_TYPE].map(([type, carriers]) => {
-    const channel = carriers[0]!;
+  MESSAGE_TYPES.map((type) => {
+    const channel = channelsOfMessageType(type)[0]!;
     return [type, { lane: laneOf(0, channel), channel, policy: defaultOverflow(channel) }];
   }),
 );

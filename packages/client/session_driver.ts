@@ -5,7 +5,8 @@
  * to one real timer. `connection_driver.ts` does the same for the connection lifecycle.
  *
  * The per-frame path is {@linkcode SessionDriver.receiveText}: size check, `receiveText`, one
- * pump; a pump that only delivered data leaves the timer alone (see {@linkcode SessionDriver.pump}).
+ * pump; a pump that only delivered data leaves the timer alone (see
+ * {@linkcode SessionDriver.pump}).
  *
  * @module
  */

@@ -6,12 +6,12 @@
  * @module
  */
 
-import { CHANNEL_INFO } from "@kalshi-ws/core";
 import {
   BookChange,
   type BookChangeMask,
   BookStore,
   type Channel,
+  CHANNEL_INFO,
   type ClientEvent,
   type ClientOptions,
   connect,
