@@ -15,15 +15,14 @@ import {
   type SidInfo,
   type UnknownMessage,
 } from "@kalshi-ws/core";
-import { connect } from "./client.ts";
 import type { ClientEvent } from "./client_event.ts";
 import { LaggedError } from "./errors.ts";
 import { EventRouter } from "./event_router.ts";
 import type { EventStream, OverflowPolicy } from "./event_stream.ts";
 import { resolveOverflow } from "./overflow_routing.ts";
 import { Subscription, type SubscriptionPort } from "./subscription.ts";
-import { flushMicrotasks, ManualClock } from "./testing/manual_clock.ts";
-import { MemoryTransport } from "./testing/memory_transport.ts";
+import { flushMicrotasks } from "./testing/manual_clock.ts";
+import { ackSubscribe, open } from "./testing/memory_client.ts";
 
 /** A subscription handle wired to `router`, whose sids are `sids` (no session behind it). */
 function handle(
@@ -128,33 +127,17 @@ test("event_lifecycle takes the policy of the sid's channel when a subscription 
 });
 
 test("the client applies market_lifecycle_v2's policy to event_lifecycle frames and names the channel when a stream overflows", async () => {
-  const clock = new ManualClock();
-  const transport = new MemoryTransport({ seesPings: false });
-  const connecting = connect({
-    transport,
-    endpoint: "ws://sim.test/trade-api/ws/v2",
-    keyId: "key-1",
-    signer: { sign: (message) => Promise.resolve(`sig:${message}`) },
-    clock,
-  });
-  await flushMicrotasks();
-  transport.last.accept();
-  const client = await connecting;
-  const pending = client.subscribe(
+  const h = await open();
+  const pending = h.client.subscribe(
     { channels: ["market_lifecycle_v2"] },
     { overflow: { market_lifecycle_v2: "error" } },
   );
   await flushMicrotasks();
-  const command = transport.last.commands("subscribe")[0]!;
-  transport.last.receive({
-    id: command.id,
-    type: "subscribed",
-    msg: { channel: "market_lifecycle_v2", sid: 34 },
-  });
+  ackSubscribe(h.socket(), 34);
   const sub = await pending;
   const stream = sub.events({ bufferSize: 1 });
   for (let seq = 1; seq <= 2; seq++) {
-    transport.last.receive({
+    h.socket().receive({
       type: "event_lifecycle",
       sid: 34,
       seq,
@@ -178,7 +161,7 @@ test("the client applies market_lifecycle_v2's policy to event_lifecycle frames 
     assert.doesNotMatch(error.message, /\d{2}/); // no sid, key or lane number
     return true;
   });
-  await client.close();
+  await h.client.close();
 });
 
 test("LaggedError names the subscription's channel and markets when a trade stream overflows", async () => {
