@@ -59,6 +59,8 @@ export interface NpmShape {
  */
 export const NPM_SHAPES: Readonly<Record<string, NpmShape>> = {
   cli: { name: "kalshi-ws", exports: { ".": "./node" }, bin: { "kalshi-ws": "." } },
+  client: { exports: { ".": ".", "./internal": "./internal" } },
+  nats: { exports: { ".": "." } },
 };
 
 /** The npm name of a package (`cli` → `kalshi-ws`, `core` → `@kalshi-ws/core`). */
@@ -98,9 +100,13 @@ export const README_COMPANIONS: Readonly<Record<string, readonly string[]>> = {
  * Files of a member that are Deno-only and stay out of its npm tarball (they remain in the JSR
  * package): the simulator's command line uses `Deno.*` and is run with `deno task simulate`; the
  * CLI's Deno entry and Deno runtime (`kalshi-ws simulate` is the simulator's command line on
- * Node). Test helpers are left out by the members' `publish.exclude`, which `deno pack` honours.
+ * Node); the client's and the NATS package's `./testing` suites (they run our Deno tests against
+ * the simulator and `nats-server`). Test helpers are left out by the members' `publish.exclude`,
+ * which `deno pack` honours.
  */
 export const NPM_ONLY_IGNORES: Readonly<Record<string, readonly string[]>> = {
+  client: ["testing/"],
+  nats: ["testing/"],
   simulator: ["main.ts"],
   cli: ["main.ts", "runtime_deno.ts"],
 };

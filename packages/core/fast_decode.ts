@@ -3,7 +3,7 @@
  * exact shape Kalshi sends that builds the same message {@linkcode decodeMessage} would, without
  * a generic parse.
  *
- * {@linkcode scanOrderbookDelta} accepts only compact frames of the form
+ * {@linkcode DeltaScanner}'s `scan()` accepts only compact frames of the form
  * `{"type":"orderbook_delta","sid":N,"seq":N,"msg":{…}}` whose `msg` holds the documented keys
  * (`market_ticker`, `market_id`, `price_dollars`, `delta_fp`, `side`, `client_order_id`,
  * `subaccount`, `ts`, `ts_ms`, in any order, each once) with plain values: strings without
@@ -17,7 +17,6 @@
  * sid's head, the last timestamp's minute) so later frames of the same market are checked with a
  * few string comparisons. That memory belongs to the scanner, never to the module: each session
  * (and each reader in `@kalshi-ws/nats`) owns one, so sessions in one process share nothing.
- * {@linkcode scanOrderbookDelta} is the same scan without memory.
  *
  * Long string values are slices of the frame (V8 keeps a reference to it while they live).
  *

@@ -61,7 +61,7 @@ const ENGINE = [
   "ConnectionLifecycle",
   "Liveness",
   "RequestDeadlines",
-  "scanOrderbookDelta",
+  "DeltaScanner",
   "decodeMessage",
   "checkSeq",
   "encodeCommand",
@@ -90,7 +90,7 @@ test("deno doc lists at most 120 names for @kalshi-ws/deno: the client API, no e
 test("the pieces the root leaves out stay importable from @kalshi-ws/core and @kalshi-ws/client/internal", async () => {
   const core = await import("@kalshi-ws/core");
   const internal = await import("@kalshi-ws/client/internal");
-  for (const name of ["Session", "ConnectionLifecycle", "decodeMessage", "scanOrderbookDelta"]) {
+  for (const name of ["Session", "ConnectionLifecycle", "decodeMessage", "DeltaScanner"]) {
     assert.ok(name in core, `@kalshi-ws/core lacks ${name}`);
   }
   for (
