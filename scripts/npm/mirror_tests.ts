@@ -21,6 +21,7 @@ import {
   npmExports,
   npmName,
   OUT_DIR,
+  readMember,
   ROOT,
   runOk,
 } from "../_npm.ts";
@@ -90,6 +91,33 @@ function entryExporting(
   return specifiers.find(exportsAll) ?? owner.specifier;
 }
 
+/**
+ * The source of an entry the npm package leaves out (`@kalshi-ws/client/testing`: shared test
+ * suites), root-relative, or `undefined` when `specifier` is an npm entry. Tests get a copy.
+ */
+function testOnlyEntry(specifier: string): string | undefined {
+  const name = specifier.split("/").slice(0, 2).join("/");
+  const pkg = EXPORTS.get(name);
+  if (pkg === undefined) return undefined;
+  const subpath = `.${specifier.slice(name.length)}`; // "." or "./testing"
+  if (subpath in pkg.entries) return undefined;
+  const config = readMember(memberPath(pkg.dir)).exports;
+  const own = typeof config === "string" ? { ".": config } : config;
+  const target = own[subpath];
+  return target === undefined ? undefined : `${memberPath(pkg.dir)}/${target.replace(/^\.\//, "")}`;
+}
+
+/** A relative specifier from root-relative `from` to root-relative `to`. */
+function relativeSpecifier(from: string, to: string): string {
+  const up = from.split("/").length - 1;
+  const shared = from.split("/").slice(0, -1);
+  const parts = to.split("/");
+  let common = 0;
+  while (common < shared.length && shared[common] === parts[common]) common++;
+  const path = [...Array(up - common).fill(".."), ...parts.slice(common)].join("/");
+  return path.startsWith(".") ? path : `./${path}`;
+}
+
 /** Root-relative path of a relative specifier imported by `from` (root-relative). */
 function resolvePath(from: string, specifier: string): string {
   const base = new URL(from, "file:///r/");
@@ -147,7 +175,10 @@ function collect(
     if (spec.startsWith("@kalshi-ws/")) {
       const name = spec.split("/").slice(0, 2).join("/");
       if (!EXPORTS.has(name)) skip ??= `${path} imports ${spec}, which is not an npm package`;
-      return all;
+      const copied = testOnlyEntry(spec);
+      if (copied === undefined) return all;
+      skip ??= collect(copied, mirror, runtimeExports);
+      return `${lead}${quote}${relativeSpecifier(path, copied)}${quote}`;
     }
     if (!spec.startsWith(".")) return all;
     const target = resolvePath(path, spec);
