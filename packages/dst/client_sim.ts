@@ -24,6 +24,15 @@ import {
 import { ManualClock, type MemorySocket, MemoryTransport } from "@kalshi-ws/client/testing";
 import { RequestClock, ResubscribeRate } from "./budgets.ts";
 import { HandshakePlan } from "./handshake_plan.ts";
+// The same account, epoch, timeouts and re-subscribe bound as the harness (same pacing here).
+import {
+  CLOSE_TIMEOUT_MS,
+  COMMAND_TIMEOUT_MS,
+  EPOCH,
+  MAX_REJECTIONS,
+  RESUBSCRIBES_PER_MINUTE,
+  USER,
+} from "./scenario.ts";
 
 /** Faults of the client-level simulation. */
 export const CLIENT_FAULTS = [
@@ -55,13 +64,7 @@ interface Conn {
   cutNext: boolean;
 }
 
-const USER = "dst-user";
-const EPOCH = Date.UTC(2026, 10, 25, 12);
-const COMMAND_TIMEOUT_MS = 1_000;
-const CLOSE_TIMEOUT_MS = 500;
 const STEP_MS = 50;
-/** See `RESUBSCRIBES_PER_MINUTE` in harness.ts (same pacing here). */
-const RESUBSCRIBES_PER_MINUTE = 40;
 
 /** What one client-level run saw. */
 export interface ClientRunStats {
@@ -93,7 +96,7 @@ export async function simulateClient(
   exchange.addAccount(USER);
   const clock = new ManualClock(0, EPOCH);
   const transport = new MemoryTransport({ seesPings: false });
-  const plan = new HandshakePlan(3);
+  const plan = new HandshakePlan(MAX_REJECTIONS);
   const requests = new RequestClock(COMMAND_TIMEOUT_MS);
   const rate = new ResubscribeRate(RESUBSCRIBES_PER_MINUTE);
   const roll = rng.float();
@@ -161,7 +164,7 @@ export async function simulateClient(
     if (c.silent || c.socket.state !== "open") return;
     for (const frame of frames) {
       // A drop never swallows a terminal error: a sid that dies without a word cannot be
-      // noticed by any client (see harness.ts).
+      // noticed by any client (see `MemoryNetwork.raise`).
       if (frame.seq !== undefined && c.drop && !frame.text.startsWith('{"type":"error"')) {
         c.drop = false; // its seq is consumed: a gap
         continue;

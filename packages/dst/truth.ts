@@ -1,8 +1,9 @@
 /**
  * The truth a client's book must equal: each market's true book *as of the last frame of that
- * market the client received*, not as of now (frames are in flight). The harness numbers every
- * exchange event, records each book change here, and advances a market when one of its frames
- * is delivered; a valid client book must then equal the market's tracked book exactly.
+ * market the client received*, not as of now (frames are in flight). The simulated server
+ * (`memory_network.ts`) numbers every exchange event and records each book change here; the
+ * checks (`invariants.ts`) advance a market when one of its frames is delivered; a valid client
+ * book must then equal the market's tracked book exactly.
  *
  * @module
  */
