@@ -7,12 +7,7 @@
  * @module
  */
 
-import {
-  type ClientMetricsSnapshot,
-  type KalshiWsClient,
-  type OrderBook,
-  trackMetrics,
-} from "@kalshi-ws/client";
+import { type ClientMetricsSnapshot, type KalshiWsClient, type OrderBook } from "@kalshi-ws/client";
 import {
   createMetricsHandler,
   type MetricsSource,
@@ -38,9 +33,8 @@ export class FeedMetrics implements MetricsSource {
 
   /** Reads a Kalshi client: its counters, states and books (`stream`, `book`, `record`, `demo`). */
   watchClient(client: KalshiWsClient): void {
-    const metrics = trackMetrics(client);
     this.#source = {
-      snapshot: () => metrics.snapshot(),
+      snapshot: () => client.metrics(),
       books: () => client.books?.books(),
     };
   }

@@ -13,6 +13,7 @@
  * @module
  */
 
+import { ClientMetrics, type ClientMetricsSnapshot } from "./client_metrics.ts";
 import {
   type AttemptFailure,
   BookStore,
@@ -64,6 +65,7 @@ export class KalshiWsClient implements AsyncIterable<ClientEvent>, AsyncDisposab
   readonly #lifecycle: ConnectionLifecycle;
   readonly #driver: ConnectionDriver;
   readonly #sessionDriver: SessionDriver;
+  readonly #metrics: ClientMetrics = new ClientMetrics();
   readonly #router: EventRouter;
   readonly #requests = new PendingRequests();
   readonly #signal: AbortSignal | undefined;
@@ -122,6 +124,7 @@ export class KalshiWsClient implements AsyncIterable<ClientEvent>, AsyncDisposab
     });
     const sessionDriver = new SessionDriver({
       session: this.#session,
+      metrics: this.#metrics,
       clock: this.#clock,
       maxFrameBytes,
       router: this.#router,
@@ -149,6 +152,7 @@ export class KalshiWsClient implements AsyncIterable<ClientEvent>, AsyncDisposab
           first?.resolve();
         },
         reconnecting: (attempt, delayMs, failure) => {
+          this.#metrics.reconnecting();
           const error = failure === undefined ? undefined : this.#errorOf(failure, false);
           this.#router.emit({ type: "reconnecting", attempt, delayMs, error }, undefined);
         },
@@ -180,6 +184,17 @@ export class KalshiWsClient implements AsyncIterable<ClientEvent>, AsyncDisposab
   /** Protocol drift seen so far (unknown types, channels, fields; retired fields), with counts. */
   get drift(): DriftCounts {
     return this.#session.drift;
+  }
+
+  /**
+   * What a dashboard watches, as a plain object: messages per channel, gaps, resyncs, reconnect
+   * attempts, decode errors, the lag histogram (receive time minus Kalshi's `ts_ms`), the age of
+   * the last message, and the connection, subscription and book states now. The client counts
+   * with plain integers as frames arrive; this call only reads them (`@kalshi-ws/metrics`
+   * exports it for Prometheus).
+   */
+  metrics(): ClientMetricsSnapshot {
+    return this.#metrics.snapshot(this);
   }
 
   /** Data messages dropped by slow streams so far (the client-wide lag counter). */
@@ -325,6 +340,7 @@ export class KalshiWsClient implements AsyncIterable<ClientEvent>, AsyncDisposab
         this.#driver.linkDead();
         return;
       default:
+        this.#metrics.sessionEvent(event);
         this.#router.report(event, this.#linkFacts());
     }
   }

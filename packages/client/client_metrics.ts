@@ -14,6 +14,7 @@ import {
   type BookStore,
   channelsOfMessageType,
   type DataMessage,
+  type SessionEvent,
   type SidInfo,
   type SubscriptionKey,
   type UnknownMessage,
@@ -144,6 +145,27 @@ export class ClientMetrics {
   /** A frame could not be decoded. */
   decodeError(): void {
     this.#decodeErrors++;
+  }
+
+  /** Counts a non-data session event (gaps, repairs, decode errors, subscriptions made live). */
+  sessionEvent(event: SessionEvent): void {
+    switch (event.type) {
+      case "gap":
+        this.#gaps++;
+        return;
+      case "resynced":
+        this.#resyncs++;
+        return;
+      case "decode_error":
+        this.#decodeErrors++;
+        return;
+      case "subscribed":
+      case "resubscribed":
+        this.#everLive.add(event.key);
+        return;
+      default:
+        return;
+    }
   }
 
   /** A subscription became live (first time or again). */

@@ -98,7 +98,6 @@ export {
   type SubscriptionMetrics,
 } from "./client_metrics.ts";
 export { type HistogramSnapshot, LAG_BUCKETS_SECONDS } from "./lag_histogram.ts";
-export { type TrackedMetrics, trackMetrics } from "./track_metrics.ts";
 
 // Credentials, endpoints and the seams adapters and tests plug in.
 export { createRsaPssSigner, type Signer, signerFromCryptoKey } from "./signer.ts";

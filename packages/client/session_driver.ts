@@ -11,6 +11,7 @@
  * @module
  */
 
+import type { ClientMetrics } from "./client_metrics.ts";
 import type { DataEvent, Session, SessionEvent } from "@kalshi-ws/core";
 import { type Clock, systemClock, type TimerHandle } from "./clock.ts";
 import type { EventRouter } from "./event_router.ts";
@@ -27,6 +28,8 @@ export interface SessionDriverOptions {
   readonly maxFrameBytes: number;
   /** Where data events go. */
   readonly router: EventRouter;
+  /** Counts what `/metrics` reports (an increment per data message). */
+  readonly metrics: ClientMetrics;
   /** Where every other event goes. */
   readonly handle: (event: Exclude<SessionEvent, DataEvent>) => void;
 }
@@ -42,6 +45,7 @@ export class SessionDriver {
   readonly #clock: Clock;
   readonly #maxFrameBytes: number;
   readonly #router: EventRouter;
+  readonly #metrics: ClientMetrics;
   readonly #handle: (event: Exclude<SessionEvent, DataEvent>) => void;
 
   #stopped = false;
@@ -61,6 +65,7 @@ export class SessionDriver {
     this.#clock = options.clock;
     this.#maxFrameBytes = options.maxFrameBytes;
     this.#router = options.router;
+    this.#metrics = options.metrics;
     this.#handle = options.handle;
   }
 
@@ -71,6 +76,7 @@ export class SessionDriver {
   readonly receiveText = (data: string): void => {
     const oversize = oversizeFrame(data, this.#maxFrameBytes);
     if (oversize !== undefined) {
+      this.#metrics.decodeError();
       this.#router.emit({ type: "decode_error", error: oversize }, undefined);
       return;
     }
@@ -134,6 +140,9 @@ export class SessionDriver {
     for (let event = this.#session.pollEvent(); event !== undefined;) {
       if (event.type === "data") {
         data++;
+        // Wall-clock receive time for the lag: the per-frame Date.now() #frameNow already read.
+        const wall = this.#frameWall;
+        this.#metrics.message(event.message, Number.isNaN(wall) ? Date.now() : wall);
         this.#router.data(event);
       } else {
         this.#deadlinesMayChange = true;

@@ -6,13 +6,12 @@
  * @example
  * ```ts ignore
  * import { createServer } from "node:http";
- * import { connect, trackMetrics } from "@kalshi-ws/node";
+ * import { connect } from "@kalshi-ws/node";
  * import { createMetricsHandler, nodeListener } from "@kalshi-ws/metrics";
  *
  * const client = await connect({ endpoint: "demo", keyId, privateKeyPem, books: true });
- * const metrics = trackMetrics(client);
  * const handler = createMetricsHandler({
- *   snapshot: () => metrics.snapshot(),
+ *   snapshot: () => client.metrics(),
  *   books: () => client.books.books(),
  * });
  * // /metrics, /healthz, the live page at /. On Deno: serve `handler` with its HTTP server.
