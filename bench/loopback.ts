@@ -40,7 +40,8 @@ import {
 import { denoTransport } from "../packages/deno/deno_transport.ts";
 import { nodeTransport } from "../packages/node/node_transport.ts";
 import { main as cliMain } from "../apps/cli/main.ts";
-import { openTcpWebSocket, tcpTransport } from "./_tcp_websocket.ts";
+import { openStreamSocket } from "../packages/deno/tcp_websocket.ts";
+import { tcpTransport } from "../packages/deno/tcp_transport.ts";
 import { median, quantile, round } from "./_pipeline_workload.ts";
 import { benchFlags, collect, machine, printSummary } from "./_report.ts";
 
@@ -150,13 +151,13 @@ function bareWs(parse: boolean): Promise<number> {
   });
 }
 
-/** Bare prototype TCP WebSocket (`_tcp_websocket.ts`) + JSON.parse per frame. Resolves with ms. */
+/** Bare WebSocket of `packages/deno/tcp_websocket.ts` + JSON.parse per frame. Resolves with ms. */
 function bareTcp(): Promise<number> {
   return new Promise((resolve, reject) => {
     const start = performance.now();
     let count = 0;
     let ms = 0;
-    const ws = openTcpWebSocket(url, {}, {
+    const ws = openStreamSocket(url, {}, {
       open: () => ws.send('{"start":true}'),
       text: (data) => {
         sink += JSON.parse(data).sid;
@@ -167,7 +168,7 @@ function bareTcp(): Promise<number> {
       },
       ping: () => {},
       close: () => count === total ? resolve(ms) : reject(new Error("Cannot benchmark: closed")),
-      failed: (message) => reject(new Error(`Cannot benchmark: ${message}`)),
+      failed: (_status, message) => reject(new Error(`Cannot benchmark: ${message}`)),
     });
   });
 }
@@ -337,14 +338,14 @@ const contestants: Contestant[] = [
   },
   {
     name: "tcp_parse",
-    label: "prototype TCP WebSocket + JSON.parse",
+    label: "Deno TCP WebSocket (tcp_websocket.ts) + JSON.parse",
     baseline: "deno_parse",
     group: "tcp",
     run: bareTcp,
   },
   {
     name: "tcp_client",
-    label: "client over the prototype TCP WebSocket",
+    label: "client, Deno adapter tcpTransport",
     baseline: "deno_parse",
     group: "tcp",
     run: () => ours(tcpTransport),
