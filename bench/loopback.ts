@@ -5,10 +5,13 @@
  * in an order that rotates each round:
  *
  * - Deno's built-in `WebSocket`: bare receive (the `onmessage` ceiling: count, nothing else),
- *   bare receive + `JSON.parse` (**the baseline**), our client (`@kalshi-ws/deno` transport,
- *   books on, a `data` listener), and the CLI's `book` command (`main()` of `apps/cli/main.ts`
- *   in this process: key import, connect, subscribe, the `for await` loop over the
- *   subscription, `--max-messages`, unsubscribe and close; books exact at the end);
+ *   bare receive + `JSON.parse` (**the baseline**), and our client over it
+ *   (`webSocketTransport`, books on, a `data` listener);
+ * - the Deno adapter's own socket (`packages/deno/tcp_websocket.ts`, every frame of a read in
+ *   one turn): bare + `JSON.parse`, and our client over its default `tcpTransport`;
+ * - the CLI's `book` command (`main()` of `apps/cli/main.ts` in this process, on the Deno
+ *   adapter's default transport: key import, connect, subscribe, its loop, `--max-messages`,
+ *   unsubscribe and close; books exact at the end);
  * - `ws` (npm) in this Deno process: bare receive, bare + `JSON.parse`, our client over the Node
  *   adapter's transport;
  * - on Node itself when `node` is on the PATH (`_node_client.ts`, bundled with `deno bundle`):
@@ -22,7 +25,7 @@
  *
  *   deno run -A --v8-flags=--expose-gc bench/loopback.ts            # 300 000 deltas, 7 rounds
  *   deno run -A --v8-flags=--expose-gc bench/loopback.ts --full     # 1 000 000 deltas
- *   deno run -A bench/loopback.ts --only deno|ws|node|cli --rounds 9
+ *   deno run -A bench/loopback.ts --only deno|tcp|cli|ws|node --rounds 9
  *
  * The last line is a JSON summary.
  *
@@ -324,7 +327,7 @@ const contestants: Contestant[] = [
   },
   {
     name: "deno_client",
-    label: "client, Deno adapter (books, listener)",
+    label: "client over the built-in WebSocket",
     baseline: "deno_parse",
     group: "deno",
     run: () => ours(denoTransport),
@@ -338,14 +341,14 @@ const contestants: Contestant[] = [
   },
   {
     name: "tcp_parse",
-    label: "Deno TCP WebSocket (tcp_websocket.ts) + JSON.parse",
+    label: "tcp_websocket.ts + JSON.parse",
     baseline: "deno_parse",
     group: "tcp",
     run: bareTcp,
   },
   {
     name: "tcp_client",
-    label: "client, Deno adapter tcpTransport",
+    label: "client, Deno adapter (tcpTransport)",
     baseline: "deno_parse",
     group: "tcp",
     run: () => ours(tcpTransport),

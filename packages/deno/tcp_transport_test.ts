@@ -3,14 +3,12 @@ import assert from "node:assert/strict";
 import type { AddressInfo } from "node:net";
 import { WebSocketServer } from "ws";
 import type { WebSocket as ServerSocket } from "ws";
-import { behaviourSuite } from "../client/testing/behaviour_suite.ts";
-import { bookIntegritySuite } from "../client/testing/book_integrity_suite.ts";
-import { transportSuite } from "../client/testing/transport_suite.ts";
+import { transportSuite } from "@kalshi-ws/client/testing";
 import { tcpTransport } from "./tcp_transport.ts";
 
+// The behaviour and book-integrity suites run over it as the package's default `transport`
+// (behaviour_test.ts, books_integration_test.ts).
 transportSuite(tcpTransport);
-behaviourSuite(tcpTransport);
-bookIntegritySuite(tcpTransport, { rounds: 20 });
 
 /** Opens the transport against a `ws` server that runs `serve` on the connection. */
 async function exchange(
