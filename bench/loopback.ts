@@ -171,7 +171,7 @@ function bareTcp(): Promise<number> {
       },
       ping: () => {},
       close: () => count === total ? resolve(ms) : reject(new Error("Cannot benchmark: closed")),
-      failed: (_status, message) => reject(new Error(`Cannot benchmark: ${message}`)),
+      handshakeFailed: (_status, message) => reject(new Error(`Cannot benchmark: ${message}`)),
     });
   });
 }

@@ -16,12 +16,6 @@ export const tcpTransport: Transport = {
   name: "deno-tcp",
   seesPings: true,
   open(url, headers, events: SocketEvents, options?: OpenOptions): SocketConnection {
-    return openStreamSocket(url, headers, {
-      open: () => events.open(),
-      text: (data) => events.text(data),
-      ping: () => events.ping(),
-      close: (code, reason) => events.close(code, reason),
-      failed: (status, message) => events.handshakeFailed(status, message),
-    }, options?.maxFrameBytes);
+    return openStreamSocket(url, headers, events, options?.maxFrameBytes);
   },
 };

@@ -21,13 +21,17 @@ const READ_BUFFER = 1 << 20;
 /** Free space below which the unread rest moves to the front of the buffer before a read. */
 const MIN_READ = 1 << 16;
 
-/** What the socket reports; exactly one of `failed` or `open`, then `close` exactly once. */
+/**
+ * What the socket reports (the shape of the client's `SocketEvents`, so a transport passes those
+ * straight through: no wrapper call per frame): exactly one of `handshakeFailed` or `open`, then
+ * `close` exactly once.
+ */
 export interface StreamSocketHandlers {
   open(): void;
   text(data: string): void;
   ping(): void;
   close(code: number, reason: string): void;
-  failed(status: number | undefined, message: string): void;
+  handshakeFailed(status: number | undefined, message: string): void;
 }
 
 /** The open (or opening) socket. */
@@ -134,7 +138,7 @@ export function openStreamSocket(
     finished = true;
     cut();
     if (opened) on.close(code, reason);
-    else on.failed(undefined, reason || "WebSocket closed before the handshake completed");
+    else on.handshakeFailed(undefined, reason || "WebSocket closed before the handshake completed");
   };
   const sendClose = (code: number, reason: string) => {
     if (closeSent) return;
@@ -190,7 +194,7 @@ export function openStreamSocket(
     if (response.status !== 101) {
       finished = true;
       cut();
-      return on.failed(
+      return on.handshakeFailed(
         Number.isNaN(response.status) ? undefined : response.status,
         `Unexpected server response: ${response.status}`,
       );
