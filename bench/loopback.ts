@@ -6,7 +6,7 @@
  *
  * - Deno's built-in `WebSocket`: bare receive (the `onmessage` ceiling: count, nothing else),
  *   bare receive + `JSON.parse` (**the baseline**), and our client over it
- *   (`webSocketTransport`, books on, a `data` listener);
+ *   (`@kalshi-ws/deno/web-socket`, books on, a `data` listener);
  * - the Deno adapter's own socket (`packages/deno/tcp_websocket.ts`, every frame of a read in
  *   one turn): bare + `JSON.parse`, and our client over its default `tcpTransport`;
  * - the CLI's `book` command (`main()` of `apps/cli/main.ts` in this process, on the Deno
@@ -408,8 +408,9 @@ for (let r = 0; r < rounds; r++) {
 }
 
 // Latency: the same stream, sampled.
-const latency = { deno: [] as number[], ws: [] as number[] };
+const latency = { deno: [] as number[], tcp: [] as number[], ws: [] as number[] };
 if (active.some((c) => c.name === "deno_client")) await ours(denoTransport, latency.deno);
+if (active.some((c) => c.name === "tcp_client")) await ours(tcpTransport, latency.tcp);
 if (active.some((c) => c.name === "ws_client")) await ours(nodeTransport, latency.ws);
 
 const rate = (ms: readonly number[]) => Math.round(total / (median(ms) / 1000));
@@ -509,11 +510,11 @@ if (node !== null) {
   console.log(`    bare ws + JSON.parse ${n.ws_parse!.rate} frames/s  (baseline)`);
   console.log(`    Node adapter ${n.node_client!.rate} frames/s  ${n.node_client!.ratio}×`);
 }
-if (latency.deno.length + latency.ws.length > 0) {
-  const d = percentiles(latency.deno);
-  const w = percentiles(latency.ws);
+for (const [name, samples] of Object.entries(latency)) {
+  if (samples.length === 0) continue;
+  const p = percentiles(samples);
   console.log(
-    `  added latency read → listener (µs, p50/p99/p99.9): deno ${d.p50_us}/${d.p99_us}/${d.p999_us}, ws ${w.p50_us}/${w.p99_us}/${w.p999_us}`,
+    `  added latency read → listener, ${name} (µs, p50/p99/p99.9): ${p.p50_us}/${p.p99_us}/${p.p999_us}`,
   );
 }
 if (sink === 0.5) console.log(sink);
@@ -526,7 +527,11 @@ printSummary({
   mb_per_run: round(info.bytes / 1e6, 1),
   rounds,
   deno: rows,
-  added_latency: { deno: percentiles(latency.deno), ws: percentiles(latency.ws) },
+  added_latency: {
+    deno: percentiles(latency.deno),
+    tcp: percentiles(latency.tcp),
+    ws: percentiles(latency.ws),
+  },
   on_node: node,
   load: Deno.loadavg(),
   machine: machine(),

@@ -4,9 +4,9 @@
  * every frame of a socket read over in one event-loop turn: Deno's built-in `WebSocket` spends an
  * event-loop turn per message, which capped the client below a bare `WebSocket` + `JSON.parse`
  * loop (issue #19, `bench/README.md`). It sees Kalshi's heartbeat pings, so they count as
- * liveness. {@linkcode webSocketTransport} is the built-in `WebSocket` (it answers pings itself
- * and never shows them; liveness then rests on `list_subscriptions` probes): pass it as
- * `transport` where the runtime's own WebSocket is wanted (e.g. behind a proxy it handles).
+ * liveness. `denoTransport` from `@kalshi-ws/deno/web-socket` is the built-in `WebSocket` (it
+ * answers pings itself and never shows them; liveness then rests on `list_subscriptions`
+ * probes): pass it as `transport` where the runtime's own WebSocket is wanted.
  *
  * Exports the same names as the other runtime adapter, so switching runtime is one import.
  *
@@ -36,14 +36,10 @@ import {
   type KalshiWsClientWithBooks,
   type Transport,
 } from "@kalshi-ws/client";
-import { denoTransport } from "./deno_transport.ts";
 import { tcpTransport } from "./tcp_transport.ts";
 
 /** This runtime's {@linkcode Transport} (pass it to `@kalshi-ws/client`'s own `connect`). */
 export const transport: Transport = tcpTransport;
-
-/** Deno's built-in `WebSocket` as a {@linkcode Transport} (one event-loop turn per message). */
-export const webSocketTransport: Transport = denoTransport;
 
 /** Options of {@linkcode connect}: the client's, with `transport` defaulting to this runtime's. */
 export type ConnectOptions = Omit<ClientOptions, "transport"> & { readonly transport?: Transport };

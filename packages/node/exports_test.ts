@@ -24,7 +24,7 @@ test("@kalshi-ws/node exports the same names as @kalshi-ws/deno when compared at
   assert.deepEqual(Object.keys(node).sort(), Object.keys(deno).sort());
   assert.notEqual(node.transport, deno.transport);
   assert.equal(node.transport.seesPings, true);
-  assert.equal(deno.transport.seesPings, false);
+  assert.equal(deno.transport.seesPings, true);
 });
 
 test("@kalshi-ws/node exports the same types as @kalshi-ws/deno when compared in source", () => {
