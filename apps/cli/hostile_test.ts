@@ -6,7 +6,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { CLI_RUNTIME, CliProcess, runCli } from "./_spawn.ts";
+import { CliProcess, runCli } from "./_spawn.ts";
 import { type HostileScript, startHostileServer } from "./_hostile_server.ts";
 import { testKeys } from "./_test_keys.ts";
 
