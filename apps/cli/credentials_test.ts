@@ -14,7 +14,7 @@ function sources(env: Record<string, string>, extra: { keyId?: string; file?: st
     env: (name: string) => env[name],
     readTextFile: (path: string) => {
       if (path === "key.pem") return PEM;
-      if (path === "/home/u/keys/key.pem") return PEM;
+      if (path === "/keys-dir/u/keys/key.pem") return PEM;
       if (path === "plain.txt") return "SECRETSECRET";
       const kind = /^(\w+)\.pem$/.exec(path)?.[1];
       if (kind !== undefined && kind in KEYS) return KEYS[kind as keyof typeof KEYS];
@@ -111,9 +111,9 @@ test("resolveCredentials() names the file and what is wrong with keys that canno
 test("resolveCredentials() resolves a relative KALSHI_PRIVATE_KEY_PATH against the caller's folder", () => {
   const creds = resolveCredentials({
     ...sources({ KALSHI_API_KEY_ID: "id", KALSHI_PRIVATE_KEY_PATH: "keys/key.pem" }),
-    resolvePath: (path) => `/home/u/${path}`,
+    resolvePath: (path) => `/keys-dir/u/${path}`,
   });
-  assert.equal(creds?.keySource, "file '/home/u/keys/key.pem'");
+  assert.equal(creds?.keySource, "file '/keys-dir/u/keys/key.pem'");
 });
 
 test("parseDotEnv() keeps the first variable of a file that starts with a UTF-8 byte-order mark", () => {
