@@ -1,7 +1,9 @@
 /**
  * `consume --metrics-port`: the consumer's side of the feed in the same shape as a client's
  * metrics — messages per subject channel, gaps, book validity, the age of the last message and
- * whether the NATS connection is up — so one dashboard and one `/healthz` serve both ends.
+ * the NATS connection's state — so one dashboard and one `/healthz` serve both ends. A market
+ * asked for whose book is not exact yet (no snapshot read so far) counts as invalid: a consumer
+ * with nothing to show is not healthy.
  *
  * @module
  */
@@ -22,6 +24,9 @@ export interface ConsumerView {
   readonly gaps: number;
 }
 
+/** The NATS connection's state, as a client's connection state reads. */
+export type NatsLinkState = "open" | "reconnecting" | "closed";
+
 /** The subject tokens counted under their own name; anything else is `other`. */
 const NON_CHANNEL_TOKENS = new Set(["snapshot", "book_status"]);
 
@@ -30,13 +35,15 @@ const NO_LAG = { bounds: [], counts: [0], sum: 0, count: 0 };
 /** Counts a consumer's messages and reads its state for the metrics server. */
 export class ConsumeMetrics implements MetricsSource {
   readonly #byChannel = new Map<string, number>();
-  readonly #connected: () => boolean;
+  readonly #markets: readonly string[];
+  readonly #link: () => NatsLinkState;
   #consumer: ConsumerView | undefined;
   #lastMessage = Date.now();
 
-  /** `connected` tells whether the NATS connection is up. */
-  constructor(connected: () => boolean) {
-    this.#connected = connected;
+  /** `markets`: those consumed (`--market`); `link` tells the NATS connection's state. */
+  constructor(markets: readonly string[], link: () => NatsLinkState) {
+    this.#markets = [...new Set(markets)];
+    this.#link = link;
   }
 
   /** The consumer, once started. */
@@ -58,17 +65,17 @@ export class ConsumeMetrics implements MetricsSource {
     const consumer = this.#consumer;
     if (consumer === undefined) return undefined;
     const at = Date.now();
-    const connected = this.#connected();
+    const state = this.#link();
     let valid = 0;
     const invalidBooks: string[] = [];
-    for (const book of consumer.books.books()) {
-      if (book.valid) valid++;
-      else invalidBooks.push(book.marketTicker);
+    for (const market of this.#markets) {
+      if (consumer.books.get(market)?.valid) valid++;
+      else invalidBooks.push(market);
     }
     return {
       at,
-      state: connected ? "open" : "closed",
-      connected,
+      state,
+      connected: state === "open",
       messages: Object.fromEntries(this.#byChannel),
       gaps: consumer.gaps,
       resyncs: 0,

@@ -30,7 +30,7 @@ export async function consume(context: CommandContext): Promise<number> {
   let failed = false;
   try {
     const store = { current: undefined as BookView | undefined };
-    const metrics = context.metrics === undefined ? undefined : consumeMetrics(nats);
+    const metrics = context.metrics === undefined ? undefined : consumeMetrics(nats, markets);
     const consumer = await startBookConsumer({
       nats,
       markets,
@@ -88,8 +88,8 @@ export async function consume(context: CommandContext): Promise<number> {
   return failed ? 1 : lifetime.exitCode;
 }
 
-/** Metrics of a consumer on `nats`, connected while NATS is neither closed nor disconnected. */
-function consumeMetrics(nats: NatsConnection): ConsumeMetrics {
+/** Metrics of a consumer of `markets` on `nats`: open, reconnecting (disconnected) or closed. */
+function consumeMetrics(nats: NatsConnection, markets: readonly string[]): ConsumeMetrics {
   let up = true;
   void (async () => {
     for await (const status of nats.status()) {
@@ -97,7 +97,10 @@ function consumeMetrics(nats: NatsConnection): ConsumeMetrics {
       else if (status.type === "reconnect") up = true;
     }
   })().catch(() => {});
-  return new ConsumeMetrics(() => up && !nats.isClosed());
+  return new ConsumeMetrics(
+    markets,
+    () => nats.isClosed() ? "closed" : up ? "open" : "reconnecting",
+  );
 }
 
 /**
