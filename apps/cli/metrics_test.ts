@@ -7,64 +7,16 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import parsePrometheusTextFormat from "parse-prometheus-text-format";
+import { eventually, health, metricsUrlIn, sample, scrape } from "./_metrics_probe.ts";
 import { simFixture } from "./_sim_fixture.ts";
 import { CliProcess, DEMO_PERMISSIONS, runCli } from "./_spawn.ts";
 
 const A = "KXFED-26DEC-T4.25";
 const B = "KXCPI-26DEC-T0.3";
 
-interface Family {
-  name: string;
-  metrics: { value?: string; labels?: Record<string, string>; count?: string }[];
-}
-
 /** The metrics server's base URL, from the CLI's status line. */
 async function baseUrl(cli: CliProcess): Promise<string> {
-  return await cli.waitFor("the metrics URL", () => {
-    const match = cli.stderr.match(/metrics on (http:\/\/127\.0\.0\.1:\d+\/)metrics/);
-    return match?.[1];
-  });
-}
-
-/** `/metrics`, parsed by a Prometheus text parser: name → first sample's value. */
-async function scrape(base: string): Promise<Map<string, Family>> {
-  const response = await fetch(`${base}metrics`);
-  assert.equal(response.status, 200);
-  const families = parsePrometheusTextFormat(await response.text()) as Family[];
-  return new Map(families.map((f) => [f.name, f]));
-}
-
-function sample(families: Map<string, Family>, name: string, labels?: Record<string, string>) {
-  const metric = families.get(name)?.metrics.find((m) =>
-    labels === undefined || JSON.stringify(m.labels) === JSON.stringify(labels)
-  );
-  return metric === undefined ? undefined : Number(metric.value ?? metric.count);
-}
-
-async function health(base: string): Promise<{ status: number; body: { reasons: string[] } }> {
-  const response = await fetch(`${base}healthz`);
-  return { status: response.status, body: await response.json() };
-}
-
-/** Polls `probe` until it returns a value (not undefined/false), or fails after `timeoutMs`. */
-async function eventually<T>(
-  what: string,
-  probe: () => Promise<T | undefined | false>,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await probe();
-      if (value !== undefined && value !== false) return value;
-    } catch (error) {
-      last = error;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`Timed out waiting for ${what}${last === undefined ? "" : `: ${last}`}`);
+  return await cli.waitFor("the metrics URL", () => metricsUrlIn(cli.stderr));
 }
 
 test("book --metrics-port: counters move, a gap and its repair counted, /healthz 503 during an outage and 200 after", async () => {

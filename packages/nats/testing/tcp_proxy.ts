@@ -1,7 +1,8 @@
 /**
- * A loopback TCP proxy the tests put between a collector and NATS, to make JetStream "slow or
- * down" on demand: `pause()` stops forwarding bytes both ways (connections stay open, as with a
- * stalled server), `resume()` forwards them again.
+ * A loopback TCP proxy the tests put between a collector (or a consumer) and NATS, to make
+ * JetStream "slow or down" on demand: `pause()` stops forwarding bytes both ways (connections
+ * stay open, as with a stalled server), `sever()` drops every connection and refuses new ones
+ * (as with a server that went away: clients see the disconnect), `resume()` ends either.
  *
  * @module
  */
@@ -12,7 +13,9 @@ export interface TcpProxy extends AsyncDisposable {
   readonly url: string;
   /** Stops forwarding (bytes wait). */
   pause(): void;
-  /** Forwards again. */
+  /** Closes every connection and refuses new ones (clients see a disconnect and reconnect). */
+  sever(): void;
+  /** Forwards again (and accepts connections again after `sever()`). */
   resume(): void;
   /** Closes the listener and every connection. */
   close(): Promise<void>;
@@ -25,6 +28,17 @@ export function startTcpProxy(target: string): TcpProxy {
   const conns = new Set<Deno.Conn>();
   const pipes: Promise<void>[] = [];
   let gate: { promise: Promise<void>; open: () => void } | undefined;
+  let refusing = false;
+  const closeAll = (): void => {
+    for (const c of conns) {
+      try {
+        c.close();
+      } catch {
+        // already closed
+      }
+    }
+    conns.clear();
+  };
   const pipe = async (from: Deno.Conn, to: Deno.Conn): Promise<void> => {
     const buffer = new Uint8Array(64 * 1024);
     try {
@@ -49,6 +63,10 @@ export function startTcpProxy(target: string): TcpProxy {
   };
   const accepting = (async () => {
     for await (const client of listener) {
+      if (refusing) {
+        client.close();
+        continue;
+      }
       let upstream: Deno.Conn;
       try {
         upstream = await Deno.connect({ hostname, port: Number(port) });
@@ -62,6 +80,7 @@ export function startTcpProxy(target: string): TcpProxy {
     }
   })().catch(() => {});
   const resume = (): void => {
+    refusing = false;
     const g = gate;
     gate = undefined;
     g?.open();
@@ -69,13 +88,7 @@ export function startTcpProxy(target: string): TcpProxy {
   const close = async (): Promise<void> => {
     resume();
     listener.close();
-    for (const c of conns) {
-      try {
-        c.close();
-      } catch {
-        // already closed
-      }
-    }
+    closeAll();
     await accepting;
     await Promise.all(pipes);
   };
@@ -86,6 +99,10 @@ export function startTcpProxy(target: string): TcpProxy {
       let open!: () => void;
       const promise = new Promise<void>((resolve) => open = resolve);
       gate = { promise, open };
+    },
+    sever: () => {
+      refusing = true;
+      closeAll();
     },
     resume,
     close,
