@@ -117,10 +117,11 @@ export class ClientDriver {
   }
 
   /**
-   * The subscription `sid` belonged to when the owners were last rebuilt (on the arrival of a
-   * frame after a change of sids).
+   * The subscription `sid` belongs to now (the table is rebuilt first if sids changed since), so
+   * an observer can tell whether a frame's sid changed hands while the frame was handled.
    */
   ownerOf(sid: number): SubscriptionKey | undefined {
+    if (this.#ownersStale) this.#rebuildOwners();
     return this.#owners.get(sid);
   }
 
