@@ -9,38 +9,44 @@
  */
 
 import { ConnectionError, HandshakeRejectedError, ServerError } from "@kalshi-ws/client";
-import { type CommandName, parseCliArgs, UsageError } from "./args.ts";
+import { type CliArgs, type CommandName, parseCliArgs, UsageError } from "./args.ts";
 import type { Command } from "./context.ts";
 import { helpText } from "./help.ts";
 import { Lifetime, StoppedError } from "./lifetime.ts";
 import { Output, type OutputStreams } from "./output.ts";
-import { type MetricsServer, startMetricsServer } from "./metrics_server.ts";
+import type { MetricsServer } from "./metrics_server.ts";
 import { withPathsIn, workDir } from "./paths.ts";
 import type { CliRuntime } from "./runtime.ts";
-import { book } from "./commands/book.ts";
-import { check } from "./commands/check.ts";
-import { consume } from "./commands/consume.ts";
-import { demo } from "./commands/demo.ts";
-import { publish } from "./commands/publish.ts";
-import { record } from "./commands/record.ts";
-import { replay } from "./commands/replay.ts";
-import { simulate } from "./commands/simulate.ts";
-import { stream } from "./commands/stream.ts";
-import { subscriptions } from "./commands/subscriptions.ts";
 import { VERSION } from "./version.ts";
 
-const COMMANDS: Record<CommandName, Command> = {
-  stream,
-  book,
-  record,
-  replay,
-  simulate,
-  demo,
-  subscriptions,
-  check,
-  publish,
-  consume,
+/**
+ * Each command's module, loaded only when that command runs: `book` or `stream` never load the
+ * simulator, the NATS client or Prometheus' client, which would double the start-up time (about
+ * 0.22 s → 0.11 s on Deno for `kalshi-ws book`).
+ */
+const COMMANDS: Record<CommandName, () => Promise<Command>> = {
+  stream: async () => (await import("./commands/stream.ts")).stream,
+  book: async () => (await import("./commands/book.ts")).book,
+  record: async () => (await import("./commands/record.ts")).record,
+  replay: async () => (await import("./commands/replay.ts")).replay,
+  simulate: async () => (await import("./commands/simulate.ts")).simulate,
+  demo: async () => (await import("./commands/demo.ts")).demo,
+  subscriptions: async () => (await import("./commands/subscriptions.ts")).subscriptions,
+  check: async () => (await import("./commands/check.ts")).check,
+  publish: async () => (await import("./commands/publish.ts")).publish,
+  consume: async () => (await import("./commands/consume.ts")).consume,
 };
+
+/** The `--metrics-port` server (loaded with Prometheus' client only when asked for). */
+async function metricsServer(
+  args: CliArgs,
+  runtime: CliRuntime,
+  out: Output,
+): Promise<MetricsServer | undefined> {
+  if (args.metricsPort === undefined) return undefined;
+  const { startMetricsServer } = await import("./metrics_server.ts");
+  return startMetricsServer(args, runtime, out);
+}
 
 /**
  * Runs the CLI with `argv` (without the program name) on `runtime`, writing to `streams` (the
@@ -95,8 +101,9 @@ export async function runCli(
   lifetime.signal.addEventListener("abort", () => out.debug(`stopping (${lifetime.reason})`));
   let metrics: MetricsServer | undefined;
   try {
-    metrics = await startMetricsServer(args, runtime, out);
-    return await COMMANDS[command]({
+    const run = await COMMANDS[command]();
+    metrics = await metricsServer(args, runtime, out);
+    return await run({
       args,
       out,
       lifetime,
