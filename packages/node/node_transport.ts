@@ -3,10 +3,16 @@
  * a rejected upgrade and shows ping frames (it answers them with pongs automatically), so the
  * client can count Kalshi's `heartbeat` pings as liveness.
  *
+ * Text messages are decoded leniently and checked strictly only when the text holds U+FFFD (a
+ * replaced invalid sequence, or a real one): `ws`'s own check of every message costs more than
+ * the search for U+FFFD, which an ASCII frame answers at once. Invalid UTF-8 in a text message
+ * still closes the connection, with 1007 and a reason that says so.
+ *
  * @module
  */
 
 import WebSocket from "ws";
+import { isUtf8 } from "node:buffer";
 import type { OpenOptions, SocketConnection, SocketEvents, Transport } from "@kalshi-ws/client";
 
 /** Opens sockets with the `ws` package. */
@@ -17,10 +23,12 @@ export const nodeTransport: Transport = {
     const socket = new WebSocket(url, {
       headers: { ...headers },
       perMessageDeflate: false,
+      skipUTF8Validation: true,
       // ws refuses a larger message before buffering it all, and closes with 1009.
       ...(options?.maxFrameBytes === undefined ? {} : { maxPayload: options.maxFrameBytes }),
     });
     let tooLarge = "";
+    let invalidText = "";
     let opened = false;
     let finished = false;
     let status: number | undefined;
@@ -29,10 +37,16 @@ export const nodeTransport: Transport = {
       opened = true;
       events.open();
     });
-    socket.on("message", (data: WebSocket.RawData) => {
-      events.text(
-        Array.isArray(data) ? Buffer.concat(data).toString("utf8") : data.toString("utf8"),
-      );
+    socket.on("message", (data: WebSocket.RawData, isBinary: boolean) => {
+      if (invalidText !== "") return; // closing: nothing after the refused message
+      const bytes = Array.isArray(data) ? Buffer.concat(data) : data as Buffer;
+      const text = bytes.toString("utf8");
+      if (!isBinary && text.includes("\uFFFD") && !isUtf8(bytes)) {
+        invalidText = "invalid UTF-8 in a text message";
+        socket.close(1007, invalidText);
+        return;
+      }
+      events.text(text);
     });
     socket.on("ping", () => events.ping());
     socket.on("unexpected-response", (request, response) => {
@@ -53,6 +67,7 @@ export const nodeTransport: Transport = {
       finished = true;
       // ws cuts the socket on an oversize message (1006); report it as 1009 "Message Too Big".
       if (opened && tooLarge !== "") events.close(1009, tooLarge);
+      else if (opened && invalidText !== "") events.close(1007, invalidText);
       else if (opened) events.close(code, reason.toString("utf8"));
       else {events.handshakeFailed(
           status,

@@ -28,3 +28,33 @@ test("nodeTransport refuses a message above maxFrameBytes before buffering it: c
   for (const client of server.clients) client.terminate();
   await new Promise((resolve) => server.close(resolve));
 });
+
+test("nodeTransport closes with 1007 on invalid UTF-8 in a text message and keeps a real U+FFFD", async () => {
+  const server = new WebSocketServer({ host: "127.0.0.1", port: 0 });
+  await new Promise((resolve) => server.once("listening", resolve));
+  server.on("connection", (ws) => {
+    ws.send("kept \uFFFD");
+    ws.send(Buffer.from("binary \uFFFD"), { binary: true });
+    ws.send(Buffer.from([0x7b, 0xff, 0x7d]), { binary: false });
+    ws.send("not after the refused one");
+  });
+  const port = (server.address() as { port: number }).port;
+  const log: string[] = [];
+  await new Promise<void>((resolve) => {
+    nodeTransport.open(`ws://127.0.0.1:${port}/`, {}, {
+      open: () => log.push("open"),
+      text: (data) => log.push(`text ${data}`),
+      ping: () => {},
+      close: (code, reason) => (log.push(`close ${code} ${reason}`), resolve()),
+      handshakeFailed: (_status, message) => (log.push(`failed ${message}`), resolve()),
+    });
+  });
+  assert.deepEqual(log, [
+    "open",
+    "text kept \uFFFD",
+    "text binary \uFFFD",
+    "close 1007 invalid UTF-8 in a text message",
+  ]);
+  for (const client of server.clients) client.terminate();
+  await new Promise((resolve) => server.close(resolve));
+});
