@@ -8,6 +8,8 @@
  * @module
  */
 
+import type { Count, Price } from "./fixed_point.ts";
+import type { Side } from "./message_common.ts";
 import type { OrderbookDeltaMsg, OrderbookSnapshotMsg } from "./message_orderbook.ts";
 
 /** What the session needs from local order books (implemented by the core's BookStore). */
@@ -19,6 +21,12 @@ export interface BookKeeper {
    * no snapshot yet), which leaves the book invalid.
    */
   applyDelta(msg: OrderbookDeltaMsg): boolean;
+  /**
+   * Optional: the same for a delta whose numbers the session already parsed (`price` in 1/10 000
+   * $, `delta` in 1/100 contract, exactly what `parsePrice` and `parseCount` make of the frame's
+   * strings), so the keeper need not parse them again. Without it, `applyDelta` is used.
+   */
+  applyLevelDelta?(marketTicker: string, side: Side, price: Price, delta: Count): boolean;
   /** Marks a market's book invalid (gap, disconnect) until its next snapshot. */
   invalidate(marketTicker: string): void;
   /** Forgets a market (unsubscribed / deleted). */

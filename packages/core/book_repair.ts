@@ -65,8 +65,11 @@ export class BookRepair {
     return true;
   }
 
-  /** One `orderbook_delta`: applied in order, held while its market is untrusted. */
-  delta(message: OrderbookDeltaMessage, now: number): void {
+  /**
+   * One `orderbook_delta`: applied in order, held while its market is untrusted. `price` and
+   * `count` are its `price_dollars` and `delta_fp` already parsed (NaN: not parsed).
+   */
+  delta(message: OrderbookDeltaMessage, now: number, price = Number.NaN, count = Number.NaN): void {
     const ctx = this.#ctx;
     const state = ctx.table.sids.get(message.sid);
     if (state === undefined) {
@@ -76,7 +79,13 @@ export class BookRepair {
     if (state.discarding || !this.sequenced(state, message.seq, now)) return;
     const market = message.msg.market_ticker;
     if (state.awaiting !== undefined && state.awaiting.has(market)) return; // held: book untrusted
-    if (ctx.books !== undefined && !ctx.books.applyDelta(message.msg)) {
+    const books = ctx.books;
+    if (
+      books !== undefined &&
+      !(price === price && count === count && books.applyLevelDelta !== undefined
+        ? books.applyLevelDelta(market, message.msg.side, price, count)
+        : books.applyDelta(message.msg))
+    ) {
       ctx.emit({
         type: "book_invalid",
         key: state.owner?.key,

@@ -23,6 +23,8 @@
  */
 
 import type { BookKeeper } from "./book_keeper.ts";
+import type { Count, Price } from "./fixed_point.ts";
+import type { Side } from "./message_common.ts";
 import type { OrderbookDeltaMsg, OrderbookSnapshotMsg } from "./message_orderbook.ts";
 import { BookChange, type BookChangeMask, OrderBook } from "./order_book.ts";
 
@@ -88,6 +90,19 @@ export class BookStore implements BookKeeper {
     if (book === undefined) return false;
     const before = book.changes;
     const ok = book.applyDelta(msg);
+    this.#changed(book, before);
+    return ok;
+  }
+
+  /**
+   * {@linkcode BookStore.applyDelta} for a delta already parsed: adds `delta` (1/100 contract)
+   * at `price` (1/10 000 $) on `side` of `marketTicker`'s book (see `OrderBook.applyLevelDelta`).
+   */
+  applyLevelDelta(marketTicker: string, side: Side, price: Price, delta: Count): boolean {
+    const book = this.#books.get(marketTicker);
+    if (book === undefined) return false;
+    const before = book.changes;
+    const ok = book.applyLevelDelta(side, price, delta);
     this.#changed(book, before);
     return ok;
   }

@@ -2,6 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { BookKeeper } from "./book_keeper.ts";
 import { BookStore } from "./book_store.ts";
+import { parseCount, parsePrice } from "./fixed_point.ts";
 import type { OrderbookDeltaMsg } from "./message_orderbook.ts";
 import { BookChange, type BookChangeMask, BookProblem, type OrderBook } from "./order_book.ts";
 import { seededRandom as prng } from "./random.ts";
@@ -233,5 +234,36 @@ test("drainChanges() agrees with a per-book model over random interleavings", ()
       assert.equal(store.get(m)?.valid ?? false, valid.get(current.get(m) ?? "") === true, where);
     }
     assert.equal(heard, changes, `seed ${seed}: onChange calls`);
+  }
+});
+
+test("BookStore.applyLevelDelta() does what applyDelta() does with the strings parsed", () => {
+  const parsed = new BookStore();
+  const strings = new BookStore();
+  for (const store of [parsed, strings]) {
+    store.applySnapshot({ market_ticker: "A", yes_dollars_fp: [["0.4200", "10.00"]] }, false);
+    store.applySnapshot({ market_ticker: "B", no_dollars_fp: [["0.3000", "1.00"]] }, true);
+  }
+  const steps: [string, "yes" | "no", string, string][] = [
+    ["A", "yes", "0.4300", "5.00"],
+    ["A", "yes", "0.4200", "-10.00"],
+    ["B", "no", "0.3000", "2.50"],
+    ["C", "yes", "0.1000", "1.00"], // no book
+    ["A", "no", "0.5000", "3.00"], // crosses: invalid
+    ["A", "yes", "0.4300", "1.00"], // refused while invalid
+  ];
+  for (const [market, side, price, size] of steps) {
+    assert.equal(
+      parsed.applyLevelDelta(market, side, parsePrice(price), parseCount(size)),
+      strings.applyDelta(delta(market, side, price, size)),
+      `${market} ${side} ${price} ${size}`,
+    );
+    assert.deepEqual(drain(parsed), drain(strings));
+  }
+  for (const market of ["A", "B"]) {
+    const [p, s] = [parsed.get(market)!, strings.get(market)!];
+    assert.deepEqual([p.valid, p.problem, p.problemDetail], [s.valid, s.problem, s.problemDetail]);
+    assert.deepEqual([...p.bids("yes")], [...s.bids("yes")]);
+    assert.deepEqual([...p.bids("no")], [...s.bids("no")]);
   }
 });

@@ -43,6 +43,7 @@ const COMMA = 44;
 const CLOSE = 125;
 const ZERO = 48;
 const NINE = 57;
+const LETTER_Y = 121;
 
 /**
  * End of the JSON string whose content starts at `start` (index of its closing quote), or -1
@@ -167,9 +168,12 @@ function remember(
   templates[set] = { hash, ticker: flat(ticker), marketId: flat(marketId), head: flat(head) };
 }
 
-/** A string that does not reference a larger one (V8 slices and ropes do). */
+/**
+ * A string that does not reference a larger one (V8 slices and ropes do): a JSON round trip
+ * builds a fresh flat copy, and costs far less than splitting into characters and joining.
+ */
 function flat(value: string): string {
-  return value.length === 0 ? "" : value.split("").join("");
+  return JSON.parse(JSON.stringify(value));
 }
 
 /**
@@ -197,6 +201,49 @@ function digits(text: string, start: number, end: number): number {
   return n > 1 && text.charCodeAt(start) === ZERO ? -1 : value;
 }
 
+const DOT = 46;
+const MINUS = 45;
+const SCALE = [1, 10, 100, 1_000, 10_000] as const;
+
+/**
+ * The canonical decimal string value at `start` (`0.4200`, `-4.00`: 1–9 whole digits, a `.`,
+ * 1–`decimals` fraction digits, then the closing quote) as an integer scaled by 10^`decimals`,
+ * exactly what `fixed_point.ts` makes of it; its closing quote's index goes to `at[0]`. NaN (and
+ * `at[0]` untouched) for anything else, which the caller checks as a plain string instead.
+ */
+function canonical(
+  text: string,
+  start: number,
+  decimals: number,
+  signed: boolean,
+  at: Int32Array,
+): number {
+  let i = start;
+  let c = text.charCodeAt(i);
+  const negative = signed && c === MINUS;
+  if (negative) c = text.charCodeAt(++i);
+  let whole = 0;
+  const wholeStart = i;
+  while (c >= ZERO && c <= NINE) {
+    whole = whole * 10 + (c - ZERO);
+    c = text.charCodeAt(++i);
+  }
+  const wholeDigits = i - wholeStart;
+  if (wholeDigits === 0 || wholeDigits > 9 || c !== DOT) return Number.NaN;
+  let fraction = 0;
+  c = text.charCodeAt(++i);
+  const fractionStart = i;
+  while (c >= ZERO && c <= NINE) {
+    fraction = fraction * 10 + (c - ZERO);
+    c = text.charCodeAt(++i);
+  }
+  const fractionDigits = i - fractionStart;
+  if (fractionDigits === 0 || fractionDigits > decimals || c !== QUOTE) return Number.NaN;
+  at[0] = i;
+  const value = whole * SCALE[decimals]! + fraction * SCALE[decimals - fractionDigits]!;
+  return negative && value !== 0 ? -value : value;
+}
+
 /**
  * The `orderbook_delta` fast path with its own memory of validated frames: each market's
  * template in a fixed table (256 KiB of slots, allocated with the scanner), the last sid's head
@@ -209,8 +256,24 @@ export class DeltaScanner {
   /** `{"type":"orderbook_delta","sid":N,"seq":` of the last sid seen (one sid is the norm). */
   #sidHead = "";
   #sidOfHead = -1;
-  /** The first 16 characters (`2026-08-27T13:56`) of the last validated `ts`. */
-  #tsPrefix = "";
+  /**
+   * `","side":"yes","ts":"` (and `no`) followed by the first 16 characters
+   * (`2026-08-27T13:56`) of the last validated `ts`: the usual text after `delta_fp`.
+   */
+  #tailYes = "";
+  #tailNo = "";
+  /** Where {@linkcode canonical} puts the end of the value it read. */
+  readonly #end = new Int32Array(1);
+  /**
+   * `price_dollars` of the last message {@linkcode DeltaScanner.scan} returned, in 1/10 000 $
+   * (what `parsePrice` makes of it), or NaN when the scanner left it to the book to parse.
+   */
+  price = Number.NaN;
+  /**
+   * `delta_fp` of the last message {@linkcode DeltaScanner.scan} returned, in 1/100 contract
+   * (what `parseCount` makes of it), or NaN when the scanner left it to the book to parse.
+   */
+  delta = Number.NaN;
 
   /**
    * The fast lane for Kalshi's layout of a market seen before: the sid head, the seq, the
@@ -234,55 +297,82 @@ export class DeltaScanner {
     const head = template.head;
     let pos = at + head.length;
     if (text.slice(at, pos) !== head) return undefined;
-    let end = text.indexOf('"', pos);
-    if (end < 0 || !plain(text, pos, end)) return undefined;
+    // Kalshi's canonical numbers are read as they are validated (the book then skips parsing).
+    const endOf = this.#end;
+    const priceValue = canonical(text, pos, 4, false, endOf);
+    let end: number;
+    if (priceValue === priceValue) end = endOf[0]!;
+    else {
+      end = text.indexOf('"', pos);
+      if (end < 0 || !plain(text, pos, end)) return undefined;
+    }
     const price = text.slice(pos, end);
     if (text.slice(end, end + 14) !== '","delta_fp":"') return undefined;
     pos = end + 14;
-    end = text.indexOf('"', pos);
-    if (end < 0 || !plain(text, pos, end)) return undefined;
+    const deltaValue = canonical(text, pos, 2, true, endOf);
+    if (deltaValue === deltaValue) end = endOf[0]!;
+    else {
+      end = text.indexOf('"', pos);
+      if (end < 0 || !plain(text, pos, end)) return undefined;
+    }
     const delta = text.slice(pos, end);
-    let side: "yes" | "no";
-    if (text.slice(end, end + 14) === '","side":"yes"') {
-      side = "yes";
-      pos = end + 14;
-    } else if (text.slice(end, end + 13) === '","side":"no"') {
-      side = "no";
-      pos = end + 13;
-    } else return undefined;
     const length = text.length;
     if (text.charCodeAt(length - 1) !== CLOSE || text.charCodeAt(length - 2) !== CLOSE) {
       return undefined;
     }
-    if (pos + 2 === length) {
-      return {
-        type: "orderbook_delta",
-        sid: this.#sidOfHead,
-        seq,
-        msg: {
-          market_ticker: template.ticker,
-          market_id: template.marketId,
-          price_dollars: price,
-          delta_fp: delta,
-          side,
-        },
-      };
-    }
-    if (text.slice(pos, pos + 7) !== ',"ts":"') return undefined;
-    pos += 7;
-    end = text.indexOf('"', pos);
-    if (end < 0) return undefined;
-    // Timestamps of a burst share their minute: compare it at once, check the rest by character.
-    if (end - pos >= 16 && text.slice(pos, pos + 16) === this.#tsPrefix) {
-      if (!plain(text, pos + 16, end)) return undefined;
+    // Most frames: `","side":"yes","ts":"` (or `no`) and the minute the last timestamp began
+    // with (`2026-08-27T13:56`: a burst shares it), compared at once.
+    const yes = text.charCodeAt(end + 10) === LETTER_Y;
+    const tail = yes ? this.#tailYes : this.#tailNo;
+    let side: "yes" | "no";
+    let tsStart: number;
+    if (tail !== "" && text.slice(end, end + tail.length) === tail) {
+      side = yes ? "yes" : "no";
+      pos = end + tail.length;
+      tsStart = pos - 16;
+      end = text.indexOf('"', pos);
+      if (end < 0 || !plain(text, pos, end)) return undefined;
     } else {
-      if (!plain(text, pos, end)) return undefined;
-      if (end - pos >= 16) this.#tsPrefix = flat(text.slice(pos, pos + 16));
+      if (text.slice(end, end + 14) === '","side":"yes"') {
+        side = "yes";
+        pos = end + 14;
+      } else if (text.slice(end, end + 13) === '","side":"no"') {
+        side = "no";
+        pos = end + 13;
+      } else return undefined;
+      if (pos + 2 === length) {
+        this.price = priceValue;
+        this.delta = deltaValue;
+        return {
+          type: "orderbook_delta",
+          sid: this.#sidOfHead,
+          seq,
+          msg: {
+            market_ticker: template.ticker,
+            market_id: template.marketId,
+            price_dollars: price,
+            delta_fp: delta,
+            side,
+          },
+        };
+      }
+      if (text.slice(pos, pos + 7) !== ',"ts":"') return undefined;
+      pos += 7;
+      end = text.indexOf('"', pos);
+      if (end < 0 || !plain(text, pos, end)) return undefined;
+      if (end - pos >= 16) {
+        const minute = text.slice(pos, pos + 16);
+        this.#tailYes = flat(`","side":"yes","ts":"${minute}`);
+        this.#tailNo = flat(`","side":"no","ts":"${minute}`);
+      }
+      tsStart = pos;
     }
-    const ts = text.slice(pos, end);
+    const ts = text.slice(tsStart, end);
     if (text.slice(end, end + 10) !== '","ts_ms":') return undefined;
     const tsMs = digits(text, end + 10, length - 2);
     if (tsMs < 0) return undefined;
+    this.price = priceValue;
+    this.delta = deltaValue;
     return {
       type: "orderbook_delta",
       sid: this.#sidOfHead,
@@ -306,6 +396,8 @@ export class DeltaScanner {
   scan(text: string): OrderbookDeltaMessage | undefined {
     const known = this.#known(text);
     if (known !== undefined) return known;
+    this.price = Number.NaN;
+    this.delta = Number.NaN;
     if (text.slice(0, PREFIX.length) !== PREFIX) return undefined;
     let pos = PREFIX.length;
     let end = intEnd(text, pos);

@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { DeltaScanner } from "./fast_decode.ts";
+import { parseCount, parsePrice } from "./fixed_point.ts";
 import { decodeMessage, type ServerMessage } from "./message.ts";
 import spec from "./testdata/spec_examples.json" with { type: "json" };
 import observedText from "./testdata/observed_frames.jsonl" with { type: "text" };
@@ -32,9 +33,32 @@ function check(text: string, label: string): boolean {
     assert.ok(!(expected instanceof Error), `${label}: fast path accepted a bad frame ${text}`);
     assert.deepStrictEqual(fast, expected, `${label}: ${text}`);
     assert.equal(JSON.stringify(fast), JSON.stringify(expected), `${label}: key order ${text}`);
+    // The numbers it parsed on the way are exactly the book's (NaN: left to the book).
+    const { price_dollars: price, delta_fp: delta } = fast.msg;
+    if (!Number.isNaN(scanner.price)) assert.equal(scanner.price, parsePrice(price), label);
+    if (!Number.isNaN(scanner.delta)) assert.equal(scanner.delta, parseCount(delta), label);
   }
   return hit;
 }
+
+/** Decimal strings `fixed_point.ts` accepts or refuses, canonical or not. */
+const ODD_NUMBERS = [
+  "0.42",
+  "00.4200",
+  "0.420000",
+  "0.42001",
+  "-0.00",
+  "-0.4200",
+  ".5",
+  "5.",
+  "+1.00",
+  "1.5",
+  "123456789.00",
+  "1234567890.00",
+  "9007199254740.99",
+  "0.5e1",
+  "",
+];
 
 const CANONICAL =
   '{"type":"orderbook_delta","sid":2,"seq":3,"msg":{"market_ticker":"FED-23DEC-T3.00",' +
@@ -128,8 +152,10 @@ function randomValue(key: string, rand: () => number, markets: readonly string[]
     case "market_id":
       return r < 0.5 ? "3f2a7c1e-9b4d-4e8a-a1c2-5d6e7f809a1b" : "";
     case "price_dollars":
+      if (r < 0.15) return pick(rand, ODD_NUMBERS);
       return r < 0.9 ? `0.${String(Math.floor(rand() * 10000)).padStart(4, "0")}` : 0.42;
     case "delta_fp":
+      if (r < 0.15) return pick(rand, ODD_NUMBERS);
       return r < 0.9 ? `${rand() < 0.5 ? "-" : ""}${Math.floor(rand() * 500)}.00` : -4;
     case "side":
       return r < 0.95 ? pick(rand, ["yes", "no"]) : "No";
@@ -224,8 +250,12 @@ test("DeltaScanner.scan() known-market lane equals decodeMessage() on mutated st
     const msg: Record<string, unknown> = {
       market_ticker: markets[m],
       market_id: ids[m % 2],
-      price_dollars: `0.${String(Math.floor(rand() * 10000)).padStart(4, "0")}`,
-      delta_fp: `${rand() < 0.5 ? "-" : ""}${Math.floor(rand() * 500)}.00`,
+      price_dollars: rand() < 0.05
+        ? pick(rand, ODD_NUMBERS)
+        : `0.${String(Math.floor(rand() * 10000)).padStart(4, "0")}`,
+      delta_fp: rand() < 0.05
+        ? pick(rand, ODD_NUMBERS)
+        : `${rand() < 0.5 ? "-" : ""}${Math.floor(rand() * 500)}.00`,
       side: rand() < 0.5 ? "yes" : "no",
     };
     if (rand() < 0.8) {

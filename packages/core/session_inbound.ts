@@ -40,9 +40,10 @@ export class Inbound {
   /** One text frame arrived at `now` on an open connection. */
   receive(frame: string, now: number): void {
     // The hottest frame skips the generic decoder when it has the plain shape (same result).
-    const delta = this.#scanner.scan(frame);
+    const scanner = this.#scanner;
+    const delta = scanner.scan(frame);
     if (delta !== undefined) {
-      this.#ctx.repair.delta(delta, now);
+      this.#ctx.repair.delta(delta, now, scanner.price, scanner.delta);
       return;
     }
     let message: ServerMessage;
