@@ -17,6 +17,8 @@ import { eventually, type Family, health, metricsUrlIn, sample, scrape } from ".
 
 /** The collector's publish buffer bound (`startCollector`'s default `bufferSize`). */
 const BUFFER_BOUND = 10_000;
+/** What the CLI promises between a stop and its exit. */
+const STOP_BUDGET_MS = 2_000;
 /** What `/healthz` says while JetStream does not acknowledge. */
 const STALLED_REASON = "NATS JetStream is not acknowledging (publishing stalled)";
 
@@ -114,7 +116,7 @@ async function interrupt(cli: CliProcess): Promise<void> {
   assert.equal(await cli.done, 130, cli.stderr());
 }
 
-test("publish --metrics-port against JetStream: Kalshi and NATS metrics move, a stalled JetStream turns /healthz 503 (buffer growing, bounded) and 200 once the backlog is acknowledged", async () => {
+test("publish --metrics-port against JetStream: Kalshi and NATS metrics move, a stalled JetStream turns /healthz 503 (buffer growing, bounded) and 200 once the backlog is acknowledged; Ctrl-C while JetStream is away exits within 2 s", async () => {
   await using fx = await feedFixture(31);
   await using proxy = startTcpProxy(fx.server.url);
   await using collector = fx.publish(proxy.url, ["--metrics-port", "0"]);
@@ -177,7 +179,16 @@ test("publish --metrics-port against JetStream: Kalshi and NATS metrics move, a 
   });
   assert.ok(caughtUp.acked > growing.acked);
   assert.equal(caughtUp.leases, fx.markets.length, "the leases outlived the outage");
+
+  // Ctrl-C while JetStream is away again still ends the run within the CLI's stop budget: the
+  // hand-over is cut short (every lease operation would wait for its timeout) and the leases
+  // expire instead, as after a crash.
+  proxy.pause();
+  const stopping = performance.now();
   await interrupt(collector);
+  const stopMs = performance.now() - stopping;
+  assert.ok(stopMs < STOP_BUDGET_MS, `the stop took ${Math.round(stopMs)} ms`);
+  assert.match(collector.stderr(), /hand-over cut short/);
 });
 
 test("consume --metrics-port against JetStream: messages and valid books counted, /healthz 503 while NATS is unreachable and 200 once reconnected", async () => {

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { type CollectorEvent, startCollector } from "@kalshi-ws/nats";
+import { type Collector, type CollectorEvent, startCollector } from "@kalshi-ws/nats";
 import { type Channel, isChannel } from "@kalshi-ws/client";
 import { UsageError } from "../args.ts";
 import type { CommandContext } from "../context.ts";
@@ -84,7 +84,12 @@ export async function publish(context: CommandContext): Promise<number> {
     out.status(`collector ${collector.id} publishing to ${describeNatsServers(servers)}`);
     const failure = await Promise.race([lifetime.done().then(() => undefined), collector.ended]);
     const stats = collector.stats();
-    await collector.close();
+    if (!await handOver(collector)) {
+      out.warn(
+        `hand-over cut short after ${HAND_OVER_BUDGET_MS} ms (NATS not answering): ` +
+          "the markets still leased are taken over once their leases expire",
+      );
+    }
     if (failure !== undefined) {
       throw new Error(`Collector stopped (markets handed over): ${failure.message}`);
     }
@@ -95,6 +100,25 @@ export async function publish(context: CommandContext): Promise<number> {
     await nats.close();
   }
   return lifetime.exitCode;
+}
+
+/**
+ * How long a stop may spend handing the markets over (flush, unsubscribe, delete the leases), so
+ * the run still ends within its 2 s stop budget when JetStream is away — every lease operation
+ * would then wait for its 5 s timeout. What is left undone is a crash's case: the leases expire
+ * within the lease TTL and the other collectors take the markets over.
+ */
+const HAND_OVER_BUDGET_MS = 1_200;
+
+/** Closes the collector (handing its markets over); false when that outlasted the budget. */
+async function handOver(collector: Collector): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const done = await Promise.race([
+    collector.close().then(() => true),
+    new Promise<false>((resolve) => timer = setTimeout(() => resolve(false), HAND_OVER_BUDGET_MS)),
+  ]);
+  clearTimeout(timer);
+  return done;
 }
 
 function describe(event: CollectorEvent): string | undefined {
