@@ -338,6 +338,9 @@ export class OrderBook {
     const total = ladder.total + delta;
     if (total > Number.MAX_SAFE_INTEGER) return this.#tooLarge(side, price, delta);
     const index = ladder.find(price);
+    // Only a new level at either end of its ladder can move a best price and cross the book
+    // (a valid book is not crossed, and adding to a level or removing moves no best price up).
+    let newEnd = false;
     if (index >= 0) {
       const size = ladder.sizes[index]! + delta;
       if (size < 0) return this.#negative(side, price, delta, ladder.sizes[index]!);
@@ -345,11 +348,13 @@ export class OrderBook {
       else ladder.sizes[index] = size;
     } else {
       if (delta < 0) return this.#negative(side, price, delta, 0);
-      ladder.insertAt(-index - 1, price, delta);
+      const at = -index - 1;
+      newEnd = at === 0 || at === ladder.length;
+      ladder.insertAt(at, price, delta);
     }
     ladder.total = total;
     let change: BookChangeMask = side === "yes" ? BookChange.Yes : BookChange.No;
-    if (delta > 0 && this.#isCrossed()) {
+    if (newEnd && this.#isCrossed()) {
       this.#fail(BookProblem.Crossed, this.#crossingDetail(`${side} delta`));
       change |= BookChange.Validity;
     }
