@@ -13,15 +13,27 @@ import {
   type Channel,
   CHANNEL_INFO,
   type ClientEvent,
-  type ClientOptions,
   connect,
   type KalshiWsClient,
   type OrderBook,
   type Subscription,
 } from "@kalshi-ws/client";
-import type { NatsConnection } from "@nats-io/transport-node";
 import { AckSender } from "./ack_sender.ts";
-import { type CollectorEvent, describeClientEvent } from "./collector_events.ts";
+import type {
+  CollectorCloseOptions,
+  CollectorOptions,
+  CollectorStats,
+} from "./collector_options.ts";
+import {
+  type CollectorCloseReport,
+  type CollectorEvent,
+  describeClientEvent,
+} from "./collector_events.ts";
+import {
+  checkCloseTimeout,
+  CloseDeadline,
+  DEFAULT_COLLECTOR_CLOSE_TIMEOUT_MS,
+} from "./close_deadline.ts";
 import { Batcher, type BatchInfo } from "./batcher.ts";
 import { type BookInvalidReason, Header, marketOfMessage, snapshotId } from "./envelope.ts";
 import { LeaseManager } from "./lease_manager.ts";
@@ -37,86 +49,12 @@ import {
   snapshotSubject,
 } from "./subjects.ts";
 
-export type { CollectorEvent } from "./collector_events.ts";
-
-/** Options of {@linkcode startCollector}. */
-export interface CollectorOptions {
-  /**
-   * An open NATS connection (the collector does not close it). Connect with
-   * `maxReconnectAttempts: -1` so an outage longer than the client's default (~20 s) is ridden
-   * out rather than ending the connection.
-   */
-  readonly nats: NatsConnection;
-  /** How to reach Kalshi: the client's options (`books` is the collector's own). */
-  readonly kalshi: Omit<ClientOptions, "books">;
-  /** The market set all collectors share (each covers the markets it holds leases on). */
-  readonly markets: readonly string[];
-  /** This collector's id, unique among the collectors (default: a random one). */
-  readonly id?: string;
-  /**
-   * Channels (default `orderbook_delta`, `ticker`, `trade`). Those that accept market updates
-   * are subscribed for the markets held; the others (`trade`) once for all markets, and only
-   * the held markets' messages are published.
-   */
-  readonly channels?: readonly Channel[];
-  /** Also publish `market_lifecycle_v2` for the markets held (default true). */
-  readonly lifecycle?: boolean;
-  /** Subject prefix (default `kalshi`). */
-  readonly prefix?: string;
-  /** Stream name (default `KALSHI`; created if missing). */
-  readonly stream?: string;
-  /**
-   * Copies of the stream and the lease bucket when this collector creates them (default 3 on a
-   * cluster of three or more servers, else 1).
-   */
-  readonly replicas?: number;
-  /** Lease bucket (default `<stream>_collectors`; created if missing with `leaseTtlMs`). */
-  readonly bucket?: string;
-  /** Lease TTL (ms, default 10 000): a dead collector's markets are taken over within it. */
-  readonly leaseTtlMs?: number;
-  /** Interval (ms) of periodic book snapshots (default 30 000). */
-  readonly snapshotIntervalMs?: number;
-  /**
-   * Longest wait (ms) of a Kalshi message for more of its subject to share one JetStream
-   * message (default 5). 0 publishes each alone: lowest latency, several times fewer messages
-   * per second (see the README's NATS section).
-   */
-  readonly batchLatencyMs?: number;
-  /** Most Kalshi messages per JetStream message (default 200). */
-  readonly maxBatchFrames?: number;
-  /** Most body bytes per JetStream message (default 65 536). */
-  readonly maxBatchBytes?: number;
-  /** Most Kalshi messages buffered while JetStream is slow or down (default 10 000). */
-  readonly bufferSize?: number;
-  /** Most publishes (JetStream messages) awaiting their ack at once (default 256). */
-  readonly maxInFlight?: number;
-  /** How long a publish may wait for its ack (ms, default 5 000). */
-  readonly publishTimeoutMs?: number;
-  /** Hears what the collector does (also published to `<prefix>.events.<id>`). */
-  readonly onEvent?: (event: CollectorEvent) => void;
-}
-
-/** Counters of a running collector (in Kalshi messages, unless said otherwise). */
-export interface CollectorStats {
-  /** Markets held. */
-  readonly markets: readonly string[];
-  /** Messages offered to the publisher. */
-  readonly offered: number;
-  /** Messages JetStream acknowledged. */
-  readonly published: number;
-  /** JetStream messages acknowledged (a batch counts once). */
-  readonly batches: number;
-  /** Messages dropped because the buffer was full. */
-  readonly dropped: number;
-  /** Messages buffered now, awaiting their ack (at most `bufferSize`). */
-  readonly queued: number;
-  /** Messages waiting in open batches (at most the batch latency's worth). */
-  readonly batching: number;
-  /** Age of the oldest buffered message (ms). */
-  readonly lagMs: number;
-  /** Whether JetStream is failing to acknowledge. */
-  readonly stalled: boolean;
-}
+export type { CollectorCloseReport, CollectorEvent } from "./collector_events.ts";
+export type {
+  CollectorCloseOptions,
+  CollectorOptions,
+  CollectorStats,
+} from "./collector_options.ts";
 
 interface MarketState {
   /** Book events counted in this epoch (`Kalshi-Book-Seq`). */
@@ -178,6 +116,9 @@ export class Collector implements AsyncDisposable {
   #lagReportedAt = 0;
   #timers: ReturnType<typeof setInterval>[] = [];
   #closing = false;
+  #closeRun: Promise<CollectorCloseReport> | undefined;
+  readonly #closeTimeoutMs: number;
+  #unpublished = 0;
   #closed = false;
   #failure: Error | undefined;
   #resubscribeAt = 0;
@@ -199,6 +140,10 @@ export class Collector implements AsyncDisposable {
       ...channels.filter((c) => !updatable(c)),
       ...(options.lifecycle ?? true ? ["market_lifecycle_v2" as const] : []),
     ];
+    this.#closeTimeoutMs = checkCloseTimeout(
+      "closeTimeoutMs",
+      options.closeTimeoutMs ?? DEFAULT_COLLECTOR_CLOSE_TIMEOUT_MS,
+    );
     this.#ended = new Promise((resolve) => this.#end = resolve);
     this.#books = new BookStore({ onChange: (book, change) => this.#onBookChange(book, change) });
     this.#sender = new AckSender(options.nats, options.publishTimeoutMs ?? 5_000);
@@ -251,6 +196,7 @@ export class Collector implements AsyncDisposable {
       batching: this.#batcher.pending,
       lagMs: this.#publisher.lagMs,
       stalled: this.#publisher.stalled,
+      unpublished: this.#unpublished,
     };
   }
 
@@ -294,24 +240,76 @@ export class Collector implements AsyncDisposable {
   }
 
   /**
-   * Stops the collector. By default (a clean shutdown) it hands its markets over at once:
-   * publishes what is buffered, unsubscribes and deletes its leases, so the others take over
-   * without waiting for the TTL. `{ release: false }` leaves the leases to expire.
+   * Stops the collector, within one deadline (`timeoutMs`, default the collector's
+   * `closeTimeoutMs`, 1 500 ms). By default (a clean shutdown) it hands its markets over at once:
+   * stops covering them, publishes what is buffered and then deletes every lease together, so
+   * the others take over without waiting for the TTL; the Kalshi connection closes alongside.
+   * `{ release: false }` leaves the leases to expire and drops what is buffered, as a crash does.
+   *
+   * Resolves by the deadline in every state (JetStream away included) with what was done and
+   * what was left: markets whose leases were left to expire and messages never acknowledged. The
+   * `closed` event and `stats().unpublished` say the same. Idempotent: a second call returns the
+   * first one's report.
    */
-  async close(options: { readonly release?: boolean } = {}): Promise<void> {
-    if (this.#closing) return;
+  close(options: CollectorCloseOptions = {}): Promise<CollectorCloseReport> {
+    if (this.#closeRun !== undefined) return this.#closeRun;
+    let timeoutMs: number;
+    try {
+      timeoutMs = checkCloseTimeout("timeoutMs", options.timeoutMs ?? this.#closeTimeoutMs);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    this.#closeRun = this.#close(options.release ?? true, timeoutMs);
+    return this.#closeRun;
+  }
+
+  async #close(release: boolean, timeoutMs: number): Promise<CollectorCloseReport> {
+    const startedAt = performance.now();
+    const deadline = new CloseDeadline(timeoutMs);
     this.#closing = true;
     for (const timer of this.#timers) clearInterval(timer);
     this.#timers = [];
-    const release = options.release ?? true;
-    await this.#leases?.stop(release);
-    await this.#client?.close();
-    if (release) await withTimeout(this.flush(), 5_000);
+    const leases = this.#leases;
+    leases?.halt();
+    // Kalshi closes alongside (its own close deadline bounds it too).
+    const kalshiClosed = this.#client?.close() ?? Promise.resolve();
+    const released: string[] = [];
+    // Every market stops being covered at once; a released one's book ends with a notice.
+    if (release) { for (const market of this.#covered) this.#offerNotice(market, "released"); }
+    this.#covered.clear();
+    if (release && leases !== undefined) {
+      this.#batcher.flush();
+      this.#publisher.retryNow();
+      // Hand over only once our last messages are stored (the next collector's snapshot then
+      // follows them in the stream) and a tick in progress is done (its renewals change the
+      // revisions the deletes compare); if either misses the deadline, the TTL decides.
+      if (await deadline.wait(this.#publisher.flush()) && await deadline.wait(leases.idle())) {
+        await deadline.wait(leases.handOver((market, outcome) => {
+          if (this.#closed) return;
+          if (outcome === "released") released.push(market);
+          this.#report({ type: outcome === "released" ? "lease_released" : "lease_lost", market });
+        }));
+        await deadline.wait(this.#publisher.flush()); // the events just reported
+      }
+    }
+    await deadline.wait(kalshiClosed);
+    deadline.clear();
+    this.#unpublished = this.#publisher.queued + this.#batcher.pending;
     this.#closed = true;
     this.#batcher.close();
     this.#publisher.close();
     this.#sender.close();
+    const expiring = leases?.held ?? [];
+    const report: CollectorCloseReport = {
+      complete: expiring.length === 0 && this.#unpublished === 0,
+      released,
+      expiring,
+      unpublished: this.#unpublished,
+      durationMs: Math.round(performance.now() - startedAt),
+    };
+    this.#report({ type: "closed", ...report });
     this.#end(this.#failure);
+    return report;
   }
 
   /** Same as `close()`. */
@@ -323,6 +321,7 @@ export class Collector implements AsyncDisposable {
   // Leases → subscriptions
 
   async #acquire(market: string): Promise<void> {
+    if (this.#closing) return; // a claim that ended during the close: handed over with the rest
     if (!this.#markets.has(market)) {
       this.#markets.set(market, { bookSeq: 0, dirty: false, snapshotSeq: -1 });
     }
@@ -583,6 +582,7 @@ export class Collector implements AsyncDisposable {
   }
 
   #report(event: CollectorEvent): void {
+    if (this.#closed && event.type !== "closed") return; // `closed` is the last event
     try {
       this.#options.onEvent?.(event);
     } catch {

@@ -7,8 +7,39 @@
 
 import type { ClientEvent } from "@kalshi-ws/client";
 
+/**
+ * What a collector's close did, and what its deadline left undone (`close()` resolves with it;
+ * the last event, `closed`, carries it too).
+ */
+export interface CollectorCloseReport {
+  /** Nothing left undone: every message acknowledged and every lease handed over. */
+  readonly complete: boolean;
+  /** Markets handed over (lease deleted): other collectors claim them on their next tick. */
+  readonly released: readonly string[];
+  /**
+   * Markets whose leases were left to expire, as after a crash (`release: false`, or NATS not
+   * answering by the deadline): they free up within the lease TTL of their last renewal.
+   */
+  readonly expiring: readonly string[];
+  /**
+   * Messages JetStream had not acknowledged by the deadline (buffered or in flight; with
+   * `release: false`, everything buffered), dropped with the close. Some in flight may have been
+   * stored; consumers see the rest as a gap of the books, until the next collector's snapshot.
+   */
+  readonly unpublished: number;
+  /** How long the close took (ms). */
+  readonly durationMs: number;
+}
+
 /** What a collector reports. */
 export type CollectorEvent =
+  | ({
+    /**
+     * The collector closed (the last event; heard by `onEvent` only, not published): what was
+     * handed over and what was left.
+     */
+    readonly type: "closed";
+  } & CollectorCloseReport)
   | {
     /** This collector now covers `market` (a fresh snapshot follows). */
     readonly type: "lease_acquired";

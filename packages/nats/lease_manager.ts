@@ -127,6 +127,11 @@ export class LeaseManager {
         if (isWrongRevision(error)) continue; // another collector won the race
         throw error;
       }
+      if (this.#stopped) {
+        // Stopped while the claim was on its way: give it back rather than hold it unseen.
+        await kv.delete(leaseKey(market), { previousSeq: revision }).catch(() => {});
+        return;
+      }
       this.#held.set(market, { revision, deadline: leaseDeadline(sentAt, ttlMs) });
       try {
         await this.#options.onAcquire(market);
@@ -143,22 +148,63 @@ export class LeaseManager {
 
   /**
    * Stops ticking. With `release` (a clean shutdown) every held market is handed over at once
-   * (flushed, lease deleted) instead of waiting for the TTL.
+   * (`onRelease` for all of them together, then {@linkcode LeaseManager.handOver}) instead of
+   * waiting for the TTL. Waits for a tick in progress: bound it yourself (a collector's close
+   * uses `halt`, `idle` and `handOver` under one deadline).
    */
   async stop(release: boolean): Promise<void> {
-    this.#stopped = true;
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
-    this.#timer = undefined;
-    await this.#running?.catch(() => {});
+    this.halt();
+    await this.idle();
     if (!release) return;
-    for (const market of [...this.#held.keys()]) {
+    await Promise.all(this.held.map(async (market) => {
       try {
-        await this.#release(market);
+        await this.#options.onRelease(market);
       } catch (error) {
         this.#options.onError(asError(error));
       }
-    }
-    await this.#kv.delete(collectorKey(this.#options.self)).catch(() => {});
+    }));
+    await this.handOver();
+  }
+
+  /**
+   * Stops ticking at once. A tick in progress ends on its own and claims nothing more (a claim
+   * already on its way is given back); the leases held are renewed no more, so each expires
+   * within the TTL of its last renewal unless handed over.
+   */
+  halt(): void {
+    this.#stopped = true;
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  /** Resolves once no tick is running (a renewal in flight changes the revisions held). */
+  idle(): Promise<void> {
+    return this.#running?.catch(() => {}) ?? Promise.resolve();
+  }
+
+  /**
+   * Deletes every held lease and this collector's registration, all at once (call after
+   * `halt`, once what was published for the markets is stored). A market leaves `held` as its
+   * lease is deleted (`released`) or found gone or taken by another (`lost`: it expired); one
+   * whose delete does not answer (NATS away) stays in `held` and expires within the TTL.
+   */
+  async handOver(
+    onDone?: (market: string, outcome: "released" | "lost") => void,
+  ): Promise<void> {
+    const registration = this.#kv.delete(collectorKey(this.#options.self)).catch(() => {});
+    await Promise.all([...this.#held].map(async ([market, lease]) => {
+      let outcome: "released" | "lost" = "released";
+      try {
+        await this.#kv.delete(leaseKey(market), { previousSeq: lease.revision });
+      } catch (error) {
+        if (!isWrongRevision(error)) return; // unanswered: the TTL frees it
+        outcome = "lost";
+      }
+      if (this.#held.get(market) !== lease) return;
+      this.#held.delete(market);
+      onDone?.(market, outcome);
+    }));
+    await registration;
   }
 
   async #release(market: string): Promise<void> {

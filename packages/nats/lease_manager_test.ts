@@ -155,3 +155,88 @@ test("LeaseManager releases markets to a collector that joins and is preferred f
   await b.tick();
   assert.deepEqual(b.held.sort(), toB.sort());
 });
+
+test("LeaseManager.halt() stops at once and handOver() deletes every lease together; a delete that never answers leaves its market held, to expire", async () => {
+  const kv = new FakeKv(1_000);
+  const log: string[] = [];
+  const a = manager(kv, "a", log);
+  await a.tick();
+  await a.tick();
+  assert.equal(a.held.length, MARKETS.length);
+  a.halt();
+  await a.idle();
+  // One lease's delete never answers (NATS away for it); the others are deleted together.
+  const stuck = MARKETS[2]!;
+  const deletes: string[] = [];
+  const realDelete = kv.delete.bind(kv);
+  kv.delete = (key, opts) => {
+    deletes.push(key);
+    return key === leaseKey(stuck) ? new Promise<void>(() => {}) : realDelete(key, opts);
+  };
+  const outcomes: string[] = [];
+  void a.handOver((m, outcome) => outcomes.push(`${outcome} ${m}`));
+  // Every delete was sent before any answered: together, not one after another.
+  assert.equal(deletes.length, MARKETS.length + 1);
+  await waitUntil(() => outcomes.length === MARKETS.length - 1);
+  assert.deepEqual(
+    outcomes.sort(),
+    MARKETS.filter((m) => m !== stuck).map((m) => `released ${m}`).sort(),
+  );
+  assert.deepEqual(a.held, [stuck]);
+  assert.deepEqual([...kv.entries.keys()], [leaseKey(stuck)]);
+  // Left alone (halted: never renewed), it expires and another collector claims it.
+  const b = manager(kv, "b", log);
+  kv.now = 1_000;
+  await b.tick();
+  await b.tick();
+  await b.tick();
+  assert.deepEqual(b.held.sort(), [...MARKETS].sort());
+});
+
+test("LeaseManager.handOver() reports a lease found taken by another as lost", async () => {
+  const kv = new FakeKv(1_000);
+  const log: string[] = [];
+  const a = manager(kv, "a", log);
+  await a.tick();
+  await a.tick();
+  a.halt();
+  const taken = MARKETS[0]!;
+  kv.now = 1_000; // every lease expired; b takes one
+  await kv.create(leaseKey(taken), "b");
+  const outcomes: string[] = [];
+  await a.handOver((m, outcome) => outcomes.push(`${outcome} ${m}`));
+  assert.ok(outcomes.includes(`lost ${taken}`), outcomes.join(", "));
+  assert.deepEqual(a.held, []);
+  assert.equal(kv.entries.has(leaseKey(taken)), true, "b's lease is left alone");
+});
+
+test("LeaseManager gives back a claim that completes after halt()", async () => {
+  const kv = new FakeKv(1_000);
+  const log: string[] = [];
+  const a = manager(kv, "a", log);
+  await a.tick();
+  const realCreate = kv.create.bind(kv);
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => release = resolve);
+  kv.create = async (key, value) => {
+    const revision = await realCreate(key, value);
+    await gate; // the claim is stored, its answer still on its way
+    return revision;
+  };
+  const tick = a.tick();
+  await waitUntil(() => [...kv.entries.keys()].some((k) => k.startsWith("lease.")));
+  a.halt();
+  release();
+  await tick;
+  assert.deepEqual(a.held, []);
+  assert.deepEqual([...kv.entries.keys()].filter((k) => k.startsWith("lease.")), []);
+  assert.equal(log.some((l) => l.startsWith("a +")), false, "nothing acquired after the halt");
+});
+
+/** Polls `condition` on the microtask/macrotask queue until true (at most 1 000 turns). */
+async function waitUntil(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 1_000 && !condition(); i++) {
+    await new Promise((resolve) => setTimeout(resolve, 0));
+  }
+  assert.ok(condition(), "condition never became true");
+}

@@ -26,11 +26,14 @@
 export { AckSender } from "./ack_sender.ts";
 export {
   type Collector,
+  type CollectorCloseOptions,
+  type CollectorCloseReport,
   type CollectorEvent,
   type CollectorOptions,
   type CollectorStats,
   startCollector,
 } from "./collector.ts";
+export { CloseDeadline, DEFAULT_COLLECTOR_CLOSE_TIMEOUT_MS } from "./close_deadline.ts";
 export { type BookConsumer, type BookConsumerOptions, startBookConsumer } from "./consumer.ts";
 export {
   FeedBooks,

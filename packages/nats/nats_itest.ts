@@ -6,13 +6,15 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { transport } from "@kalshi-ws/deno";
 import { startSimulator } from "@kalshi-ws/simulator";
-import { connect as natsConnect } from "@nats-io/transport-node";
+import { connect as natsConnect, type NatsConnection } from "@nats-io/transport-node";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { Kvm } from "@nats-io/kv";
 import { AckSender } from "./ack_sender.ts";
-import { type CollectorEvent, startCollector } from "./collector.ts";
+import { DEFAULT_COLLECTOR_CLOSE_TIMEOUT_MS } from "./close_deadline.ts";
+import { type Collector, type CollectorEvent, startCollector } from "./collector.ts";
 import { startBookConsumer } from "./consumer.ts";
 import { ensureFeedStream, leaseBucketName } from "./stream.ts";
+import { decodeToken } from "./subjects.ts";
 import {
   auditStream,
   booksDiffering,
@@ -151,6 +153,134 @@ test("startCollector() hands its markets over and ends with the error when its K
     assert.deepEqual(keys, []);
   } finally {
     await collector.close();
+    await cleanUp(nc, stream);
+    await nc.close();
+  }
+});
+
+/** Lease keys (markets) in `stream`'s lease bucket. */
+async function leasesIn(nc: NatsConnection, stream: string): Promise<string[]> {
+  const kv = await new Kvm(nc).open(leaseBucketName(stream));
+  const keys: string[] = [];
+  for await (const key of await kv.keys("lease.>")) keys.push(decodeToken(key.slice(6)));
+  return keys.sort();
+}
+
+test("Collector.close() while JetStream answers: everything buffered is published, every lease handed over together, well before the deadline", async () => {
+  await using server = await testNatsServer();
+  await using sim = await startSimulator({ seed: 6, activityRate: 100 });
+  const markets = sim.truth.tickers();
+  const { stream, prefix } = names();
+  const nc = await natsConnect({ servers: server.url });
+  const events: CollectorEvent[] = [];
+  const collector = await startCollector({
+    nats: nc,
+    id: "tidy",
+    kalshi: { transport, endpoint: sim.url, keyId: sim.keyId, privateKeyPem: sim.privateKeyPem },
+    markets,
+    stream,
+    prefix,
+    leaseTtlMs: 10_000,
+    onEvent: (e) => events.push(e),
+  });
+  try {
+    await waitFor("every market covered", () => collector.markets.length === markets.length);
+    await waitFor("messages published", () => collector.stats().published > 0);
+    assert.deepEqual(await leasesIn(nc, stream), [...markets].sort());
+    const report = await collector.close();
+    assert.equal(report.complete, true, JSON.stringify(report));
+    assert.deepEqual([...report.released].sort(), [...markets].sort());
+    assert.deepEqual(report.expiring, []);
+    assert.equal(report.unpublished, 0);
+    assert.ok(report.durationMs < DEFAULT_COLLECTOR_CLOSE_TIMEOUT_MS, `${report.durationMs} ms`);
+    assert.deepEqual(await leasesIn(nc, stream), [], "every lease deleted");
+    assert.deepEqual(events.at(-1), { type: "closed", ...report }, "closed is the last event");
+    assert.equal(collector.stats().unpublished, 0);
+    assert.equal(await collector.ended, undefined);
+    assert.equal(await collector.close(), report, "a second close returns the first report");
+    // Each market's book ends with the hand-over notice, stored before its lease was deleted.
+    const audit = await auditStream(nc, stream);
+    assert.deepEqual(audit.duplicateIds, []);
+    assert.deepEqual(audit.missingBookSeqs, []);
+  } finally {
+    await collector.close();
+    await cleanUp(nc, stream);
+    await nc.close();
+  }
+});
+
+test("Collector.close() while JetStream does not answer resolves by its deadline, names the leases left and the messages unpublished, and another collector takes the markets over once the leases expire", async () => {
+  await using server = await testNatsServer();
+  await using sim = await startSimulator({ seed: 8, activityRate: 100 });
+  const markets = sim.truth.tickers();
+  const { stream, prefix } = names();
+  const ttlMs = 3_000;
+  const timeoutMs = 800;
+  await using proxy = startTcpProxy(server.url);
+  const nc = await natsConnect({ servers: server.url });
+  const collectorNc = await natsConnect({ servers: proxy.url, reconnectTimeWait: 250 });
+  const events: CollectorEvent[] = [];
+  const first = await startCollector({
+    nats: collectorNc,
+    id: "stranded",
+    kalshi: { transport, endpoint: sim.url, keyId: sim.keyId, privateKeyPem: sim.privateKeyPem },
+    markets,
+    stream,
+    prefix,
+    leaseTtlMs: ttlMs,
+    closeTimeoutMs: timeoutMs,
+    onEvent: (e) => events.push(e),
+  });
+  let second: Collector | undefined;
+  try {
+    await waitFor("every market covered", () => first.markets.length === markets.length);
+    await waitFor("messages published", () => first.stats().published > 0);
+    // JetStream stops answering (the link stays open): messages pile up unacknowledged.
+    proxy.pause();
+    await waitFor("messages buffered", () => first.stats().queued > 0);
+    const closing = performance.now();
+    const report = await first.close();
+    const tookMs = performance.now() - closing;
+    // Within the deadline (plus the event loop's slack on a loaded machine), not 5 s per lease.
+    assert.ok(tookMs < timeoutMs + 700, `close took ${Math.round(tookMs)} ms`);
+    assert.equal(report.complete, false);
+    assert.deepEqual(report.released, []);
+    assert.deepEqual([...report.expiring].sort(), [...markets].sort());
+    assert.ok(report.unpublished > 0, JSON.stringify(report));
+    assert.equal(first.stats().unpublished, report.unpublished);
+    assert.deepEqual(events.at(-1), { type: "closed", ...report });
+    assert.equal(events.some((e) => e.type === "lease_released"), false);
+    // The leases are still there (nothing deleted them) and expire on their own: a second
+    // collector, with JetStream reachable, claims every market within the TTL and two ticks.
+    assert.deepEqual(await leasesIn(nc, stream), [...markets].sort());
+    const taken = performance.now();
+    second = await startCollector({
+      nats: nc,
+      id: "successor",
+      kalshi: {
+        transport,
+        endpoint: sim.url,
+        keyId: sim.keyId,
+        privateKeyPem: sim.privateKeyPem,
+      },
+      markets,
+      stream,
+      prefix,
+      leaseTtlMs: ttlMs,
+    });
+    const s = second;
+    await waitFor(
+      "the successor covering every market",
+      () => s.markets.length === markets.length,
+      ttlMs * 3,
+    );
+    // Not by deletion: only once the leases expired.
+    assert.ok(performance.now() - taken > ttlMs / 2, "taken over before the leases could expire");
+  } finally {
+    await first.close();
+    await second?.close();
+    proxy.resume();
+    await collectorNc.close();
     await cleanUp(nc, stream);
     await nc.close();
   }

@@ -195,6 +195,17 @@ export class Publisher {
     return new Promise((resolve) => this.#idleWaiters.push(resolve));
   }
 
+  /**
+   * While stalled and waiting out the backoff, probes now instead (a final flush before a close
+   * should not wait for a retry due after its deadline). Otherwise does nothing.
+   */
+  retryNow(): void {
+    if (this.#closed || this.#stalledAt === undefined || this.#cancelRetry === undefined) return;
+    this.#cancelRetry();
+    this.#cancelRetry = undefined;
+    this.#probe();
+  }
+
   /** Stops sending; queued messages are dropped and pending `flush` calls resolve. */
   close(): void {
     this.#closed = true;

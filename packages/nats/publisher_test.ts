@@ -110,6 +110,39 @@ test("Publisher stalls on a failure, probes with the oldest message after a back
   publisher.close();
 });
 
+test("Publisher.retryNow() probes at once while a stall waits out its backoff, and does nothing otherwise", async () => {
+  const js = new FakeStream();
+  const timer = new ManualTimer();
+  const publisher = new Publisher({
+    send: js.send,
+    retryDelayMs: 5_000,
+    setTimer: timer.set,
+  });
+  publisher.retryNow(); // not stalled: nothing to do
+  publisher.offer(msg(1));
+  publisher.offer(msg(2));
+  assert.equal(js.sent.length, 2);
+  publisher.retryNow(); // still not stalled
+  assert.equal(js.sent.length, 2);
+  js.sent[0]!.fail(new Error("timeout"));
+  await flush();
+  assert.equal(publisher.stalled, true);
+  assert.equal(timer.pending.length, 1); // the probe is due in 5 s
+  publisher.retryNow();
+  assert.equal(timer.pending.length, 0, "the backoff timer is cancelled");
+  assert.deepEqual(js.sent.slice(2).map((s) => s.message.msgId), ["e.1"]);
+  publisher.retryNow(); // a probe is on its way: not a second one
+  assert.equal(js.sent.length, 3);
+  js.sent[2]!.ack();
+  await flush();
+  await flush();
+  assert.equal(publisher.stalled, false);
+  for (const s of js.sent.slice(3)) s.ack();
+  await publisher.flush();
+  assert.deepEqual(js.stored, ["e.1", "e.2"]);
+  publisher.close();
+});
+
 test("Publisher discards, unsent, messages its admit check refuses", async () => {
   const js = new FakeStream();
   const publisher = new Publisher({

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { type Collector, type CollectorEvent, startCollector } from "@kalshi-ws/nats";
+import { type CollectorCloseReport, type CollectorEvent, startCollector } from "@kalshi-ws/nats";
 import { type Channel, isChannel } from "@kalshi-ws/client";
 import { UsageError } from "../args.ts";
 import type { CommandContext } from "../context.ts";
@@ -78,18 +78,15 @@ export async function publish(context: CommandContext): Promise<number> {
         : { snapshotIntervalMs: Math.round(args.snapshotIntervalSeconds * 1000) }),
       ...(args.replicas === undefined ? {} : { replicas: args.replicas }),
       ...(args.batchLatencyMs === undefined ? {} : { batchLatencyMs: args.batchLatencyMs }),
+      closeTimeoutMs: HAND_OVER_BUDGET_MS,
       onEvent: report,
     }).finally(() => lifetime.signal.removeEventListener("abort", abort));
     context.metrics?.watchCollector(collector);
     out.status(`collector ${collector.id} publishing to ${describeNatsServers(servers)}`);
     const failure = await Promise.race([lifetime.done().then(() => undefined), collector.ended]);
     const stats = collector.stats();
-    if (!await handOver(collector)) {
-      out.warn(
-        `hand-over cut short after ${HAND_OVER_BUDGET_MS} ms (NATS not answering): ` +
-          "the markets still leased are taken over once their leases expire",
-      );
-    }
+    const closed = await collector.close();
+    if (!closed.complete) out.warn(describeCutShort(closed));
     if (failure !== undefined) {
       throw new Error(`Collector stopped (markets handed over): ${failure.message}`);
     }
@@ -103,22 +100,27 @@ export async function publish(context: CommandContext): Promise<number> {
 }
 
 /**
- * How long a stop may spend handing the markets over (flush, unsubscribe, delete the leases), so
- * the run still ends within its 2 s stop budget when JetStream is away — every lease operation
- * would then wait for its 5 s timeout. What is left undone is a crash's case: the leases expire
- * within the lease TTL and the other collectors take the markets over.
+ * How long a stop may spend handing the markets over (the collector's close deadline: flush,
+ * then delete the leases, all together), so the run still ends within its 2 s stop budget when
+ * JetStream is away. What is left undone is a crash's case: the leases expire within the lease
+ * TTL and the other collectors take the markets over.
  */
 const HAND_OVER_BUDGET_MS = 1_200;
 
-/** Closes the collector (handing its markets over); false when that outlasted the budget. */
-async function handOver(collector: Collector): Promise<boolean> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const done = await Promise.race([
-    collector.close().then(() => true),
-    new Promise<false>((resolve) => timer = setTimeout(() => resolve(false), HAND_OVER_BUDGET_MS)),
-  ]);
-  clearTimeout(timer);
-  return done;
+/** The warning of a close its deadline cut short: what was left, and what happens to it. */
+function describeCutShort(closed: CollectorCloseReport): string {
+  const left: string[] = [];
+  const n = closed.expiring.length;
+  if (n > 0) {
+    const named = closed.expiring.slice(0, 5).join(" ") + (n > 5 ? " …" : "");
+    left.push(
+      `${n} market${n === 1 ? "" : "s"} left to expire (${named}), ` +
+        "taken over once their leases expire",
+    );
+  }
+  if (closed.unpublished > 0) left.push(`${closed.unpublished} messages not published`);
+  return `hand-over cut short after ${HAND_OVER_BUDGET_MS} ms (NATS not answering): ` +
+    left.join("; ");
 }
 
 function describe(event: CollectorEvent): string | undefined {
@@ -139,6 +141,8 @@ function describe(event: CollectorEvent): string | undefined {
       return `buffer full: ${event.dropped} dropped (lag ${event.lagMs} ms); snapshots follow`;
     case "error":
       return event.error;
+    case "closed":
+      return undefined; // warned about after the close when it was cut short
     case "kalshi":
       return event.event === "data" || event.event === "subscribed" || event.event === "probe"
         ? undefined
