@@ -18,7 +18,7 @@
  * @module
  */
 
-import { generateKeyPairSync } from "node:crypto";
+import { bookArgs, writeBenchKey } from "./_cli_book.ts";
 import { median, round } from "./_pipeline_workload.ts";
 import { benchFlags, machine, printSummary } from "./_report.ts";
 
@@ -59,31 +59,9 @@ const url = `ws://127.0.0.1:${info.port}/trade-api/ws/v2`;
 const total = info.setup + info.frames;
 
 const keyDir = await Deno.makeTempDir({ prefix: "kalshi-ws-bench-" });
-const keyFile = `${keyDir}/bench.pem`;
-await Deno.writeTextFile(
-  keyFile,
-  generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({
-    type: "pkcs1",
-    format: "pem",
-  }) as string,
-);
-const bookArgs = [
-  "book",
-  "--url",
-  url,
-  "--key-id",
-  "bench",
-  "--private-key-file",
-  keyFile,
-  "--format",
-  "ndjson",
-  "--interval",
-  "3600000",
-  "--max-messages",
-  String(total - 1), // every snapshot and delta (the `subscribed` reply is not a message)
-  "--quiet",
-  ...info.markets.flatMap((m) => ["-m", m]),
-];
+const keyFile = await writeBenchKey(keyDir);
+// every snapshot and delta (the `subscribed` reply is not a message)
+const args = bookArgs(url, keyFile, total - 1, info.markets);
 const cliTask = JSON.parse(await Deno.readTextFile(`${root}deno.json`)).tasks.cli as string;
 /** The `cli` task's `deno run` flags (permissions), so `cli_run` runs what the task runs. */
 const cliRunFlags = cliTask.split(" ").filter((word) => word.startsWith("--"));
@@ -116,9 +94,8 @@ const contestants = {
       ["run", "--allow-net=127.0.0.1", `${root}bench/_bare_parse_process.ts`, url, String(total)],
       () => undefined,
     ),
-  cli_run: () =>
-    timed(["run", ...cliRunFlags, `${root}apps/cli/main.ts`, ...bookArgs], booksPrinted),
-  cli_task: () => timed(["task", "cli", ...bookArgs], booksPrinted),
+  cli_run: () => timed(["run", ...cliRunFlags, `${root}apps/cli/main.ts`, ...args], booksPrinted),
+  cli_task: () => timed(["task", "cli", ...args], booksPrinted),
 };
 type Name = keyof typeof contestants;
 const names = Object.keys(contestants) as Name[];

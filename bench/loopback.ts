@@ -33,7 +33,7 @@
  */
 
 import WebSocket from "ws";
-import { generateKeyPairSync } from "node:crypto";
+import { bookArgs, writeBenchKey } from "./_cli_book.ts";
 import {
   connect,
   type KalshiWsClient,
@@ -245,31 +245,8 @@ async function ours(transport: Transport, samples?: number[]): Promise<number> {
 // The CLI's book command, in this process
 
 const keyDir = await Deno.makeTempDir({ prefix: "kalshi-ws-bench-" });
-const keyFile = `${keyDir}/bench.pem`;
-await Deno.writeTextFile(
-  keyFile,
-  generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({
-    type: "pkcs1",
-    format: "pem",
-  }) as string,
-);
-const cliArgs = [
-  "book",
-  "--url",
-  url,
-  "--key-id",
-  "bench",
-  "--private-key-file",
-  keyFile,
-  "--format",
-  "ndjson",
-  "--interval",
-  "3600000",
-  "--max-messages",
-  String(dataEvents),
-  "--quiet",
-  ...info.markets.flatMap((m) => ["-m", m]),
-];
+const keyFile = await writeBenchKey(keyDir);
+const cliArgs = bookArgs(url, keyFile, dataEvents, info.markets);
 
 /**
  * `kalshi-ws book` for every market until `--max-messages` (every snapshot and delta), then
