@@ -34,7 +34,7 @@ function decodeBase64(text: string): string {
 }
 
 /**
- * The machine paths (or `file://` URLs) that `text` mentions, with where: `"/home/ci/repo"` or
+ * The machine paths (or `file://` URLs) that `text` mentions, with where: `"/srv/ci/repo"` or
  * `"file:///… (in a data: URL)"`. Empty when the text is clean.
  */
 export function findMachinePaths(text: string, forbidden: readonly string[]): string[] {

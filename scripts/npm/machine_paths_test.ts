@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { findMachinePaths } from "./machine_paths.ts";
 
-const FORBIDDEN = ["/srv/ci/checkout", "/home/builder"];
+const FORBIDDEN = ["/srv/ci/checkout", "/srv/builder"];
 
 test("findMachinePaths() finds a machine path or file:// URL in text", () => {
   assert.deepEqual(findMachinePaths("at /srv/ci/checkout/packages/a.ts:1", FORBIDDEN), [
@@ -14,9 +14,9 @@ test("findMachinePaths() finds a machine path or file:// URL in text", () => {
 });
 
 test("findMachinePaths() looks inside base64 data: URLs (inline source maps)", () => {
-  const map = btoa(JSON.stringify({ sources: ["/home/builder/a.ts"] }));
+  const map = btoa(JSON.stringify({ sources: ["/srv/builder/a.ts"] }));
   const text = `code();\n//# sourceMappingURL=data:application/json;base64,${map}`;
-  assert.deepEqual(findMachinePaths(text, FORBIDDEN), ["/home/builder (in a data: URL)"]);
+  assert.deepEqual(findMachinePaths(text, FORBIDDEN), ["/srv/builder (in a data: URL)"]);
 });
 
 test("findMachinePaths() passes clean text", () => {
