@@ -19,6 +19,7 @@
  */
 
 import { bookArgs, writeBenchKey } from "./_cli_book.ts";
+import { startSender } from "./_sender_process.ts";
 import { median, round } from "./_pipeline_workload.ts";
 import { benchFlags, machine, printSummary } from "./_report.ts";
 
@@ -29,33 +30,9 @@ const rounds = flags.rounds ?? 7;
 const root = new URL("../", import.meta.url).pathname;
 const deno = Deno.execPath();
 
-const sender = new Deno.Command(deno, {
-  args: [
-    "run",
-    "-A",
-    `${root}bench/_ws_sender.ts`,
-    "--frames",
-    String(frames),
-    "--markets",
-    String(marketCount),
-  ],
-  stdout: "piped",
-  stderr: "inherit",
-}).spawn();
-const reader = sender.stdout.pipeThrough(new TextDecoderStream()).getReader();
-let line = "";
-while (!line.includes("\n")) {
-  const { value, done } = await reader.read();
-  if (done) throw new Error("Cannot benchmark: the sender exited");
-  line += value;
-}
-const info = JSON.parse(line.slice(0, line.indexOf("\n"))) as {
-  port: number;
-  frames: number;
-  setup: number;
-  markets: string[];
-};
-const url = `ws://127.0.0.1:${info.port}/trade-api/ws/v2`;
+const info = await startSender(frames, marketCount);
+const sender = info.process;
+const url = info.url;
 const total = info.setup + info.frames;
 
 const keyDir = await Deno.makeTempDir({ prefix: "kalshi-ws-bench-" });

@@ -34,6 +34,7 @@
 
 import WebSocket from "ws";
 import { bookArgs, writeBenchKey } from "./_cli_book.ts";
+import { startSender } from "./_sender_process.ts";
 import {
   connect,
   type KalshiWsClient,
@@ -64,34 +65,9 @@ const rounds = flags.rounds ?? 7;
 // ---------------------------------------------------------------------------------------------
 // Sender process
 
-const sender = new Deno.Command(Deno.execPath(), {
-  args: [
-    "run",
-    "-A",
-    new URL("./_ws_sender.ts", import.meta.url).pathname,
-    "--frames",
-    String(frames),
-    "--markets",
-    String(marketCount),
-  ],
-  stdout: "piped",
-  stderr: "inherit",
-}).spawn();
-const reader = sender.stdout.pipeThrough(new TextDecoderStream()).getReader();
-let line = "";
-while (!line.includes("\n")) {
-  const { value, done } = await reader.read();
-  if (done) throw new Error("Cannot benchmark: the sender exited");
-  line += value;
-}
-const info = JSON.parse(line.slice(0, line.indexOf("\n"))) as {
-  port: number;
-  frames: number;
-  setup: number;
-  bytes: number;
-  markets: string[];
-};
-const url = `ws://127.0.0.1:${info.port}/trade-api/ws/v2`;
+const info = await startSender(frames, marketCount);
+const sender = info.process;
+const url = info.url;
 const total = info.setup + info.frames; // every frame the bare clients see
 const dataEvents = info.setup - 1 + info.frames; // snapshots + deltas our client delivers
 console.error(
