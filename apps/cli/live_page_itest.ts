@@ -68,22 +68,32 @@ test("the live page shows each market's ladder at the simulator's truth, healthy
     );
     assert.equal(await page.title(), "kalshi-ws live");
 
-    // Freeze the market, then the page's best YES bid must become the truth's.
+    // Freeze the market, then the page's YES bids (best first, at most 8) must become the
+    // truth's. The whole ladder is compared at once: a page whose best level already matches
+    // may still be one update behind on a deeper level.
     clearInterval(stepping);
     for (const market of [A, B]) {
       const truth = fx.sim.truth.book(market);
-      const best = truth.yes.at(-1)!;
-      await page.waitForFunction(
-        ([market, price, size]) => {
-          const row = document.querySelector(`.market[data-market="${market}"] tr.bid`);
-          const cells = [...(row?.querySelectorAll("td") ?? [])].map((td) => td.textContent);
-          return cells[0] === price && cells[1] === size;
-        },
-        [market, best[0], best[1]] as const,
-        { timeout: 10_000 },
-      );
-      const bids = await page.locator(`.market[data-market="${market}"] tr.bid`).count();
-      assert.equal(bids, Math.min(8, truth.yes.length), `${market}: levels shown`);
+      const expected = truth.yes.slice(-8).reverse().map(([price, size]) => [price, size]);
+      try {
+        await page.waitForFunction(
+          ([market, expected]) => {
+            const rows = document.querySelectorAll(`.market[data-market="${market}"] tr.bid`);
+            const shown = [...rows].map((row) =>
+              [...row.querySelectorAll("td")].map((td) => td.textContent)
+            );
+            return JSON.stringify(shown) === JSON.stringify(expected);
+          },
+          [market, expected] as const,
+          { timeout: 10_000 },
+        );
+      } catch (error) {
+        const shown = await page.locator(`.market[data-market="${market}"] tr.bid`).allInnerTexts();
+        assert.fail(
+          `${market}: the page's bids ${JSON.stringify(shown)} never became the truth's ` +
+            `${JSON.stringify(expected)} (${error})`,
+        );
+      }
     }
     const counters = await page.evaluate(() => ({
       state: document.getElementById("state")?.textContent,
