@@ -12,6 +12,7 @@
  * @module
  */
 
+import type { BookSlot } from "./book_keeper.ts";
 import { getSnapshotCommand } from "./command_builders.ts";
 import type { OrderbookDeltaMessage, OrderbookSnapshotMessage } from "./message_orderbook.ts";
 import type { PurposeHandler, ResyncPurpose, SessionContext } from "./session_context.ts";
@@ -67,9 +68,16 @@ export class BookRepair {
 
   /**
    * One `orderbook_delta`: applied in order, held while its market is untrusted. `price` and
-   * `count` are its `price_dollars` and `delta_fp` already parsed (NaN: not parsed).
+   * `count` are its `price_dollars` and `delta_fp` already parsed (NaN: not parsed); `slot` is
+   * the market's place for the keeper to remember its book (from the scanner), if any.
    */
-  delta(message: OrderbookDeltaMessage, now: number, price = Number.NaN, count = Number.NaN): void {
+  delta(
+    message: OrderbookDeltaMessage,
+    now: number,
+    price = Number.NaN,
+    count = Number.NaN,
+    slot?: BookSlot,
+  ): void {
     const ctx = this.#ctx;
     const state = ctx.table.sids.get(message.sid);
     if (state === undefined) {
@@ -83,7 +91,7 @@ export class BookRepair {
     if (
       books !== undefined &&
       !(price === price && count === count && books.applyLevelDelta !== undefined
-        ? books.applyLevelDelta(market, message.msg.side, price, count)
+        ? books.applyLevelDelta(market, message.msg.side, price, count, slot)
         : books.applyDelta(message.msg))
     ) {
       ctx.emit({

@@ -22,7 +22,7 @@
  * @module
  */
 
-import type { BookKeeper } from "./book_keeper.ts";
+import type { BookKeeper, BookSlot } from "./book_keeper.ts";
 import type { Count, Price } from "./fixed_point.ts";
 import type { Side } from "./message_common.ts";
 import type { OrderbookDeltaMsg, OrderbookSnapshotMsg } from "./message_orderbook.ts";
@@ -46,6 +46,12 @@ export class BookStore implements BookKeeper {
   /** Books with pending changes, each once, in order of first change. */
   #dirty: OrderBook[] = [];
   readonly #onChange: BookChangeListener | undefined;
+  /**
+   * Books removed so far: a {@linkcode BookSlot} written at an earlier count may name a book
+   * this store no longer holds, so it is looked up again. (Books are never replaced otherwise:
+   * a snapshot for a held market updates its book in place.)
+   */
+  #removed = 0;
 
   /** Creates an empty store; `options.onChange` hears every change as it happens. */
   constructor(options: BookStoreOptions = {}) {
@@ -97,10 +103,28 @@ export class BookStore implements BookKeeper {
   /**
    * {@linkcode BookStore.applyDelta} for a delta already parsed: adds `delta` (1/100 contract)
    * at `price` (1/10 000 $) on `side` of `marketTicker`'s book (see `OrderBook.applyLevelDelta`).
+   * With `slot` (the market's, see {@linkcode BookSlot}), the book is remembered there and the
+   * next delta of the market skips the lookup, until a book leaves the store.
    */
-  applyLevelDelta(marketTicker: string, side: Side, price: Price, delta: Count): boolean {
-    const book = this.#books.get(marketTicker);
-    if (book === undefined) return false;
+  applyLevelDelta(
+    marketTicker: string,
+    side: Side,
+    price: Price,
+    delta: Count,
+    slot?: BookSlot,
+  ): boolean {
+    let book: OrderBook | undefined;
+    if (slot !== undefined && slot.keeper === this && slot.epoch === this.#removed) {
+      book = slot.book as OrderBook;
+    } else {
+      book = this.#books.get(marketTicker);
+      if (book === undefined) return false;
+      if (slot !== undefined) {
+        slot.book = book;
+        slot.keeper = this;
+        slot.epoch = this.#removed;
+      }
+    }
     const before = book.changes;
     const ok = book.applyLevelDelta(side, price, delta);
     this.#changed(book, before);
@@ -133,6 +157,7 @@ export class BookStore implements BookKeeper {
     const book = this.#books.get(marketTicker);
     if (book === undefined) return;
     this.#books.delete(marketTicker);
+    this.#removed++; // every remembered slot is stale now
     const before = book.changes;
     book.invalidate();
     if (before === 0) this.#dirty.push(book);

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import type { BookKeeper } from "./book_keeper.ts";
+import type { BookKeeper, BookSlot } from "./book_keeper.ts";
 import { BookStore } from "./book_store.ts";
 import { parseCount, parsePrice } from "./fixed_point.ts";
 import type { OrderbookDeltaMsg } from "./message_orderbook.ts";
@@ -266,4 +266,44 @@ test("BookStore.applyLevelDelta() does what applyDelta() does with the strings p
     assert.deepEqual([...p.bids("yes")], [...s.bids("yes")]);
     assert.deepEqual([...p.bids("no")], [...s.bids("no")]);
   }
+});
+
+test("BookStore.applyLevelDelta() with a slot remembers the book only while it is current", () => {
+  const levels = (book: OrderBook) => book.bids("yes").map((l) => [l.price, l.size]);
+  const store = new BookStore();
+  const other = new BookStore();
+  const snapshot = (s: BookStore, level: string) =>
+    s.applySnapshot({ market_ticker: "A", yes_dollars_fp: [[level, "10.00"]] }, false);
+  snapshot(store, "0.4200");
+  snapshot(other, "0.4200");
+  const slot: BookSlot = { book: undefined, keeper: undefined, epoch: 0 };
+  const first = store.get("A")!;
+  assert.equal(store.applyLevelDelta("A", "yes", 4300, 500, slot), true);
+  assert.equal(slot.book, first);
+  assert.equal(store.applyLevelDelta("A", "yes", 4300, 100, slot), true);
+  assert.deepEqual(levels(first), [[4300, 600], [4200, 1000]]);
+  // Another store does not trust this store's slot: it applies to its own book.
+  assert.equal(other.applyLevelDelta("A", "yes", 4100, 100, slot), true);
+  assert.deepEqual(levels(other.get("A")!), [[4200, 1000], [4100, 100]]);
+  assert.deepEqual(levels(first), [[4300, 600], [4200, 1000]]);
+  assert.equal(slot.book, other.get("A"));
+  // Removed: the slot is stale, the delta finds no book; a new snapshot makes a new book.
+  store.applyLevelDelta("A", "yes", 4300, 100, slot);
+  store.remove("A");
+  assert.equal(store.applyLevelDelta("A", "yes", 4300, 100, slot), false);
+  assert.deepEqual(levels(first), [[4300, 700], [4200, 1000]]);
+  snapshot(store, "0.3000");
+  const second = store.get("A")!;
+  assert.notEqual(second, first);
+  assert.equal(store.applyLevelDelta("A", "yes", 3100, 100, slot), true);
+  assert.equal(slot.book, second);
+  assert.deepEqual(levels(second), [[3100, 100], [3000, 1000]]);
+  assert.deepEqual(levels(first), [[4300, 700], [4200, 1000]]);
+  // Removing another market also makes the slot look the book up again (still the same one).
+  store.applySnapshot({ market_ticker: "B", yes_dollars_fp: [["0.1000", "1.00"]] }, false);
+  store.remove("B");
+  assert.equal(store.applyLevelDelta("A", "yes", 3100, -100, slot), true);
+  assert.equal(slot.book, second);
+  store.clear();
+  assert.equal(store.applyLevelDelta("A", "yes", 3100, 100, slot), false);
 });

@@ -34,6 +34,7 @@
  * @module
  */
 
+import type { BookSlot } from "./book_keeper.ts";
 import type { OrderbookDeltaMessage, OrderbookDeltaMsg } from "./message_orderbook.ts";
 
 const PREFIX = '{"type":"orderbook_delta","sid":';
@@ -103,9 +104,11 @@ const REQUIRED = (1 << K_TICKER) | (1 << K_PRICE) | (1 << K_DELTA) | (1 << K_SID
  * What every delta of one market repeats: `,"msg":{"market_ticker":"T","market_id":"I",
  * "price_dollars":"`. Once a frame of the market has been fully validated, later frames are
  * checked against it with one string comparison instead of key by key and character by
- * character, and share its (validated) ticker and id strings.
+ * character, and share its (validated) ticker and id strings. It is also the market's
+ * {@linkcode BookSlot}: the book keeper may remember the market's book in it (see
+ * {@linkcode DeltaScanner.slot}).
  */
-interface MarketTemplate {
+interface MarketTemplate extends BookSlot {
   readonly hash: number;
   readonly ticker: string;
   readonly marketId: string;
@@ -165,7 +168,15 @@ function remember(
   if (first?.head === head) return;
   // Newest in the first way; flat copies, as slices of this frame would keep it alive.
   templates[set + 1] = first?.hash === hash ? templates[set + 1] : first;
-  templates[set] = { hash, ticker: flat(ticker), marketId: flat(marketId), head: flat(head) };
+  templates[set] = {
+    hash,
+    ticker: flat(ticker),
+    marketId: flat(marketId),
+    head: flat(head),
+    book: undefined,
+    keeper: undefined,
+    epoch: 0,
+  };
 }
 
 /**
@@ -274,6 +285,12 @@ export class DeltaScanner {
    * (what `parseCount` makes of it), or NaN when the scanner left it to the book to parse.
    */
   delta = Number.NaN;
+  /**
+   * The {@linkcode BookSlot} of the market of the last message {@linkcode DeltaScanner.scan}
+   * returned (its remembered template), or `undefined` when the message took the key-by-key
+   * scan. A book keeper may remember the market's book there (the session hands it over).
+   */
+  slot: BookSlot | undefined = undefined;
 
   /**
    * The fast lane for Kalshi's layout of a market seen before: the sid head, the seq, the
@@ -343,6 +360,7 @@ export class DeltaScanner {
       if (pos + 2 === length) {
         this.price = priceValue;
         this.delta = deltaValue;
+        this.slot = template;
         return {
           type: "orderbook_delta",
           sid: this.#sidOfHead,
@@ -373,6 +391,7 @@ export class DeltaScanner {
     if (tsMs < 0) return undefined;
     this.price = priceValue;
     this.delta = deltaValue;
+    this.slot = template;
     return {
       type: "orderbook_delta",
       sid: this.#sidOfHead,
@@ -398,6 +417,7 @@ export class DeltaScanner {
     if (known !== undefined) return known;
     this.price = Number.NaN;
     this.delta = Number.NaN;
+    this.slot = undefined;
     if (text.slice(0, PREFIX.length) !== PREFIX) return undefined;
     let pos = PREFIX.length;
     let end = intEnd(text, pos);

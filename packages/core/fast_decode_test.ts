@@ -268,3 +268,25 @@ test("DeltaScanner.scan() known-market lane equals decodeMessage() on mutated st
   }
   assert.ok(lane > 3900, `only ${lane} stream frames took the fast path`);
 });
+
+test("DeltaScanner.slot is the market's own slot on the known lane, and none otherwise", () => {
+  const own = new DeltaScanner();
+  const frame = (market: string, seq: number) =>
+    `{"type":"orderbook_delta","sid":3,"seq":${seq},"msg":{"market_ticker":"${market}",` +
+    `"market_id":"id-${market}","price_dollars":"0.4200","delta_fp":"-4.00","side":"yes",` +
+    `"ts":"2026-08-27T13:56:01Z","ts_ms":1787000000000}}`;
+  assert.notEqual(own.scan(frame("KXA", 1)), undefined); // key by key: remembered
+  assert.equal(own.slot, undefined);
+  own.scan(frame("KXB", 2));
+  assert.notEqual(own.scan(frame("KXA", 3)), undefined);
+  const a = own.slot;
+  assert.notEqual(a, undefined);
+  assert.notEqual(own.scan(frame("KXB", 4)), undefined);
+  const b = own.slot;
+  assert.notEqual(b, undefined);
+  assert.notEqual(a, b);
+  own.scan(frame("KXA", 5));
+  assert.equal(own.slot, a);
+  assert.equal(own.scan('{"type":"orderbook_delta","sid":3}'), undefined);
+  assert.equal(own.slot, undefined);
+});

@@ -43,7 +43,7 @@ export class Inbound {
     const scanner = this.#scanner;
     const delta = scanner.scan(frame);
     if (delta !== undefined) {
-      this.#ctx.repair.delta(delta, now, scanner.price, scanner.delta);
+      this.#ctx.repair.delta(delta, now, scanner.price, scanner.delta, scanner.slot);
       return;
     }
     let message: ServerMessage;
