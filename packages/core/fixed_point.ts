@@ -161,3 +161,16 @@ export function formatDollars(micros: Micros, decimals: 4 | 6 = 6): string {
   }
   return formatScaled(micros / step, decimals);
 }
+
+/**
+ * Formats an order book's `mid` (`OrderBook.mid`) exactly: 4 decimals for a whole tick (`4250`
+ * → `"0.4250"`), 5 for a half tick (`4250.5` → `"0.42505"`). Throws a `RangeError` for anything
+ * else.
+ */
+export function formatMid(mid: number): string {
+  if (Number.isInteger(mid)) return formatPrice(mid);
+  if (!Number.isInteger(mid * 2)) {
+    throw new RangeError(`Cannot format mid ${mid}: not a whole or half tick`);
+  }
+  return `${formatPrice(Math.floor(mid))}5`;
+}

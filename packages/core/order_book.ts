@@ -55,6 +55,8 @@ import {
   type Price,
 } from "./fixed_point.ts";
 
+export { formatMid } from "./fixed_point.ts";
+
 /**
  * Why a book is not valid. `no_snapshot`: no snapshot applied yet; `invalidated`: the caller
  * called `invalidate()` (e.g. after a sequence gap); `malformed`: a number was not exact
@@ -98,83 +100,18 @@ const NO_SIZES = new Float64Array(0);
 /** Smallest non-empty ladder capacity (8 prices fill 16 bytes, 8 sizes 64: both stay on-heap). */
 const MIN_CAPACITY = 8;
 
-/** One side's levels: parallel sorted arrays, ascending price, `length` of them in use. */
-class Ladder {
-  prices: Uint16Array = NO_PRICES;
-  sizes: Float64Array = NO_SIZES;
-  length = 0;
-  total = 0;
-
-  /** Index of `price`, or `-(insertion point) - 1` when absent. */
-  find(price: number): number {
-    const prices = this.prices;
-    let lo = 0;
-    let hi = this.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      const p = prices[mid]!;
-      if (p < price) lo = mid + 1;
-      else if (p > price) hi = mid - 1;
-      else return mid;
-    }
-    return -lo - 1;
+/** Index of `price` in ascending `prices[0, length)`, or `-(insertion point) - 1` if absent. */
+function find(prices: Uint16Array, length: number, price: number): number {
+  let lo = 0;
+  let hi = length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const p = prices[mid]!;
+    if (p < price) lo = mid + 1;
+    else if (p > price) hi = mid - 1;
+    else return mid;
   }
-
-  insertAt(index: number, price: number, size: number): void {
-    const length = this.length;
-    if (length === this.prices.length) this.resize(length === 0 ? MIN_CAPACITY : length * 2);
-    const prices = this.prices;
-    const sizes = this.sizes;
-    // A plain loop: moves are short (activity is near the best bid, the end) and a builtin
-    // copyWithin call costs more than moving a few elements.
-    for (let i = length; i > index; i--) {
-      prices[i] = prices[i - 1]!;
-      sizes[i] = sizes[i - 1]!;
-    }
-    prices[index] = price;
-    sizes[index] = size;
-    this.length = length + 1;
-  }
-
-  removeAt(index: number): void {
-    const length = this.length - 1;
-    const prices = this.prices;
-    const sizes = this.sizes;
-    for (let i = index; i < length; i++) {
-      prices[i] = prices[i + 1]!;
-      sizes[i] = sizes[i + 1]!;
-    }
-    this.length = length;
-  }
-
-  /** Empties the ladder, keeping room for `expected` levels without wasting much more. */
-  reset(expected: number): void {
-    this.length = 0;
-    this.total = 0;
-    const capacity = this.prices.length;
-    if (expected === 0) {
-      if (capacity > MIN_CAPACITY) this.resize(0);
-    } else if (capacity < expected || capacity > 2 * expected + MIN_CAPACITY) {
-      this.resize(Math.max(MIN_CAPACITY, expected));
-    }
-  }
-
-  resize(capacity: number): void {
-    if (capacity === 0) {
-      this.prices = NO_PRICES;
-      this.sizes = NO_SIZES;
-      return;
-    }
-    const prices = new Uint16Array(capacity);
-    const sizes = new Float64Array(capacity);
-    const keep = Math.min(this.length, capacity);
-    for (let i = 0; i < keep; i++) {
-      prices[i] = this.prices[i]!;
-      sizes[i] = this.sizes[i]!;
-    }
-    this.prices = prices;
-    this.sizes = sizes;
-  }
+  return -lo - 1;
 }
 
 /**
@@ -192,8 +129,18 @@ export class OrderBook {
   #useYesPrice = false;
   #problem: BookProblem | undefined = BookProblem.NoSnapshot;
   #problemDetail: string | undefined = undefined;
-  readonly #yes = new Ladder();
-  readonly #no = new Ladder();
+  // Each side's levels: parallel sorted arrays (ascending price), `length` of them in use, and
+  // their total size. Held by the book itself rather than by a ladder object per side: a delta
+  // then reaches its prices with one dependent load less (books are touched at random among
+  // many markets, and each load of a cold object is a cache miss).
+  #yesPrices: Uint16Array = NO_PRICES;
+  #yesSizes: Float64Array = NO_SIZES;
+  #yesLength = 0;
+  #yesTotal = 0;
+  #noPrices: Uint16Array = NO_PRICES;
+  #noSizes: Float64Array = NO_SIZES;
+  #noLength = 0;
+  #noTotal = 0;
   #changes: BookChangeMask = 0;
   #lastChange: BookChangeMask = 0;
 
@@ -261,15 +208,14 @@ export class OrderBook {
     this.#problemDetail = undefined;
     const marketId = msg.market_id;
     if (typeof marketId === "string" && marketId !== "") this.#marketId = marketId;
-    let ok = this.#load(this.#yes, "yes", msg.yes_dollars_fp) &&
-      this.#load(this.#no, "no", msg.no_dollars_fp);
+    let ok = this.#load("yes", msg.yes_dollars_fp) && this.#load("no", msg.no_dollars_fp);
     if (ok && this.#isCrossed()) {
       this.#fail(BookProblem.Crossed, this.#crossingDetail("snapshot"));
       ok = false;
     }
     if (!ok) {
-      this.#yes.reset(0);
-      this.#no.reset(0);
+      this.#reset(true, 0);
+      this.#reset(false, 0);
     }
     const change = BookChange.Yes | BookChange.No |
       (wasValid !== ok ? BookChange.Validity : 0);
@@ -334,26 +280,29 @@ export class OrderBook {
   /** Applies a validated delta to a valid book and runs the integrity checks. */
   #apply(side: Side, price: number, delta: number): boolean {
     if (delta === 0) return this.#unchanged();
-    const ladder = side === "yes" ? this.#yes : this.#no;
-    const total = ladder.total + delta;
+    const yes = side === "yes";
+    const total = (yes ? this.#yesTotal : this.#noTotal) + delta;
     if (total > Number.MAX_SAFE_INTEGER) return this.#tooLarge(side, price, delta);
-    const index = ladder.find(price);
+    const length = yes ? this.#yesLength : this.#noLength;
+    const sizes = yes ? this.#yesSizes : this.#noSizes;
+    const index = find(yes ? this.#yesPrices : this.#noPrices, length, price);
     // Only a new level at either end of its ladder can move a best price and cross the book
     // (a valid book is not crossed, and adding to a level or removing moves no best price up).
     let newEnd = false;
     if (index >= 0) {
-      const size = ladder.sizes[index]! + delta;
-      if (size < 0) return this.#negative(side, price, delta, ladder.sizes[index]!);
-      if (size === 0) ladder.removeAt(index);
-      else ladder.sizes[index] = size;
+      const size = sizes[index]! + delta;
+      if (size < 0) return this.#negative(side, price, delta, sizes[index]!);
+      if (size === 0) this.#removeAt(yes, index);
+      else sizes[index] = size;
     } else {
       if (delta < 0) return this.#negative(side, price, delta, 0);
       const at = -index - 1;
-      newEnd = at === 0 || at === ladder.length;
-      ladder.insertAt(at, price, delta);
+      newEnd = at === 0 || at === length;
+      this.#insertAt(yes, at, price, delta);
     }
-    ladder.total = total;
-    let change: BookChangeMask = side === "yes" ? BookChange.Yes : BookChange.No;
+    if (yes) this.#yesTotal = total;
+    else this.#noTotal = total;
+    let change: BookChangeMask = yes ? BookChange.Yes : BookChange.No;
     if (newEnd && this.#isCrossed()) {
       this.#fail(BookProblem.Crossed, this.#crossingDetail(`${side} delta`));
       change |= BookChange.Validity;
@@ -361,6 +310,75 @@ export class OrderBook {
     this.#lastChange = change;
     this.#changes |= change;
     return this.#problem === undefined;
+  }
+
+  /** Inserts a level at `index` of a side (`yes`: the YES side), growing its arrays if full. */
+  #insertAt(yes: boolean, index: number, price: number, size: number): void {
+    const length = yes ? this.#yesLength : this.#noLength;
+    if (length === (yes ? this.#yesPrices : this.#noPrices).length) {
+      this.#resize(yes, length === 0 ? MIN_CAPACITY : length * 2);
+    }
+    const prices = yes ? this.#yesPrices : this.#noPrices;
+    const sizes = yes ? this.#yesSizes : this.#noSizes;
+    // A plain loop: moves are short (activity is near the best bid, the end) and a builtin
+    // copyWithin call costs more than moving a few elements.
+    for (let i = length; i > index; i--) {
+      prices[i] = prices[i - 1]!;
+      sizes[i] = sizes[i - 1]!;
+    }
+    prices[index] = price;
+    sizes[index] = size;
+    if (yes) this.#yesLength = length + 1;
+    else this.#noLength = length + 1;
+  }
+
+  /** Removes the level at `index` of a side. */
+  #removeAt(yes: boolean, index: number): void {
+    const length = (yes ? this.#yesLength : this.#noLength) - 1;
+    const prices = yes ? this.#yesPrices : this.#noPrices;
+    const sizes = yes ? this.#yesSizes : this.#noSizes;
+    for (let i = index; i < length; i++) {
+      prices[i] = prices[i + 1]!;
+      sizes[i] = sizes[i + 1]!;
+    }
+    if (yes) this.#yesLength = length;
+    else this.#noLength = length;
+  }
+
+  /** Empties a side, keeping room for `expected` levels without wasting much more. */
+  #reset(yes: boolean, expected: number): void {
+    if (yes) this.#yesLength = this.#yesTotal = 0;
+    else this.#noLength = this.#noTotal = 0;
+    const capacity = (yes ? this.#yesPrices : this.#noPrices).length;
+    if (expected === 0) {
+      if (capacity > MIN_CAPACITY) this.#resize(yes, 0);
+    } else if (capacity < expected || capacity > 2 * expected + MIN_CAPACITY) {
+      this.#resize(yes, Math.max(MIN_CAPACITY, expected));
+    }
+  }
+
+  /** Gives a side arrays of `capacity` levels (0: the shared empty ones), keeping its levels. */
+  #resize(yes: boolean, capacity: number): void {
+    let prices = NO_PRICES;
+    let sizes = NO_SIZES;
+    if (capacity > 0) {
+      const oldPrices = yes ? this.#yesPrices : this.#noPrices;
+      const oldSizes = yes ? this.#yesSizes : this.#noSizes;
+      prices = new Uint16Array(capacity);
+      sizes = new Float64Array(capacity);
+      const keep = Math.min(yes ? this.#yesLength : this.#noLength, capacity);
+      for (let i = 0; i < keep; i++) {
+        prices[i] = oldPrices[i]!;
+        sizes[i] = oldSizes[i]!;
+      }
+    }
+    if (yes) {
+      this.#yesPrices = prices;
+      this.#yesSizes = sizes;
+    } else {
+      this.#noPrices = prices;
+      this.#noSizes = sizes;
+    }
   }
 
   /**
@@ -379,28 +397,28 @@ export class OrderBook {
 
   /** Best YES bid in 1/10 000 $, or undefined when there are no YES bids. */
   get bestYesBid(): Price | undefined {
-    const yes = this.#yes;
-    return yes.length === 0 ? undefined : yes.prices[yes.length - 1];
+    const length = this.#yesLength;
+    return length === 0 ? undefined : this.#yesPrices[length - 1];
   }
 
   /** Size (1/100 contract) at the best YES bid, or undefined. */
   get bestYesBidSize(): Count | undefined {
-    const yes = this.#yes;
-    return yes.length === 0 ? undefined : yes.sizes[yes.length - 1];
+    const length = this.#yesLength;
+    return length === 0 ? undefined : this.#yesSizes[length - 1];
   }
 
   /** Best NO bid in NO-leg prices (1/10 000 $), or undefined when there are no NO bids. */
   get bestNoBid(): Price | undefined {
-    const no = this.#no;
-    if (no.length === 0) return undefined;
-    return this.#useYesPrice ? ONE_DOLLAR - no.prices[0]! : no.prices[no.length - 1];
+    const length = this.#noLength;
+    if (length === 0) return undefined;
+    return this.#useYesPrice ? ONE_DOLLAR - this.#noPrices[0]! : this.#noPrices[length - 1];
   }
 
   /** Size (1/100 contract) at the best NO bid, or undefined. */
   get bestNoBidSize(): Count | undefined {
-    const no = this.#no;
-    if (no.length === 0) return undefined;
-    return no.sizes[this.#useYesPrice ? 0 : no.length - 1];
+    const length = this.#noLength;
+    if (length === 0) return undefined;
+    return this.#noSizes[this.#useYesPrice ? 0 : length - 1];
   }
 
   /** Best YES ask ($1 − best NO bid, in YES prices), or undefined when there are no NO bids. */
@@ -449,12 +467,12 @@ export class OrderBook {
 
   /** Number of price levels resting on `side`. */
   levelCount(side: Side): number {
-    return (side === "yes" ? this.#yes : this.#no).length;
+    return side === "yes" ? this.#yesLength : this.#noLength;
   }
 
   /** Total resting size (1/100 contract) over all levels of `side`. */
   totalSize(side: Side): Count {
-    return (side === "yes" ? this.#yes : this.#no).total;
+    return side === "yes" ? this.#yesTotal : this.#noTotal;
   }
 
   /**
@@ -465,8 +483,8 @@ export class OrderBook {
   bidPrice(side: Side, rank: number): Price | undefined {
     const index = this.#indexOfRank(side, rank);
     if (index < 0) return undefined;
-    if (side === "yes") return this.#yes.prices[index];
-    const raw = this.#no.prices[index]!;
+    if (side === "yes") return this.#yesPrices[index];
+    const raw = this.#noPrices[index]!;
     return this.#useYesPrice ? ONE_DOLLAR - raw : raw;
   }
 
@@ -474,7 +492,7 @@ export class OrderBook {
   bidSize(side: Side, rank: number): Count | undefined {
     const index = this.#indexOfRank(side, rank);
     if (index < 0) return undefined;
-    return (side === "yes" ? this.#yes : this.#no).sizes[index];
+    return (side === "yes" ? this.#yesSizes : this.#noSizes)[index];
   }
 
   /** The best `depth` bids of `side` (all when omitted), best first, in the leg's own prices. */
@@ -509,10 +527,12 @@ export class OrderBook {
    * prices in the book's pricing mode (what `no_dollars_fp` would carry).
    */
   ladder(side: Side): PriceLevel[] {
-    const ladder = side === "yes" ? this.#yes : this.#no;
-    const out: PriceLevel[] = new Array(ladder.length);
-    for (let i = 0; i < ladder.length; i++) {
-      out[i] = [formatPrice(ladder.prices[i]!), formatCount(ladder.sizes[i]!)];
+    const yes = side === "yes";
+    const prices = yes ? this.#yesPrices : this.#noPrices;
+    const sizes = yes ? this.#yesSizes : this.#noSizes;
+    const out: PriceLevel[] = new Array(yes ? this.#yesLength : this.#noLength);
+    for (let i = 0; i < out.length; i++) {
+      out[i] = [formatPrice(prices[i]!), formatCount(sizes[i]!)];
     }
     return out;
   }
@@ -529,23 +549,24 @@ export class OrderBook {
       no_dollars_fp?: PriceLevel[];
     } = { market_ticker: this.marketTicker };
     if (this.#marketId !== undefined) msg.market_id = this.#marketId;
-    if (this.#yes.length > 0) msg.yes_dollars_fp = this.ladder("yes");
-    if (this.#no.length > 0) msg.no_dollars_fp = this.ladder("no");
+    if (this.#yesLength > 0) msg.yes_dollars_fp = this.ladder("yes");
+    if (this.#noLength > 0) msg.no_dollars_fp = this.ladder("no");
     return msg;
   }
 
   /** Array index of the `rank`-th best bid of `side`, or -1. */
   #indexOfRank(side: Side, rank: number): number {
-    const ladder = side === "yes" ? this.#yes : this.#no;
-    if (!(rank >= 0 && rank < ladder.length) || !Number.isInteger(rank)) return -1;
+    const length = side === "yes" ? this.#yesLength : this.#noLength;
+    if (!(rank >= 0 && rank < length) || !Number.isInteger(rank)) return -1;
     // NO levels at YES prices: the best NO bid is the lowest (cheapest YES ask).
-    return side === "no" && this.#useYesPrice ? rank : ladder.length - 1 - rank;
+    return side === "no" && this.#useYesPrice ? rank : length - 1 - rank;
   }
 
   /** Loads one snapshot ladder; on failure records the problem and returns false. */
-  #load(ladder: Ladder, side: Side, levels: unknown): boolean {
+  #load(side: Side, levels: unknown): boolean {
+    const yes = side === "yes";
     if (levels === undefined || levels === null) {
-      ladder.reset(0);
+      this.#reset(yes, 0);
       return true;
     }
     if (!Array.isArray(levels)) {
@@ -554,7 +575,7 @@ export class OrderBook {
         `Cannot load ${side} ladder: expected an array of levels, got ${typeof levels}`,
       );
     }
-    ladder.reset(levels.length);
+    this.#reset(yes, levels.length);
     for (let i = 0; i < levels.length; i++) {
       const level: unknown = levels[i];
       if (!Array.isArray(level) || level.length < 2) {
@@ -588,38 +609,41 @@ export class OrderBook {
         );
       }
       if (size === 0) continue;
-      if (ladder.total + size > Number.MAX_SAFE_INTEGER) {
+      const total = (yes ? this.#yesTotal : this.#noTotal) + size;
+      if (total > Number.MAX_SAFE_INTEGER) {
         return this.#fail(
           BookProblem.Malformed,
           `Cannot load ${side} level ${i}: total size exceeds ${Number.MAX_SAFE_INTEGER} (not exact)`,
         );
       }
-      const length = ladder.length;
-      if (length === 0 || ladder.prices[length - 1]! < price) {
-        ladder.insertAt(length, price, size); // ascending, as Kalshi sends: append
+      const length = yes ? this.#yesLength : this.#noLength;
+      const prices = yes ? this.#yesPrices : this.#noPrices;
+      if (length === 0 || prices[length - 1]! < price) {
+        this.#insertAt(yes, length, price, size); // ascending, as Kalshi sends: append
       } else {
-        const index = ladder.find(price);
+        const index = find(prices, length, price);
         if (index >= 0) {
           return this.#fail(
             BookProblem.Malformed,
             `Cannot load ${side} level ${i}: price "${formatPrice(price)}" appears twice`,
           );
         }
-        ladder.insertAt(-index - 1, price, size);
+        this.#insertAt(yes, -index - 1, price, size);
       }
-      ladder.total += size;
+      if (yes) this.#yesTotal = total;
+      else this.#noTotal = total;
     }
     return true;
   }
 
   #isCrossed(): boolean {
-    const yes = this.#yes;
-    const no = this.#no;
-    if (yes.length === 0 || no.length === 0) return false;
-    const bestYes = yes.prices[yes.length - 1]!;
+    const yesLength = this.#yesLength;
+    const noLength = this.#noLength;
+    if (yesLength === 0 || noLength === 0) return false;
+    const bestYes = this.#yesPrices[yesLength - 1]!;
     return this.#useYesPrice
-      ? bestYes >= no.prices[0]!
-      : bestYes + no.prices[no.length - 1]! >= ONE_DOLLAR;
+      ? bestYes >= this.#noPrices[0]!
+      : bestYes + this.#noPrices[noLength - 1]! >= ONE_DOLLAR;
   }
 
   #crossingDetail(cause: string): string {
@@ -671,17 +695,4 @@ export class OrderBook {
     this.#lastChange = 0;
     return this.#problem === undefined;
   }
-}
-
-/**
- * Formats a {@linkcode OrderBook.mid} exactly: 4 decimals for a whole tick (`4250` →
- * `"0.4250"`), 5 for a half tick (`4250.5` → `"0.42505"`). Throws a `RangeError` for anything
- * else.
- */
-export function formatMid(mid: number): string {
-  if (Number.isInteger(mid)) return formatPrice(mid);
-  if (!Number.isInteger(mid * 2)) {
-    throw new RangeError(`Cannot format mid ${mid}: not a whole or half tick`);
-  }
-  return `${formatPrice(Math.floor(mid))}5`;
 }
