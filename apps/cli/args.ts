@@ -1,14 +1,14 @@
 /**
  * Strict command-line parsing for `kalshi-ws`: one table of commands and the options each
- * accepts, parsed with `node:util`'s `parseArgs`. Every mistake becomes a {@linkcode UsageError}
+ * accepts, parsed as `node:util`'s `parseArgs` does (`parse_options.ts`). Every mistake becomes a {@linkcode UsageError}
  * with a one-line message and a hint, raised before anything connects.
  *
  * @module
  */
 
-import { parseArgs } from "node:util";
 import { MAX_ACTIVITY_RATE } from "@kalshi-ws/simulator/limits";
 import { FaultSpecError, type FaultStep, parseFaultSpec } from "@kalshi-ws/simulator/fault-plan";
+import { parseOptions } from "./parse_options.ts";
 
 /** The subcommands, in the order `--help` lists them. */
 export const COMMANDS = [
@@ -116,8 +116,15 @@ export interface CliArgs {
 
 type OptionSpec = { type: "string" | "boolean"; short?: string; multiple?: boolean };
 
+/** Parsed option values, typed as `parseArgs` would type them for {@linkcode OPTIONS}. */
+type OptionValues = {
+  [K in keyof typeof OPTIONS]?: typeof OPTIONS[K] extends { type: "boolean" } ? boolean
+    : typeof OPTIONS[K] extends { multiple: true } ? string[]
+    : string;
+};
+
 /** Every option any command knows. */
-const OPTIONS = {
+export const OPTIONS = {
   help: { type: "boolean", short: "h" },
   cwd: { type: "string" },
   version: { type: "boolean" },
@@ -222,16 +229,12 @@ const ACCEPTS: Record<CommandName, readonly OptionName[]> = {
 export function parseCliArgs(argv: readonly string[]): CliArgs {
   let parsed;
   try {
-    parsed = parseArgs({
-      args: joinNegativeValues(argv),
-      options: OPTIONS,
-      strict: true,
-      allowPositionals: true,
-    });
+    parsed = parseOptions(joinNegativeValues(argv), OPTIONS);
   } catch (error) {
     throw new UsageError(cleanParseMessage(error));
   }
-  const { values, positionals } = parsed;
+  const values = parsed.values as OptionValues;
+  const positionals = parsed.positionals;
   const [first, ...rest] = positionals;
   let command: CommandName | undefined;
   if (first !== undefined) {

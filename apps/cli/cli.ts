@@ -91,7 +91,9 @@ export async function runCli(
         processCwd: () => runtime.cwd(),
         env: (name) => runtime.env(name),
         isDirectory: (path) => runtime.isDirectory(path),
+        windowsPaths: runtime.windowsPaths,
       }),
+      runtime.windowsPaths,
     );
   } catch (error) {
     return usageFailure(out, error);

@@ -58,9 +58,12 @@ export function credentialsOf(context: CommandContext): Credentials {
   const credentials = resolveCredentials({
     keyId: args.keyId,
     privateKeyFile: args.privateKeyFile,
-    env: credentialEnv(runtime, dir === undefined ? ".env" : resolveIn(dir, ".env")),
+    env: credentialEnv(
+      runtime,
+      dir === undefined ? ".env" : resolveIn(dir, ".env", runtime.windowsPaths),
+    ),
     readTextFile: (path) => runtime.readSmallTextFile(path),
-    resolvePath: (path) => dir === undefined ? path : resolveIn(dir, path),
+    resolvePath: (path) => dir === undefined ? path : resolveIn(dir, path, runtime.windowsPaths),
   });
   if (credentials === undefined) {
     throw new UsageError(

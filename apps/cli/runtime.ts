@@ -81,6 +81,8 @@ export interface CliRuntime {
   readonly name: string;
   /** The program's arguments (without the runtime and the script). */
   readonly args: readonly string[];
+  /** Whether paths are Windows paths (`C:\\…`, `\\\\server\\share`) on this machine. */
+  readonly windowsPaths: boolean;
   /** The client's transport for this runtime (`@kalshi-ws/deno` or `@kalshi-ws/node`). */
   readonly transport: Transport;
   /** An environment variable; undefined when unset or not permitted to read. */

@@ -29,6 +29,7 @@ export const denoRuntime: CliRuntime = {
   get args(): readonly string[] {
     return Deno.args;
   },
+  windowsPaths: Deno.build.os === "windows",
   transport,
   env(name) {
     try {

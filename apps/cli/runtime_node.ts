@@ -99,6 +99,7 @@ export const nodeRuntime: CliRuntime = {
   get args(): readonly string[] {
     return process.argv.slice(2);
   },
+  windowsPaths: process.platform === "win32",
   transport,
   env: (name) => process.env[name],
   cwd() {
