@@ -90,6 +90,8 @@ const REDRAW_MS = 250;
 export class BookView {
   readonly #store: BookStore;
   readonly #options: BookViewOptions;
+  /** The markets shown (empty: all), as a set for the per-line check. */
+  readonly #markets: ReadonlySet<string>;
   readonly #updatedAt = new Map<string, number>();
   #touchWall = Number.NaN;
   #touchMonotonic = 0;
@@ -104,6 +106,7 @@ export class BookView {
   constructor(store: BookStore, options: BookViewOptions) {
     this.#store = store;
     this.#options = options;
+    this.#markets = new Set(options.markets);
   }
 
   /** Starts periodic output (the terminal view clears the screen and hides the cursor). */
@@ -165,7 +168,8 @@ export class BookView {
     const { out } = this.#options;
     const books = this.#books();
     // A market that never got its snapshot (stopped before subscribing) is not valid either.
-    const invalid = this.#options.markets.filter((t) => !books.some((b) => b.marketTicker === t));
+    const present = new Set(books.map((b) => b.marketTicker));
+    const invalid = this.#options.markets.filter((t) => !present.has(t));
     if (this.#options.format === "text") {
       if (!out.closed) {
         this.#draw();
@@ -175,10 +179,12 @@ export class BookView {
       return invalid;
     }
     const t = Date.now();
+    const lines: BookLine[] = [];
     for (const book of books) {
-      if (book.valid) out.json(bookLine(book, t, true));
+      if (book.valid) lines.push(bookLine(book, t, true));
       else invalid.push(book.marketTicker);
     }
+    out.jsonLines(lines);
     return invalid;
   }
 
@@ -211,8 +217,7 @@ export class BookView {
   }
 
   #wanted(ticker: string): boolean {
-    const markets = this.#options.markets;
-    return markets.length === 0 || markets.includes(ticker);
+    return this.#markets.size === 0 || this.#markets.has(ticker);
   }
 
   #books(): OrderBook[] {
