@@ -172,9 +172,12 @@ export class ConnectionDriver {
           this.#sockets.delete(id);
           this.#input((now) => life.socketClosed(id, code, reason, now));
         },
-        handshakeFailed: (status, message) => {
+        handshakeFailed: (status, message, retryAfterMs) => {
           this.#sockets.delete(id);
-          this.#input((now) => life.handshakeFailed(id, { status, message }, now));
+          const failure = retryAfterMs === undefined
+            ? { status, message }
+            : { status, message, retryAfterMs };
+          this.#input((now) => life.handshakeFailed(id, failure, now));
         },
       };
       try {

@@ -20,5 +20,5 @@ export {
 export { type Endpoint, resolveEndpoint } from "./environment.ts";
 export { systemClock } from "./clock.ts";
 export { DEFAULT_MAX_FRAME_BYTES } from "./frame_limit.ts";
-export { statusFromHandshakeMessage } from "./transport.ts";
+export { retryAfterMs, statusFromHandshakeMessage } from "./transport.ts";
 export { type DataInfo, type EventStreamOptions, Listeners } from "./event_stream.ts";

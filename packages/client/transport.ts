@@ -23,8 +23,10 @@ export interface SocketEvents {
   /**
    * The socket never opened. `status` is the HTTP status of a rejected upgrade when known
    * (401/403 mean the credentials were refused), `undefined` for network failures.
+   * `retryAfterMs` is the refusal's `Retry-After` when the adapter can read it (see
+   * {@linkcode retryAfterMs}): the next attempt waits at least that long (up to the backoff cap).
    */
-  handshakeFailed(status: number | undefined, message: string): void;
+  handshakeFailed(status: number | undefined, message: string, retryAfterMs?: number): void;
 }
 
 /** An open (or opening) socket, as the client drives it. */
@@ -74,4 +76,20 @@ export interface Transport {
 export function statusFromHandshakeMessage(message: string): number | undefined {
   const match = /(?:status code|server response|status)\D{0,3}(\d{3})\b/i.exec(message);
   return match === null ? undefined : Number(match[1]);
+}
+
+/**
+ * Reads an HTTP `Retry-After` value (RFC 9110: delay-seconds, or an HTTP-date) as milliseconds
+ * from `nowMs` (wall clock); `undefined` when absent or unreadable, 0 for a date in the past.
+ */
+export function retryAfterMs(
+  value: string | null | undefined,
+  nowMs: number = Date.now(),
+): number | undefined {
+  if (value === undefined || value === null) return undefined;
+  const text = value.trim();
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  const at = Date.parse(text);
+  if (Number.isNaN(at) || !/[a-z]/i.test(text)) return undefined;
+  return Math.max(0, at - nowMs);
 }

@@ -24,7 +24,8 @@
  * - Before the first connection ever opened, any failure is final (`given_up`): credentials or an
  *   endpoint that never worked will not start working. Afterwards failures are retried after the
  *   {@linkcode Backoff} delay; consecutive 401/403 refusals give up after
- *   `maxHandshakeRejections` (default 3).
+ *   `maxHandshakeRejections` (default 3). A refusal's `Retry-After` (`retryAfterMs`) is a floor
+ *   on the next delay, capped at the backoff's `maxDelayMs`.
  * - A link the liveness probe declared dead is abandoned at once: its socket is closed and the
  *   observer told it closed (1006) without waiting for the socket's own close event.
  *
@@ -43,7 +44,7 @@
  * @module
  */
 
-import { Backoff, type BackoffOptions } from "./backoff.ts";
+import { Backoff, type BackoffOptions, DEFAULT_BACKOFF } from "./backoff.ts";
 import { KalshiWsError } from "./errors.ts";
 
 /** Reconnect policy: the backoff's options plus how many handshake refusals to accept. */
@@ -90,6 +91,11 @@ export interface AttemptFailure {
   readonly timedOut?: boolean;
   /** The underlying error (e.g. a signer's), carried to `given_up`. */
   readonly cause?: unknown;
+  /**
+   * How long (ms) the server asked the client to wait (a refused upgrade's `Retry-After`, e.g.
+   * on 429 or 503): the next attempt waits at least this long, up to the backoff's `maxDelayMs`.
+   */
+  readonly retryAfterMs?: number | undefined;
 }
 
 /** The state of a {@linkcode ConnectionLifecycle}. */
@@ -149,6 +155,8 @@ export function isRejection(status: number | undefined): boolean {
 /** The connection lifecycle state machine; see the module documentation. */
 export class ConnectionLifecycle {
   readonly #backoff: Backoff;
+  /** The longest wait a server's `Retry-After` can impose (the backoff's cap). */
+  readonly #maxDelayMs: number;
   readonly #reconnect: boolean;
   readonly #maxRejections: number;
   readonly #handshakeTimeoutMs: number;
@@ -171,6 +179,7 @@ export class ConnectionLifecycle {
     const policy: ReconnectPolicy = typeof reconnect === "object" ? reconnect : {};
     this.#reconnect = reconnect !== false;
     this.#backoff = new Backoff(policy);
+    this.#maxDelayMs = policy.maxDelayMs ?? DEFAULT_BACKOFF.maxDelayMs;
     this.#maxRejections = policy.maxHandshakeRejections ?? 3;
     this.#handshakeTimeoutMs = options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
     this.#closeTimeoutMs = options.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS;
@@ -375,7 +384,11 @@ export class ConnectionLifecycle {
   }
 
   #retry(failure: AttemptFailure | undefined, now: number): void {
-    const delayMs = this.#backoff.nextDelay();
+    let delayMs = this.#backoff.nextDelay();
+    // A server that said how long to wait (429/503 `Retry-After`) is not asked again sooner; a
+    // hostile value cannot stall the client beyond the backoff's own cap.
+    const asked = failure?.retryAfterMs;
+    if (asked !== undefined && asked > delayMs) delayMs = Math.min(asked, this.#maxDelayMs);
     this.#state = "backing_off";
     this.#deadline = now + delayMs;
     this.#events.push({ type: "reconnecting", attempt: this.#backoff.attempt, delayMs, failure });

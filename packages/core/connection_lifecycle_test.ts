@@ -136,6 +136,32 @@ test("ConnectionLifecycle.handshakeFailed() counts 401 and 403 alike and gives u
   assert.equal(life.state, "closed");
 });
 
+test("ConnectionLifecycle waits at least a refusal's Retry-After before the next attempt, up to the backoff's cap", () => {
+  const { life, commands, events } = opened();
+  life.socketClosed(1, 1006, "", 100);
+  events();
+  let now = life.pollTimeout()!;
+  life.handleTimeout(now);
+  let socket = (commands()[0] as { socket: number }).socket;
+  // 429 Retry-After: 12 s while the backoff would wait 2 s: the server's word wins.
+  life.handshakeFailed(socket, { status: 429, message: "429", retryAfterMs: 12_000 }, now);
+  assert.deepEqual(events().map((e) => e.type === "reconnecting" && e.delayMs), [12_000]);
+  assert.equal(life.pollTimeout(), now + 12_000);
+  // A shorter Retry-After than the backoff does not hurry the client.
+  now = life.pollTimeout()!;
+  life.handleTimeout(now);
+  socket = (commands()[0] as { socket: number }).socket;
+  life.handshakeFailed(socket, { status: 503, message: "503", retryAfterMs: 1 }, now);
+  assert.deepEqual(events().map((e) => e.type === "reconnecting" && e.delayMs), [4_000]);
+  // A hostile Retry-After (a day) cannot stall the client beyond the cap (30 s).
+  now = life.pollTimeout()!;
+  life.handleTimeout(now);
+  socket = (commands()[0] as { socket: number }).socket;
+  life.handshakeFailed(socket, { status: 503, message: "503", retryAfterMs: 86_400_000 }, now);
+  assert.deepEqual(events().map((e) => e.type === "reconnecting" && e.delayMs), [30_000]);
+  assert.equal(life.pollTimeout(), now + 30_000);
+});
+
 test("ConnectionLifecycle.socketOpened() resets the rejection count", () => {
   const { life, commands, events } = opened({ reconnect: { maxHandshakeRejections: 2 } });
   for (let round = 0; round < 3; round++) {

@@ -14,6 +14,8 @@
  * @module
  */
 
+import { retryAfterMs } from "@kalshi-ws/client/internal";
+
 const GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 const encoder = new TextEncoder();
 /** First read buffer; it doubles for larger messages (bounded by the frame limit). */
@@ -31,7 +33,7 @@ export interface StreamSocketHandlers {
   text(data: string): void;
   ping(): void;
   close(code: number, reason: string): void;
-  handshakeFailed(status: number | undefined, message: string): void;
+  handshakeFailed(status: number | undefined, message: string, retryAfterMs?: number): void;
 }
 
 /** The open (or opening) socket. */
@@ -197,6 +199,7 @@ export function openStreamSocket(
       return on.handshakeFailed(
         Number.isNaN(response.status) ? undefined : response.status,
         `Unexpected server response: ${response.status}`,
+        retryAfterMs(response.headers.get("retry-after")),
       );
     }
     const digest = await crypto.subtle.digest("SHA-1", encoder.encode(key + GUID));

@@ -14,6 +14,7 @@
 import WebSocket from "ws";
 import { isUtf8 } from "node:buffer";
 import type { OpenOptions, SocketConnection, SocketEvents, Transport } from "@kalshi-ws/client";
+import { retryAfterMs } from "@kalshi-ws/client/internal";
 
 /** Opens sockets with the `ws` package. */
 export const nodeTransport: Transport = {
@@ -32,6 +33,7 @@ export const nodeTransport: Transport = {
     let opened = false;
     let finished = false;
     let status: number | undefined;
+    let retryAfter: number | undefined;
     let failure = "";
     socket.on("open", () => {
       opened = true;
@@ -52,6 +54,7 @@ export const nodeTransport: Transport = {
     socket.on("unexpected-response", (request, response) => {
       status = response.statusCode;
       failure = `Unexpected server response: ${status}`;
+      retryAfter = retryAfterMs(response.headers["retry-after"]);
       response.resume();
       request.destroy();
       socket.terminate();
@@ -72,6 +75,7 @@ export const nodeTransport: Transport = {
       else {events.handshakeFailed(
           status,
           failure || "WebSocket closed before the handshake completed",
+          retryAfter,
         );}
     });
     return {

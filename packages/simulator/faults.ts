@@ -26,7 +26,13 @@ export interface FaultTarget {
 /** What the server does with one handshake. */
 export type HandshakeAnswer =
   | { readonly kind: "accept" }
-  | { readonly kind: "reject"; readonly status: number; readonly body: string | undefined }
+  | {
+    readonly kind: "reject";
+    readonly status: number;
+    readonly body: string | undefined;
+    /** A `Retry-After` header value sent with the refusal, if any. */
+    readonly retryAfter?: string | undefined;
+  }
   | { readonly kind: "hang" };
 
 /** Options of {@linkcode Faults.errorStorm}. */
@@ -118,9 +124,14 @@ export class Faults {
     this.#sim._live(target.connection).model.failNextCommand(code);
   }
 
-  /** The next `count` handshakes are refused with `status` (default 503) and a short body. */
-  rejectHandshakes(count: number, status = 503, body?: string): void {
-    for (let i = 0; i < count; i++) this.#queued.push({ kind: "reject", status, body });
+  /**
+   * The next `count` handshakes are refused with `status` (default 503) and a short body, with a
+   * `Retry-After: retryAfter` header when given (e.g. `"2"` on a 429).
+   */
+  rejectHandshakes(count: number, status = 503, body?: string, retryAfter?: string): void {
+    for (let i = 0; i < count; i++) {
+      this.#queued.push({ kind: "reject", status, body, retryAfter });
+    }
   }
 
   /** The next `count` handshakes (default 1) are accepted over TCP but never answered. */

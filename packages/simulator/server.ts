@@ -464,7 +464,8 @@ export class Simulator {
     const answer = this.faults._handshake();
     if (answer.kind === "reject") {
       this.#stats.handshakes.refused++;
-      return reject(socket, answer.status, answer.body ?? STATUS_TEXT[answer.status] ?? "Rejected");
+      const body = answer.body ?? STATUS_TEXT[answer.status] ?? "Rejected";
+      return reject(socket, answer.status, body, answer.retryAfter);
     }
     if (answer.kind === "hang") {
       // TCP accepted, the upgrade request read, no answer ever: the client must time out.
@@ -535,10 +536,11 @@ export class Simulator {
 }
 
 /** Writes a raw HTTP error response on a not-yet-upgraded socket and closes it. */
-function reject(socket: Duplex, status: number, body: string): void {
+function reject(socket: Duplex, status: number, body: string, retryAfter?: string): void {
   const text = `${body}\n`;
   socket.end(
     `HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? "Error"}\r\n` +
+      (retryAfter === undefined ? "" : `Retry-After: ${retryAfter}\r\n`) +
       "Content-Type: text/plain; charset=utf-8\r\n" +
       `Content-Length: ${Buffer.byteLength(text)}\r\n` +
       "Connection: close\r\n\r\n" + text,

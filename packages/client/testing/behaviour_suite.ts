@@ -119,9 +119,19 @@ function bookSid(subscription: Subscription): number {
   return subscription.sids.find((s) => s.channel === "orderbook_delta")!.sid;
 }
 
+/** What a transport's runtime lets it see, for {@linkcode behaviourSuite}. */
+export interface BehaviourSuiteOptions {
+  /**
+   * Whether the transport reads a refused upgrade's `Retry-After` header (default true; Deno's
+   * built-in WebSocket cannot see response headers).
+   */
+  readonly readsRetryAfter?: boolean;
+}
+
 /** Registers the behaviour tests for the adapter whose transport is `transport`. */
-export function behaviourSuite(transport: Transport): void {
+export function behaviourSuite(transport: Transport, options: BehaviourSuiteOptions = {}): void {
   const name = transport.name;
+  const readsRetryAfter = options.readsRetryAfter ?? true;
 
   test(`${name}: connect() authenticates with Kalshi's PKCS#1 key when the key is valid`, async () => {
     await using sim = await simulator();
@@ -292,6 +302,27 @@ export function behaviourSuite(transport: Transport): void {
     assert.equal(event.error.status, 401);
     assert.equal(c.state, "closed");
     assert.equal(books.active, false);
+  });
+
+  test(`${name}: a refused reconnect's Retry-After is waited out, not hammered`, async () => {
+    await using sim = await simulator();
+    await using c = await client(transport, sim, {
+      reconnect: { initialDelayMs: 10, maxDelayMs: 5_000 },
+    });
+    const books = await subscribeBooks(c, [A]);
+    sim.faults.rejectHandshakes(1, 429, undefined, "1");
+    const delays: number[] = [];
+    c.on("reconnecting", (e) => delays.push(e.delayMs));
+    const restored = next(c, "resubscribed", (e) => e.subscription === books);
+    sim.faults.disconnect();
+    await restored;
+    // The drop's backoff (≤ 20 ms), then the 429's: the server's 1 s, not the 20–40 ms backoff.
+    assert.equal(delays.length, 2);
+    assert.ok(delays[0]! <= 20, `first delay ${delays[0]}`);
+    if (readsRetryAfter) assert.equal(delays[1], 1_000);
+    else assert.ok(delays[1]! <= 40, `second delay ${delays[1]}`);
+    assert.equal(sim.stats().handshakes.refused, 1);
+    await converge(c, sim, [A]);
   });
 
   test(`${name}: a reconnect handshake the server never answers times out and is retried`, async () => {

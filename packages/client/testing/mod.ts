@@ -18,7 +18,7 @@
  * @module
  */
 
-export { behaviourSuite } from "./behaviour_suite.ts";
+export { behaviourSuite, type BehaviourSuiteOptions } from "./behaviour_suite.ts";
 export { bookIntegritySuite } from "./book_integrity_suite.ts";
 export { flushMicrotasks, ManualClock } from "./manual_clock.ts";
 export { MemorySocket, MemoryTransport } from "./memory_transport.ts";
