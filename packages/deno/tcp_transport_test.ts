@@ -84,6 +84,23 @@ test("deno-tcp transport closes with 1007 on invalid UTF-8 and keeps a real U+FF
   assert.deepEqual(log, ["open", "text kept \uFFFD", "close 1007 invalid UTF-8 in a text message"]);
 });
 
+test("deno-tcp transport answers a close frame with an invalid code or a 1-byte body with 1002", async () => {
+  const raw = (socket: ServerSocket, bytes: number[]) =>
+    (socket as unknown as { _socket: { write(b: Uint8Array): void } })._socket.write(
+      new Uint8Array(bytes),
+    );
+  for (const code of [0, 999, 1005, 1006, 1015, 2999, 5000]) {
+    const log = await exchange((socket) => raw(socket, [0x88, 2, code >> 8, code & 255]));
+    assert.deepEqual(log, ["open", `close 1002 invalid close code ${code} from the server`]);
+  }
+  const log = await exchange((socket) => raw(socket, [0x88, 1, 3]));
+  assert.deepEqual(log, ["open", "close 1002 close frame with a 1-byte body"]);
+  for (const code of [1000, 1001, 1008, 1011, 1012, 1013, 3000, 4999]) {
+    const log = await exchange((socket) => raw(socket, [0x88, 2, code >> 8, code & 255]));
+    assert.deepEqual(log, ["open", `close ${code} `]);
+  }
+});
+
 test("deno-tcp transport reports a handshake cut by close() as failed, never open", async () => {
   const server = new WebSocketServer({ host: "127.0.0.1", port: 0 });
   await new Promise<void>((resolve) => server.once("listening", () => resolve()));

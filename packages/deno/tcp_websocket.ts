@@ -83,6 +83,12 @@ function closeBody(code: number, reason: string): Uint8Array {
   return body;
 }
 
+/** Whether a peer may send close code `code` (1000–1014 but 1004–1006; 3000–4999). */
+function validCloseCode(code: number): boolean {
+  return (code >= 1000 && code <= 1014 && code !== 1004 && code !== 1005 && code !== 1006) ||
+    (code >= 3000 && code <= 4999);
+}
+
 /** The header block of the upgrade response, parsed. */
 function parseResponse(head: string): { status: number; headers: Map<string, string> } {
   const lines = head.split("\r\n");
@@ -280,7 +286,13 @@ export function openStreamSocket(
             break;
           }
           case 0x8: {
+            if (length === 1) throw new Violation(1002, "close frame with a 1-byte body");
             const code = length >= 2 ? (payload[0]! << 8) | payload[1]! : 1005;
+            // RFC 6455 §7.4 (as ws checks it): a code a peer may not send is a protocol error,
+            // never reported as if the server had meant it.
+            if (length >= 2 && !validCloseCode(code)) {
+              throw new Violation(1002, `invalid close code ${code} from the server`);
+            }
             const reason = length > 2 ? decode(payload.subarray(2)) : "";
             sendClose(code === 1005 ? 1000 : code, "");
             await writing;
