@@ -20,6 +20,7 @@ import {
   type CommandValue,
   ConnectionLifecycle,
   type DataEvent,
+  DEFAULT_CLOSE_TIMEOUT_MS,
   type DriftCounts,
   Session,
   type SessionEvent,
@@ -134,7 +135,10 @@ export class KalshiWsClient implements AsyncIterable<ClientEvent>, AsyncDisposab
     this.#driver = new ConnectionDriver({
       transport: options.transport,
       url: this.#endpoint.url,
-      openOptions: { maxFrameBytes },
+      openOptions: {
+        maxFrameBytes,
+        closeTimeoutMs: options.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS,
+      },
       clock: this.#clock,
       lifecycle: this.#lifecycle,
       headers: () => this.#headers(),

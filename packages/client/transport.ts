@@ -48,6 +48,13 @@ export interface OpenOptions {
    * everything on and the client skips what is too large.
    */
   readonly maxFrameBytes?: number;
+  /**
+   * How long (ms) a close handshake may take (the client's `closeTimeoutMs`). A transport whose
+   * runtime waits for the peer to end the TCP connection after the close frames (`ws` waits
+   * 30 s) cuts it after this long, so a server that closes but holds the connection does not
+   * delay the reconnect.
+   */
+  readonly closeTimeoutMs?: number;
 }
 
 /**

@@ -27,6 +27,9 @@ export const nodeTransport: Transport = {
       skipUTF8Validation: true,
       // ws refuses a larger message before buffering it all, and closes with 1009.
       ...(options?.maxFrameBytes === undefined ? {} : { maxPayload: options.maxFrameBytes }),
+      // ws waits 30 s for the peer to end TCP after the close frames: a server that closes but
+      // holds the connection would delay the drop (and the reconnect) that long.
+      ...(options?.closeTimeoutMs === undefined ? {} : { closeTimeout: options.closeTimeoutMs }),
     });
     let tooLarge = "";
     let invalidText = "";

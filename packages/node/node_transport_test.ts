@@ -6,6 +6,9 @@ transportSuite(nodeTransport);
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { WebSocketServer } from "ws";
+import { createServer } from "node:http";
+import { createHash } from "node:crypto";
+import type { AddressInfo, Socket } from "node:net";
 
 test("nodeTransport refuses a message above maxFrameBytes before buffering it: close 1009, reason says why", async () => {
   const server = new WebSocketServer({ host: "127.0.0.1", port: 0 });
@@ -57,4 +60,42 @@ test("nodeTransport closes with 1007 on invalid UTF-8 in a text message and keep
   ]);
   for (const client of server.clients) client.terminate();
   await new Promise((resolve) => server.close(resolve));
+});
+
+test("nodeTransport reports the server's close frame within closeTimeoutMs when the server keeps the TCP connection open", async () => {
+  // A server (or middlebox) that sends its close frame and never ends the TCP connection: ws
+  // waited 30 s for it, so the client neither reported the drop nor reconnected meanwhile.
+  const server = createServer();
+  const sockets: Socket[] = [];
+  server.on("upgrade", (request, socket: Socket) => {
+    sockets.push(socket);
+    socket.on("error", () => {});
+    const accept = createHash("sha1")
+      .update(`${request.headers["sec-websocket-key"]}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`)
+      .digest("base64");
+    socket.write(
+      "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+        `Sec-WebSocket-Accept: ${accept}\r\n\r\n`,
+    );
+    socket.write(Buffer.from([0x88, 2, 1001 >> 8, 1001 & 255]));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as AddressInfo).port;
+  const log: string[] = [];
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const deadline = setTimeout(() => reject(new Error("no close event within 10 s")), 10_000);
+      nodeTransport.open(`ws://127.0.0.1:${port}/`, {}, {
+        open: () => log.push("open"),
+        text: () => {},
+        ping: () => {},
+        close: (code) => (log.push(`close ${code}`), clearTimeout(deadline), resolve()),
+        handshakeFailed: (_status, message) => (log.push(`failed ${message}`), resolve()),
+      }, { closeTimeoutMs: 100 });
+    });
+  } finally {
+    for (const socket of sockets) socket.destroy();
+    await new Promise((resolve) => server.close(resolve));
+  }
+  assert.deepEqual(log, ["open", "close 1001"]);
 });
