@@ -325,6 +325,32 @@ export function behaviourSuite(transport: Transport, options: BehaviourSuiteOpti
     await converge(c, sim, [A]);
   });
 
+  test(`${name}: a server that drops every connection as soon as it is accepted is retried with a growing backoff`, async () => {
+    await using sim = await simulator();
+    await using c = await client(transport, sim, {
+      reconnect: { initialDelayMs: 20, maxDelayMs: 1_000 },
+    });
+    const books = await subscribeBooks(c, [A]);
+    const attempts: { attempt: number; delayMs: number }[] = [];
+    c.on("reconnecting", (e) => attempts.push({ attempt: e.attempt, delayMs: e.delayMs }));
+    let drops = 1;
+    c.on("connected", () => {
+      if (drops++ < 5) sim.faults.disconnect();
+    });
+    const restored = until(c, "the subscription restored after 5 drops", () => drops > 5);
+    sim.faults.disconnect();
+    await restored;
+    await next(c, "resubscribed", (e) => e.subscription === books);
+    // Brief opens never reset the backoff (it starts over after a stable connection only): one
+    // attempt after another, each delay at least the previous one, none beyond the cap.
+    assert.deepEqual(attempts.map((a) => a.attempt), [1, 2, 3, 4, 5]);
+    for (let i = 1; i < attempts.length; i++) {
+      assert.ok(attempts[i]!.delayMs >= attempts[i - 1]!.delayMs, JSON.stringify(attempts));
+    }
+    assert.ok(attempts.every((a) => a.delayMs <= 1_000), JSON.stringify(attempts));
+    await converge(c, sim, [A]);
+  });
+
   test(`${name}: a reconnect handshake the server never answers times out and is retried`, async () => {
     await using sim = await simulator();
     await using c = await client(transport, sim, { handshakeTimeoutMs: 400 });
