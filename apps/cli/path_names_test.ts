@@ -9,7 +9,7 @@ import { posix, win32 } from "node:path";
 import { seededRandom as random } from "@kalshi-ws/core";
 import { isAbsolutePath, resolvePath } from "./path_names.ts";
 
-const POSIX_DIRS = ["/", "/home/u", "/home/u/", "/a//b/./c", "/a/b/..", "//x"];
+const POSIX_DIRS = ["/", "/srv/u", "/srv/u/", "/a//b/./c", "/a/b/..", "//x"];
 const WIN_DIRS = [
   "C:\\",
   "C:\\Users\\u",
