@@ -1,7 +1,7 @@
 /**
  * Strict command-line parsing for `kalshi-ws`: one table of commands and the options each
- * accepts, parsed as `node:util`'s `parseArgs` does (`parse_options.ts`). Every mistake becomes a {@linkcode UsageError}
- * with a one-line message and a hint, raised before anything connects.
+ * accepts, parsed as `node:util`'s `parseArgs` does (`parse_options.ts`). Every mistake becomes
+ * a {@linkcode UsageError} with a one-line message and a hint, raised before anything connects.
  *
  * @module
  */
