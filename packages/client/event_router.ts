@@ -51,6 +51,8 @@ export class EventRouter {
   readonly #listeners = new Listeners<ClientEvent>();
   readonly #streams = new Set<EventStream<ClientEvent>>();
   #dropped = 0;
+  /** The handle the last data event went to (a live one is in `subscriptions` under its key). */
+  #last: Subscription | undefined;
 
   /** Creates a router with no subscriptions, listeners or streams. */
   constructor(options: RouterOptions) {
@@ -81,7 +83,15 @@ export class EventRouter {
 
   /** A session data event, to whoever reads it (the per-frame path). */
   data(event: DataEvent): void {
-    const subscription = event.key === undefined ? undefined : this.subscriptions.get(event.key);
+    const key = event.key;
+    let subscription: Subscription | undefined;
+    if (key !== undefined) {
+      // Frames come in runs of one subscription: the last handle found, while still live.
+      subscription = this.#last;
+      if (subscription === undefined || subscription.key !== key || !subscription.active) {
+        subscription = this.#last = this.subscriptions.get(key);
+      }
+    }
     // Nobody to tell (a books-only user): build no event object at all.
     if (
       this.#listeners.size === 0 && this.#streams.size === 0 &&
@@ -143,20 +153,17 @@ export class EventRouter {
     const signal = options?.signal;
     const stream: EventStream<ClientEvent> = new EventStream<ClientEvent>({
       capacity: options?.bufferSize ?? this.#options.bufferSize,
+      // The route object is the subscription's own (one per channel), so the stream finds the
+      // lane's count by identity; the market is read only when a lane overflows or holds markets.
       classify: (event): DataInfo | undefined => {
         if (event.type !== "data") return undefined;
-        const message = event.message;
         const subscription = event.subscription;
-        const route = subscription === undefined
-          ? unownedRoute(message.type)
-          : subscription._route(message.type, event.sid);
-        return {
-          lane: route.lane,
-          market: marketOf(message),
-          snapshot: message.type === "orderbook_snapshot",
-          policy: route.policy,
-        };
+        return subscription === undefined
+          ? unownedRoute(event.message.type)
+          : subscription._route(event.message.type, event.sid);
       },
+      market: (event) => event.type === "data" ? marketOf(event.message) : undefined,
+      snapshot: (event) => event.type === "data" && event.message.type === "orderbook_snapshot",
       onDropped: (count) => {
         this.#dropped += count;
       },

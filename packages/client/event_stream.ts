@@ -22,14 +22,14 @@ import { LaggedError } from "./errors.ts";
  */
 export type OverflowPolicy = "resync" | "latest" | "drop-oldest" | "error";
 
-/** How a stream sees one queued item: data (bounded, droppable) or lifecycle (always kept). */
+/**
+ * How a stream sees one lane of data items, as {@linkcode EventStreamOptions.classify} returns
+ * it. Return the same object for every item of a lane: the stream then finds the lane's count
+ * without a lookup (another object with the same `lane` is still counted with it, only slower).
+ */
 export interface DataInfo {
   /** The lane the data takes (capacity and policy apply per lane). */
   readonly lane: number;
-  /** The market the data is about, if any (`latest` coalesces and `resync` repairs per market). */
-  readonly market: string | undefined;
-  /** Whether the item is a full snapshot (it ends a `resync` hold on its market). */
-  readonly snapshot: boolean;
   /** The lane's overflow policy. */
   readonly policy: OverflowPolicy;
 }
@@ -38,8 +38,15 @@ export interface DataInfo {
 export interface EventStreamOptions<T> {
   /** Most data items queued per lane before the policy applies. */
   readonly capacity: number;
-  /** Classifies an item: data info, or `undefined` for lifecycle events (never dropped). */
+  /** Classifies an item: its lane, or `undefined` for lifecycle events (never dropped). */
   readonly classify: (item: T) => DataInfo | undefined;
+  /**
+   * The market a data item is about, if any (`latest` coalesces and `resync` repairs per
+   * market). Asked only when a lane overflows or holds markets, never per item otherwise.
+   */
+  readonly market: (item: T) => string | undefined;
+  /** Whether a data item is a full snapshot (it ends a `resync` hold on its market). */
+  readonly snapshot: (item: T) => boolean;
   /** Builds the `lagged` event queued after a drop. */
   readonly lagged: (lane: number, dropped: number, markets: readonly string[]) => T;
   /** Builds the error that ends the stream under the `"error"` policy (names what overflowed). */
@@ -52,22 +59,37 @@ export interface EventStreamOptions<T> {
   readonly onDetach?: () => void;
 }
 
-interface Entry<T> {
-  readonly item: T;
-  readonly info: DataInfo | undefined;
+/** One lane's state in a stream: data items queued, markets held after a `resync` overflow. */
+interface Lane {
+  readonly lane: number;
+  count: number;
+  held: Set<string> | undefined;
 }
+
+/** Lanes a stream remembers before it forgets the idle ones (nothing queued, nothing held). */
+const IDLE_LANES = 64;
 
 /**
  * A bounded async-iterable queue. Producers `push`; the consumer iterates with `for await`.
  * Breaking out of the loop (or `await using`) detaches it from the client.
+ *
+ * Per item: the queue holds the item and its lane side by side (no wrapper object), the lane of
+ * the previous item is reused when `classify` returns the same object, and a reader waiting on
+ * an empty queue gets the item at once. `next()` on a non-empty queue returns one resolved
+ * promise (what `for await` needs) and nothing else.
  */
 export class EventStream<T> implements AsyncIterableIterator<T>, AsyncDisposable {
   readonly #options: EventStreamOptions<T>;
-  #queue: Entry<T>[] = [];
+  readonly #capacity: number;
+  /** Queued items, `#head` to `#tail`; `#lanes` holds each one's lane (`undefined`: lifecycle). */
+  #items: (T | undefined)[] = [];
+  #lanes: (Lane | undefined)[] = [];
   #head = 0;
-  readonly #counts = new Map<number, number>();
-  /** Markets held after a `resync` overflow, per lane, until their snapshot arrives. */
-  readonly #held = new Map<number, Set<string>>();
+  #tail = 0;
+  readonly #byLane = new Map<number, Lane>();
+  /** The lane of the last `classify` answer, by identity. */
+  #lastInfo: DataInfo | undefined;
+  #lastLane: Lane | undefined;
   #waiter: ((result: IteratorResult<T>) => void) | undefined;
   #rejecter: ((error: unknown) => void) | undefined;
   #ended = false;
@@ -80,6 +102,7 @@ export class EventStream<T> implements AsyncIterableIterator<T>, AsyncDisposable
       throw new RangeError(`Set capacity to 1 or more: got ${options.capacity}`);
     }
     this.#options = options;
+    this.#capacity = options.capacity;
   }
 
   /** How many data items this stream has dropped so far (its lag counter). */
@@ -89,7 +112,7 @@ export class EventStream<T> implements AsyncIterableIterator<T>, AsyncDisposable
 
   /** Items waiting to be read. */
   get size(): number {
-    return this.#queue.length - this.#head;
+    return this.#tail - this.#head;
   }
 
   /** Whether the stream has ended (no more items will be accepted). */
@@ -101,21 +124,14 @@ export class EventStream<T> implements AsyncIterableIterator<T>, AsyncDisposable
   push(item: T): void {
     if (this.#ended) return;
     const info = this.#options.classify(item);
-    if (info !== undefined) {
-      const held = this.#held.get(info.lane);
-      if (held !== undefined && info.market !== undefined && held.has(info.market)) {
-        if (!info.snapshot) {
-          this.#drop(1);
-          return;
-        }
-        held.delete(info.market);
-        if (held.size === 0) this.#held.delete(info.lane);
-      }
-      const count = this.#counts.get(info.lane) ?? 0;
-      if (count >= this.#options.capacity && !this.#overflow(item, info)) return;
-      this.#counts.set(info.lane, (this.#counts.get(info.lane) ?? 0) + 1);
+    if (info === undefined) {
+      this.#deliver(item, undefined);
+      return;
     }
-    this.#deliver({ item, info });
+    const lane = info === this.#lastInfo ? this.#lastLane! : this.#laneOf(info);
+    if (lane.held !== undefined && this.#heldBack(lane, item)) return;
+    if (lane.count >= this.#capacity && !this.#overflow(item, info.policy, lane)) return;
+    this.#deliver(item, lane);
   }
 
   /**
@@ -124,9 +140,10 @@ export class EventStream<T> implements AsyncIterableIterator<T>, AsyncDisposable
    */
   hold(lane: number, markets: readonly string[]): void {
     if (markets.length === 0) return;
-    const held = this.#held.get(lane) ?? new Set<string>();
+    const state = this.#lane(lane);
+    const held = state.held ?? new Set<string>();
     for (const market of markets) held.add(market);
-    this.#held.set(lane, held);
+    state.held = held;
   }
 
   /** Ends the stream: queued items are still read, then iteration stops (or throws `error`). */
@@ -140,7 +157,7 @@ export class EventStream<T> implements AsyncIterableIterator<T>, AsyncDisposable
 
   /** Resolves with the next item, waiting for one if the queue is empty. */
   next(): Promise<IteratorResult<T>> {
-    if (this.size > 0) return Promise.resolve({ value: this.#shift(), done: false });
+    if (this.#head !== this.#tail) return Promise.resolve({ value: this.#shift(), done: false });
     if (this.#ended) {
       if (this.#error !== undefined) {
         const error = this.#error;
@@ -160,8 +177,10 @@ export class EventStream<T> implements AsyncIterableIterator<T>, AsyncDisposable
 
   /** Stops reading: drops what is queued and detaches from the client. */
   return(): Promise<IteratorResult<T>> {
-    this.#queue = [];
+    this.#items = [];
+    this.#lanes = [];
     this.#head = 0;
+    this.#tail = 0;
     this.#error = undefined;
     this.end();
     this.#settleEmpty();
@@ -178,35 +197,78 @@ export class EventStream<T> implements AsyncIterableIterator<T>, AsyncDisposable
     await this.return();
   }
 
-  #deliver(entry: Entry<T>): void {
-    if (this.#waiter !== undefined && this.size === 0) {
-      const waiter = this.#waiter;
+  /** The state of the lane `info` names, remembered for the next item. */
+  #laneOf(info: DataInfo): Lane {
+    const lane = this.#lane(info.lane);
+    this.#lastInfo = info;
+    this.#lastLane = lane;
+    return lane;
+  }
+
+  /** The state of lane `lane` (created on first use; idle lanes are forgotten now and then). */
+  #lane(lane: number): Lane {
+    let state = this.#byLane.get(lane);
+    if (state !== undefined) return state;
+    if (this.#byLane.size >= IDLE_LANES) {
+      for (const [n, idle] of this.#byLane) {
+        if (idle.count === 0 && idle.held === undefined) this.#byLane.delete(n);
+      }
+      this.#lastInfo = undefined;
+      this.#lastLane = undefined;
+    }
+    state = { lane, count: 0, held: undefined };
+    this.#byLane.set(lane, state);
+    return state;
+  }
+
+  /** Whether `item` is dropped because its market is held (a snapshot releases the market). */
+  #heldBack(lane: Lane, item: T): boolean {
+    const held = lane.held!;
+    const market = this.#options.market(item);
+    if (market === undefined || !held.has(market)) return false;
+    if (!this.#options.snapshot(item)) {
+      this.#drop(1);
+      return true;
+    }
+    held.delete(market);
+    if (held.size === 0) lane.held = undefined;
+    return false;
+  }
+
+  /** Hands `item` to a waiting reader, or queues it (counted in `lane`). */
+  #deliver(item: T, lane: Lane | undefined): void {
+    const waiter = this.#waiter;
+    if (waiter !== undefined && this.#head === this.#tail) {
       this.#waiter = undefined;
       this.#rejecter = undefined;
-      if (entry.info !== undefined) this.#decrement(entry.info.lane);
-      waiter({ value: entry.item, done: false });
+      waiter({ value: item, done: false });
       return;
     }
-    this.#queue.push(entry);
+    if (lane !== undefined) lane.count++;
+    const tail = this.#tail++;
+    this.#items[tail] = item;
+    this.#lanes[tail] = lane;
   }
 
   #shift(): T {
-    const entry = this.#queue[this.#head]!;
-    this.#queue[this.#head] = undefined as unknown as Entry<T>;
-    this.#head++;
-    if (this.#head > 1024 && this.#head * 2 > this.#queue.length) {
-      this.#queue = this.#queue.slice(this.#head);
+    const head = this.#head;
+    const item = this.#items[head] as T;
+    const lane = this.#lanes[head];
+    this.#items[head] = undefined;
+    this.#lanes[head] = undefined;
+    if (lane !== undefined) lane.count--;
+    if (head + 1 === this.#tail) {
+      // Empty again: start over at the front (the arrays keep their room, no copying).
       this.#head = 0;
-    }
-    if (entry.info !== undefined) this.#decrement(entry.info.lane);
-    if (this.size === 0 && this.#ended) queueMicrotask(() => this.#settleEmpty());
-    return entry.item;
-  }
-
-  #decrement(lane: number): void {
-    const count = (this.#counts.get(lane) ?? 1) - 1;
-    if (count === 0) this.#counts.delete(lane);
-    else this.#counts.set(lane, count);
+      this.#tail = 0;
+      if (this.#ended) queueMicrotask(() => this.#settleEmpty());
+    } else if (head > 1024 && head * 2 > this.#tail) {
+      this.#items = this.#items.slice(head + 1, this.#tail);
+      this.#lanes = this.#lanes.slice(head + 1, this.#tail);
+      this.#tail -= head + 1;
+      this.#head = 0;
+    } else this.#head = head + 1;
+    return item;
   }
 
   #settleEmpty(): void {
@@ -222,73 +284,76 @@ export class EventStream<T> implements AsyncIterableIterator<T>, AsyncDisposable
     } else waiter({ value: undefined, done: true });
   }
 
-  /** Removes queued data entries of `lane` matching `predicate`; returns them. */
-  #remove(lane: number, predicate: (entry: Entry<T>) => boolean): Entry<T>[] {
-    const removed: Entry<T>[] = [];
-    const kept: Entry<T>[] = [];
-    for (let i = this.#head; i < this.#queue.length; i++) {
-      const entry = this.#queue[i]!;
-      if (entry.info?.lane === lane && predicate(entry)) removed.push(entry);
-      else kept.push(entry);
+  /** Removes the queued item at `index` (a data item of `lane`); returns it. */
+  #removeAt(index: number, lane: Lane): T {
+    const item = this.#items[index] as T;
+    this.#items.splice(index, 1);
+    this.#lanes.splice(index, 1);
+    this.#tail--;
+    lane.count--;
+    return item;
+  }
+
+  /** The index of `lane`'s oldest queued item about `market` (any market: `undefined`). */
+  #find(lane: Lane, market: string | undefined): number {
+    for (let i = this.#head; i < this.#tail; i++) {
+      if (this.#lanes[i] !== lane) continue;
+      if (market === undefined || this.#options.market(this.#items[i] as T) === market) return i;
     }
-    this.#queue = kept;
-    this.#head = 0;
-    for (let i = 0; i < removed.length; i++) this.#decrement(lane);
-    return removed;
+    return -1;
   }
 
   /** Applies the policy; returns whether `item` should still be queued. */
-  #overflow(item: T, info: DataInfo): boolean {
-    const { lane, market } = info;
-    switch (info.policy) {
+  #overflow(item: T, policy: OverflowPolicy, lane: Lane): boolean {
+    switch (policy) {
       case "latest": {
-        let index = -1;
-        if (market !== undefined) {
-          for (let i = this.#head; i < this.#queue.length; i++) {
-            const e = this.#queue[i]!.info;
-            if (e?.lane === lane && e.market === market) {
-              index = i;
-              break;
-            }
-          }
-        }
-        if (index === -1) {
-          index = this.#queue.findIndex((e, i) => i >= this.#head && e.info?.lane === lane);
-        }
-        this.#queue.splice(index, 1);
-        this.#decrement(lane);
-        this.#lag(lane, 1, market === undefined ? [] : [market]);
+        const market = this.#options.market(item);
+        let index = market === undefined ? -1 : this.#find(lane, market);
+        if (index === -1) index = this.#find(lane, undefined);
+        this.#removeAt(index, lane);
+        this.#lag(lane.lane, 1, market === undefined ? [] : [market]);
         return true;
       }
       case "drop-oldest": {
-        const index = this.#queue.findIndex((e, i) => i >= this.#head && e.info?.lane === lane);
-        const dropped = this.#queue[index]!.info?.market;
-        this.#queue.splice(index, 1);
-        this.#decrement(lane);
-        this.#lag(lane, 1, dropped === undefined ? [] : [dropped]);
+        const dropped = this.#options.market(this.#removeAt(this.#find(lane, undefined), lane));
+        this.#lag(lane.lane, 1, dropped === undefined ? [] : [dropped]);
         return true;
       }
       case "resync": {
         // Every market with dropped data (plus this item's) is held until its snapshot.
         const markets = new Set<string>();
+        const market = this.#options.market(item);
         if (market !== undefined) markets.add(market);
-        const removed = this.#remove(lane, () => true);
-        for (const entry of removed) {
-          if (entry.info?.market !== undefined) markets.add(entry.info.market);
+        let removed = 0;
+        const items: (T | undefined)[] = [];
+        const lanes: (Lane | undefined)[] = [];
+        for (let i = this.#head; i < this.#tail; i++) {
+          if (this.#lanes[i] === lane) {
+            removed++;
+            const queued = this.#options.market(this.#items[i] as T);
+            if (queued !== undefined) markets.add(queued);
+          } else {
+            items.push(this.#items[i]);
+            lanes.push(this.#lanes[i]);
+          }
         }
-        const held = this.#held.get(lane) ?? new Set<string>();
+        this.#items = items;
+        this.#lanes = lanes;
+        this.#head = 0;
+        this.#tail = items.length;
+        lane.count = 0;
+        const held = lane.held ?? new Set<string>();
         for (const m of markets) held.add(m);
-        if (held.size > 0) this.#held.set(lane, held);
+        if (held.size > 0) lane.held = held;
         const list = [...markets];
-        this.#lag(lane, removed.length + 1, list);
-        if (list.length > 0) this.#options.onResync?.(lane, list);
-        void item;
+        this.#lag(lane.lane, removed + 1, list);
+        if (list.length > 0) this.#options.onResync?.(lane.lane, list);
         return false;
       }
       case "error": {
         this.#drop(1);
-        const capacity = this.#options.capacity;
-        this.end(this.#options.laggedError?.(lane, capacity) ?? new LaggedError(capacity));
+        const capacity = this.#capacity;
+        this.end(this.#options.laggedError?.(lane.lane, capacity) ?? new LaggedError(capacity));
         return false;
       }
     }
@@ -301,7 +366,7 @@ export class EventStream<T> implements AsyncIterableIterator<T>, AsyncDisposable
 
   #lag(lane: number, dropped: number, markets: readonly string[]): void {
     this.#drop(dropped);
-    this.#deliver({ item: this.#options.lagged(lane, dropped, markets), info: undefined });
+    this.#deliver(this.#options.lagged(lane, dropped, markets), undefined);
   }
 }
 
@@ -310,6 +375,10 @@ export class Listeners<E extends { readonly type: string }> {
   readonly #byType = new Map<string, Set<(event: never) => void>>();
   /** Listeners registered in all: `emit` returns at once when there are none (the usual case). */
   #total = 0;
+  /** The listeners of `"*"`, and of the type `emit` last looked up (events come in runs). */
+  #any: Set<(event: never) => void> | undefined;
+  #lastType: string | undefined;
+  #lastSet: Set<(event: never) => void> | undefined;
 
   /** Adds `listener` for events of `type` (`"*"` for all); returns its remover. */
   on<K extends E["type"] | "*">(
@@ -317,7 +386,12 @@ export class Listeners<E extends { readonly type: string }> {
     listener: (event: K extends "*" ? E : Extract<E, { type: K }>) => void,
   ): () => void {
     let set = this.#byType.get(type);
-    if (set === undefined) this.#byType.set(type, set = new Set());
+    if (set === undefined) {
+      this.#byType.set(type, set = new Set());
+      if (type === "*") this.#any = set;
+      this.#lastType = undefined;
+      this.#lastSet = undefined;
+    }
     const fn = listener as (event: never) => void;
     if (!set.has(fn)) {
       set.add(fn);
@@ -336,7 +410,7 @@ export class Listeners<E extends { readonly type: string }> {
 
   /** Whether anyone listens for `type` (lets the producer skip building events). */
   has(type: string): boolean {
-    return (this.#byType.get(type)?.size ?? 0) > 0 || (this.#byType.get("*")?.size ?? 0) > 0;
+    return (this.#byType.get(type)?.size ?? 0) > 0 || (this.#any?.size ?? 0) > 0;
   }
 
   /**
@@ -345,9 +419,14 @@ export class Listeners<E extends { readonly type: string }> {
    */
   emit(event: E): void {
     if (this.#total === 0) return;
-    const typed = this.#byType.get(event.type);
+    const type = event.type;
+    let typed = this.#lastSet;
+    if (type !== this.#lastType) {
+      typed = this.#lastSet = this.#byType.get(type);
+      this.#lastType = type;
+    }
     if (typed !== undefined && typed.size > 0) callAll(typed, event);
-    const any = this.#byType.get("*");
+    const any = this.#any;
     if (any !== undefined && any.size > 0) callAll(any, event);
   }
 
@@ -355,6 +434,9 @@ export class Listeners<E extends { readonly type: string }> {
   clear(): void {
     this.#byType.clear();
     this.#total = 0;
+    this.#any = undefined;
+    this.#lastType = undefined;
+    this.#lastSet = undefined;
   }
 }
 

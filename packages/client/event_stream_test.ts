@@ -16,9 +16,9 @@ function stream(policy: OverflowPolicy, capacity = 3) {
   const s = new EventStream<Item>({
     capacity,
     classify: (item): DataInfo | undefined =>
-      item.type === "data"
-        ? { lane: item.lane, market: item.market, snapshot: item.snapshot ?? false, policy }
-        : undefined,
+      item.type === "data" ? { lane: item.lane, policy } : undefined,
+    market: (item) => item.type === "data" ? item.market : undefined,
+    snapshot: (item) => item.type === "data" && item.snapshot === true,
     lagged: (lane, dropped, markets) => ({ type: "lagged", lane, dropped, markets }),
     onResync: (lane, markets) => resyncs.push([lane, markets]),
     onDetach: () => detached++,
@@ -151,4 +151,73 @@ test("Listeners.emit() still calls the other listeners when one throws", async (
   } finally {
     globalThis.removeEventListener("error", onError);
   }
+});
+
+test("EventStream.push() counts a lane by its number whatever object classify returns, and bounds it after many lanes come and go", async () => {
+  const lanes = new Map<number, DataInfo>();
+  let fresh = false; // classify answers a new object per item
+  const s = new EventStream<Item>({
+    capacity: 2,
+    classify: (item): DataInfo | undefined => {
+      if (item.type !== "data") return undefined;
+      if (fresh) return { lane: item.lane, policy: "drop-oldest" };
+      let info = lanes.get(item.lane);
+      if (info === undefined) {
+        lanes.set(item.lane, info = { lane: item.lane, policy: "drop-oldest" });
+      }
+      return info;
+    },
+    market: (item) => item.type === "data" ? item.market : undefined,
+    snapshot: () => false,
+    lagged: (lane, dropped, markets) => ({ type: "lagged", lane, dropped, markets }),
+  });
+  // 200 lanes, each read at once: idle lanes are forgotten, and a reused one starts at zero.
+  for (let lane = 1; lane <= 200; lane++) {
+    s.push(data(lane, "A", lane));
+    assert.equal((await s.next()).value.n, lane);
+  }
+  s.push(data(7, "A", 1));
+  fresh = true;
+  s.push(data(7, "B", 2));
+  s.push(data(7, "C", 3)); // the third of lane 7 (two objects for it): drops the oldest
+  fresh = false;
+  s.push(data(8, "D", 4));
+  const items = await drain(s);
+  assert.deepEqual(items.map((i) => i.type === "data" ? i.market : i.type), [
+    "B",
+    "lagged",
+    "C",
+    "D",
+  ]);
+  assert.equal(s.dropped, 1);
+});
+
+test("EventStream.next() reads items queued while the reader was away in order, and a waiting reader gets the next one at once", async () => {
+  const { s } = stream("drop-oldest", 100);
+  for (let n = 1; n <= 3; n++) s.push(data(1, "A", n));
+  const seen: number[] = [];
+  for (let n = 0; n < 3; n++) seen.push(((await s.next()).value as { n: number }).n);
+  const waiting = s.next();
+  s.push(data(1, "A", 4));
+  s.push(data(1, "A", 5));
+  seen.push(((await waiting).value as { n: number }).n);
+  assert.equal(s.size, 1);
+  seen.push(((await s.next()).value as { n: number }).n);
+  assert.deepEqual(seen, [1, 2, 3, 4, 5]);
+});
+
+test("Listeners.emit() reaches a listener added for a type that had none when last emitted, and none after clear()", () => {
+  const listeners = new Listeners<Item>();
+  const seen: string[] = [];
+  listeners.on("lagged", () => seen.push("lagged"));
+  listeners.emit({ type: "connected" }); // nobody listens for connected yet
+  listeners.on("connected", () => seen.push("connected"));
+  listeners.emit({ type: "connected" });
+  listeners.on("*", (e) => seen.push(`* ${e.type}`));
+  listeners.emit({ type: "connected" });
+  listeners.clear();
+  listeners.emit({ type: "connected" });
+  listeners.on("connected", () => seen.push("again"));
+  listeners.emit({ type: "connected" });
+  assert.deepEqual(seen, ["connected", "connected", "* connected", "again"]);
 });

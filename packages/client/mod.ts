@@ -40,13 +40,16 @@
  *
  * **One `orderbook_delta` frame, socket to the user's loop.** The adapter's transport calls
  * `SocketEvents.text` → `connection_driver.ts` passes it on if it came on the live socket →
- * `session_driver.ts` `receiveText`: the frame limit, then the core's `Session.receiveText`
- * (decode on the fast path, seq check, book update; one `data` event), then `pump()` hands the
- * event to → `event_router.ts` `data()`: the handle by key; nothing is built when nobody reads;
+ * `session_driver.ts` `receiveText`: the frame limit, the time (once per run of frames when the
+ * transport `readsInRuns`), then the core's `Session.receiveText` (decode on the fast path, seq
+ * check, book update; one `data` event), then `pump()` hands the event to →
+ * `event_router.ts` `data()`: the handle by key (the last one, while live); nothing is built
+ * when nobody reads;
  * else one event (`client_event.ts` `dataEvent`) to the client's listeners and streams and the
  * subscription's (`subscription.ts` `_emit`) → `event_stream.ts` `push()`: its lane and policy
- * (`overflow_routing.ts` through `Subscription._route`), then straight to the waiting
- * `for await` reader (`EventStream.next()`) or into the queue.
+ * (`overflow_routing.ts` through `Subscription._route`; the previous frame's lane when the route
+ * is the same object), then straight to the waiting `for await` reader (`EventStream.next()`)
+ * or into the queue (item and lane side by side, no wrapper).
  *
  * **One `subscribe()` to the wire and back.** `client.ts` `subscribe()`: overflow policies
  * (`overflow_routing.ts` `resolveOverflow`), the core's `Session.subscribe` (validates, queues

@@ -92,7 +92,7 @@ export function channelOfLane(lane: number): Channel | undefined {
 
 /**
  * The routes of one subscription, built once when it is created: a message type carried by
- * exactly one of its channels is one map lookup per message.
+ * exactly one of its channels is one map lookup (none when it is the previous message's type).
  */
 export class RouteTable {
   readonly #key: SubscriptionKey;
@@ -102,6 +102,9 @@ export class RouteTable {
   readonly #byType = new Map<string, Route>();
   /** The route of each of the subscription's channels. */
   readonly #byChannel = new Map<Channel, Route>();
+  /** The type `route` last found in `#byType`, and its route (data comes in runs of one type). */
+  #lastType: string | undefined;
+  #lastRoute: Route | undefined;
 
   /** Routes for subscription `key` to `channels` with the resolved `overflow` policies. */
   constructor(key: SubscriptionKey, channels: readonly Channel[], overflow: OverflowPolicies) {
@@ -120,7 +123,12 @@ export class RouteTable {
    * carry the type) tells which channel the message's `sid` belongs to.
    */
   route(type: string, sid: number | undefined, sids: () => readonly SidInfo[]): Route {
-    return this.#byType.get(type) ?? this.#resolve(type, sid, sids);
+    if (type === this.#lastType) return this.#lastRoute!;
+    const route = this.#byType.get(type);
+    if (route === undefined) return this.#resolve(type, sid, sids);
+    this.#lastType = type;
+    this.#lastRoute = route;
+    return route;
   }
 
   /** A type several of the subscription's channels carry (by the sid's channel), or none. */

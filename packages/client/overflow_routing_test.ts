@@ -178,3 +178,21 @@ test("LaggedError names the subscription's channel and markets when a trade stre
   );
   assert.equal(String(sub), "Subscription(trade on M1)");
 });
+
+test("data of a subscription that ended reaches neither its handle nor its streams, even right after data that did", async () => {
+  const router = new EventRouter({ bufferSize: 8, resyncMarkets: () => {} });
+  const sub = handle(router, 5, ["trade"], {}, [{ channel: "trade", sid: 9 }]);
+  const stream = sub.events();
+  const seen: string[] = [];
+  sub.on("data", () => seen.push("data"));
+  router.data(data(5, 9, "trade", "M1"));
+  router.forget(5);
+  router.data(data(5, 9, "trade", "M1"));
+  const again = handle(router, 6, ["trade"], {}, [{ channel: "trade", sid: 9 }]);
+  const later: string[] = [];
+  again.on("data", () => later.push("data"));
+  router.data(data(6, 9, "trade", "M1"));
+  assert.deepEqual(seen, ["data"]);
+  assert.deepEqual(later, ["data"]);
+  assert.deepEqual(await overflowOf(stream), ["data"]);
+});
