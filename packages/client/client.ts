@@ -66,7 +66,7 @@ export class KalshiWsClient implements AsyncIterable<ClientEvent>, AsyncDisposab
   readonly #lifecycle: ConnectionLifecycle;
   readonly #driver: ConnectionDriver;
   readonly #sessionDriver: SessionDriver;
-  readonly #metrics: ClientMetrics = new ClientMetrics();
+  readonly #metrics: ClientMetrics;
   readonly #router: EventRouter;
   readonly #requests = new PendingRequests();
   readonly #signal: AbortSignal | undefined;
@@ -89,7 +89,8 @@ export class KalshiWsClient implements AsyncIterable<ClientEvent>, AsyncDisposab
     this.#endpoint = resolveEndpoint(options.endpoint ?? "production");
     this.#keyId = options.keyId;
     this.#signerSource = options.signer ?? options.privateKeyPem!;
-    this.#clock = options.clock ?? systemClock;
+    const clock = this.#clock = options.clock ?? systemClock;
+    this.#metrics = new ClientMetrics(clock === systemClock ? Date.now : () => clock.wallTime());
     this.#books = options.books === true
       ? new BookStore()
       : options.books instanceof BookStore
@@ -130,6 +131,7 @@ export class KalshiWsClient implements AsyncIterable<ClientEvent>, AsyncDisposab
       maxFrameBytes,
       router: this.#router,
       handle: (event) => this.#handle(event),
+      readsInRuns: options.transport.readsInRuns === true,
     });
     this.#sessionDriver = sessionDriver;
     this.#driver = new ConnectionDriver({

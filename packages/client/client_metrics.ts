@@ -93,7 +93,7 @@ export interface MetricsView {
   }[];
 }
 
-/** A message counter per message type (one map lookup and an increment per frame). */
+/** A message counter per message type (a map lookup only when the type changes). */
 interface TypeCount {
   n: number;
 }
@@ -101,6 +101,9 @@ interface TypeCount {
 /** The client's counters; the client feeds it, {@linkcode ClientMetrics.snapshot} reads it. */
 export class ClientMetrics {
   readonly #byType = new Map<string, TypeCount>();
+  /** The type of the last message and its counter (messages come in runs of one type). */
+  #lastType: string | undefined;
+  #lastCount: TypeCount | undefined;
   readonly #lag = new LagHistogram();
   readonly #wallClock: () => number;
   /** Keys of subscriptions that have been live once (`pending` until then). */
@@ -119,9 +122,15 @@ export class ClientMetrics {
 
   /** A data message arrived at wall-clock `wallMs` (the per-frame path). */
   message(message: DataMessage | UnknownMessage, wallMs: number): void {
-    const count = this.#byType.get(message.type);
-    if (count === undefined) this.#byType.set(message.type, { n: 1 });
-    else count.n++;
+    const type = message.type;
+    if (type === this.#lastType) this.#lastCount!.n++;
+    else {
+      let count = this.#byType.get(type);
+      if (count === undefined) this.#byType.set(type, count = { n: 0 });
+      count.n++;
+      this.#lastType = type;
+      this.#lastCount = count;
+    }
     this.#lastMessageWall = wallMs;
     const ts = (message as { msg?: { ts_ms?: unknown } }).msg?.ts_ms;
     if (typeof ts === "number") this.#lag.observe(wallMs - ts);

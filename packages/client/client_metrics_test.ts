@@ -42,9 +42,11 @@ test("messages count per channel (snapshot and delta both orderbook_delta), the 
   metrics.message({ ...delta(undefined), type: "orderbook_snapshot" } as DataMessage, now);
   metrics.message(delta(undefined), now);
   metrics.message(ticker, now);
+  metrics.message(delta(undefined), now); // back to a type seen before
+  metrics.message(ticker, now);
   now += 2_500;
   const snapshot = metrics.snapshot(view("open", []));
-  assert.deepEqual(snapshot.messages, { orderbook_delta: 2, ticker: 1 });
+  assert.deepEqual(snapshot.messages, { orderbook_delta: 3, ticker: 2 });
   assert.equal(snapshot.lastMessageAgeSeconds, 2.5);
   assert.equal(snapshot.dropped, 3);
   assert.equal(snapshot.connected, true);

@@ -13,7 +13,10 @@ export type TimerHandle = unknown;
 export interface Clock {
   /** Monotonic milliseconds (never jumps backwards); fed to the engine as `now`. */
   now(): number;
-  /** Wall-clock Unix milliseconds; used only for the handshake timestamp. */
+  /**
+   * Wall-clock Unix milliseconds: the handshake timestamp, and the receive time of frames (the
+   * message lag) and of metrics snapshots.
+   */
   wallTime(): number;
   /** Runs `callback` once after `delayMs` milliseconds. */
   setTimer(callback: () => void, delayMs: number): TimerHandle;

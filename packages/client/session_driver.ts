@@ -6,7 +6,8 @@
  *
  * The per-frame path is {@linkcode SessionDriver.receiveText}: size check, `receiveText`, one
  * pump; a pump that only delivered data leaves the timer alone (see
- * {@linkcode SessionDriver.pump}).
+ * {@linkcode SessionDriver.pump}). Over a transport that `readsInRuns`, the clock is read once
+ * per run of frames (per socket read), not per frame.
  *
  * @module
  */
@@ -32,7 +33,15 @@ export interface SessionDriverOptions {
   readonly metrics: ClientMetrics;
   /** Where every other event goes. */
   readonly handle: (event: Exclude<SessionEvent, DataEvent>) => void;
+  /**
+   * The transport reports the frames of one socket read in one synchronous run (its
+   * `readsInRuns`): read the clock at the first frame of a run only.
+   */
+  readonly readsInRuns?: boolean;
 }
+
+/** Settled once: `then` on it runs a callback once the current run of synchronous work ends. */
+const SETTLED = Promise.resolve();
 
 /** Drives a {@linkcode Session} with a real socket and timer. */
 export class SessionDriver {
@@ -47,6 +56,7 @@ export class SessionDriver {
   readonly #router: EventRouter;
   readonly #metrics: ClientMetrics;
   readonly #handle: (event: Exclude<SessionEvent, DataEvent>) => void;
+  readonly #readsInRuns: boolean;
 
   #stopped = false;
   #timer: TimerHandle | undefined;
@@ -55,9 +65,15 @@ export class SessionDriver {
   #pumpAgain = false;
   /** Set when something other than data went by (a frame sent, a non-data event). */
   #deadlinesMayChange = true;
-  /** `Date.now()` when {@linkcode SessionDriver.#frameNow} last read the monotonic clock. */
+  /** Wall-clock time (ms) when {@linkcode SessionDriver.#frameNow} last read the clock. */
   #frameWall = Number.NaN;
+  /** Monotonic time (ms) read with it. */
   #frameMonotonic = 0;
+  /** Whether the frame times above are this run's (`readsInRuns`: reset when the run ends). */
+  #timedRun = false;
+  readonly #endRun = (): void => {
+    this.#timedRun = false;
+  };
 
   /** Creates a driver; it acts when fed (`receiveText`, `pump`, …). */
   constructor(options: SessionDriverOptions) {
@@ -67,6 +83,7 @@ export class SessionDriver {
     this.#router = options.router;
     this.#metrics = options.metrics;
     this.#handle = options.handle;
+    this.#readsInRuns = options.readsInRuns === true;
   }
 
   /**
@@ -140,9 +157,9 @@ export class SessionDriver {
     for (let event = this.#session.pollEvent(); event !== undefined;) {
       if (event.type === "data") {
         data++;
-        // Wall-clock receive time for the lag: the per-frame Date.now() #frameNow already read.
+        // Wall-clock receive time for the lag: the one #frameNow read for the frame (or its run).
         const wall = this.#frameWall;
-        this.#metrics.message(event.message, Number.isNaN(wall) ? Date.now() : wall);
+        this.#metrics.message(event.message, Number.isNaN(wall) ? this.#clock.wallTime() : wall);
         this.#router.data(event);
       } else {
         this.#deadlinesMayChange = true;
@@ -176,17 +193,30 @@ export class SessionDriver {
   }
 
   /**
-   * The monotonic time for an inbound frame. With the system clock, `performance.now()` (a
-   * runtime call costing as much as decoding a small frame) is read only when `Date.now()` (a
-   * cheap builtin) moved on: at most 1 ms stale, which neither liveness (25 s) nor command
-   * timeouts can notice. An injected clock is read every time.
+   * The monotonic time for an inbound frame (and, in `#frameWall`, its wall-clock time for the
+   * lag). With the system clock, `performance.now()` (a runtime call costing as much as decoding
+   * a small frame) is read only when `Date.now()` (a cheap builtin) moved on: at most 1 ms stale,
+   * which neither liveness (25 s) nor command timeouts can notice. An injected clock is read as
+   * it is. Over a transport that `readsInRuns`, the frames of one run (one socket read, handed
+   * over synchronously) all take the time read at its first frame: the time they were read; a
+   * microtask marks the end of the run, so the next read is timed afresh.
    */
   #frameNow(): number {
-    if (this.#clock !== systemClock) return this.#clock.now();
-    const wall = Date.now();
-    if (wall !== this.#frameWall) {
-      this.#frameWall = wall;
-      this.#frameMonotonic = systemClock.now();
+    if (this.#timedRun) return this.#frameMonotonic;
+    const clock = this.#clock;
+    if (clock === systemClock) {
+      const wall = Date.now();
+      if (wall !== this.#frameWall) {
+        this.#frameWall = wall;
+        this.#frameMonotonic = systemClock.now();
+      }
+    } else {
+      this.#frameMonotonic = clock.now();
+      this.#frameWall = clock.wallTime();
+    }
+    if (this.#readsInRuns) {
+      this.#timedRun = true;
+      void SETTLED.then(this.#endRun);
     }
     return this.#frameMonotonic;
   }

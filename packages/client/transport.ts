@@ -66,6 +66,13 @@ export interface Transport {
   readonly name: string;
   /** Whether this transport reports ping frames (Deno's built-in WebSocket cannot). */
   readonly seesPings: boolean;
+  /**
+   * Whether the transport reports every frame of one socket read in one synchronous run (`ws`
+   * on Node does). The client then reads the clock once per run, at its first frame — the time
+   * those frames were read — instead of once per frame. Leave it unset for a transport that
+   * reports frames one event-loop turn at a time (the clock is read per frame then).
+   */
+  readonly readsInRuns?: boolean;
   /** Opens a socket to `url` sending `headers` with the upgrade request. */
   open(
     url: string,

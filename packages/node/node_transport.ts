@@ -20,6 +20,8 @@ import { retryAfterMs } from "@kalshi-ws/client/internal";
 export const nodeTransport: Transport = {
   name: "node-ws",
   seesPings: true,
+  // ws hands every complete message of a socket read over synchronously (since ws 8.17).
+  readsInRuns: true,
   open(url, headers, events: SocketEvents, options?: OpenOptions): SocketConnection {
     const socket = new WebSocket(url, {
       headers: { ...headers },
@@ -45,7 +47,7 @@ export const nodeTransport: Transport = {
     socket.on("message", (data: WebSocket.RawData, isBinary: boolean) => {
       if (invalidText !== "") return; // closing: nothing after the refused message
       const bytes = Array.isArray(data) ? Buffer.concat(data) : data as Buffer;
-      const text = bytes.toString("utf8");
+      const text = bytes.toString(); // UTF-8; without arguments, straight to the decoder
       if (!isBinary && text.includes("\uFFFD") && !isUtf8(bytes)) {
         invalidText = "invalid UTF-8 in a text message";
         socket.close(1007, invalidText);
