@@ -3,15 +3,17 @@
  * `node`, so the Node adapter is measured on Node itself. Connects to the sender given by
  * `--port` and runs, in an order rotating per round, a bare `ws` client that only counts frames
  * (the receive ceiling), a bare `ws` client that `JSON.parse`s each frame (the baseline), and our
- * client over the Node adapter's transport (books on, a `data` listener, books checked exact);
- * prints one JSON line of per-round times (ms).
+ * client over the Node adapter's transport, books on, consumed two ways: a `data` listener, and
+ * `for await (const event of sub)` on the subscription as the README does (every event iterated,
+ * the event's book read from `client.books`, no event dropped or lagged); books checked exact
+ * after both. Prints one JSON line of per-round times (ms).
  *
  * @module
  */
 
 import WebSocket from "ws";
 import { parseArgs } from "node:util";
-import { connect, type KalshiWsClient } from "../packages/client/mod.ts";
+import { connect, type KalshiWsClientWithBooks } from "../packages/client/mod.ts";
 import { nodeTransport } from "../packages/node/node_transport.ts";
 
 const { values } = parseArgs({
@@ -55,9 +57,8 @@ function bareWs(parse: boolean): Promise<number> {
   });
 }
 
-async function ours(): Promise<number> {
-  const start = performance.now();
-  const client: KalshiWsClient = await connect({
+function open(): Promise<KalshiWsClientWithBooks> {
+  return connect({
     transport: nodeTransport,
     endpoint: url,
     keyId: "bench",
@@ -65,6 +66,22 @@ async function ours(): Promise<number> {
     books: true,
     reconnect: false,
   });
+}
+
+/** Throws unless every book is valid at the end and nothing went wrong on the way. */
+async function finish(client: KalshiWsClientWithBooks, problems: number): Promise<void> {
+  let valid = 0;
+  for (const book of client.books.books()) if (book.valid) valid++;
+  await client.close();
+  if (problems > 0 || valid !== markets.length) {
+    throw new Error(`Cannot benchmark: ${problems} problems, ${valid} valid books`);
+  }
+}
+
+/** Our client, a `data` listener counting the events. */
+async function listener(): Promise<number> {
+  const start = performance.now();
+  const client = await open();
   let count = 0;
   let problems = 0;
   let done!: (ms: number) => void;
@@ -78,19 +95,47 @@ async function ours(): Promise<number> {
     buffer: false,
   });
   const ms = await finished;
-  let valid = 0;
-  for (const book of client.books!.books()) if (book.valid) valid++;
-  await client.close();
-  if (problems > 0 || valid !== markets.length) {
-    throw new Error(`Cannot benchmark: ${problems} problems, ${valid} valid books`);
+  await finish(client, problems);
+  return ms;
+}
+
+/**
+ * Our client, `for await (const event of sub)` as the README shows: every event of the
+ * subscription (snapshots, deltas, lifecycle) through its buffered stream, each data event's
+ * book read (`client.books.get`).
+ */
+async function iterated(): Promise<number> {
+  const start = performance.now();
+  const client = await open();
+  let problems = 0;
+  client.on("gap", () => problems++);
+  client.on("book_invalid", () => problems++);
+  const sub = await client.subscribe({
+    channels: ["orderbook_delta"],
+    market_tickers: markets,
+  });
+  let count = 0;
+  let valid = 0; // data events whose book is valid when read
+  for await (const event of sub) {
+    if (event.type === "data") {
+      const message = event.message;
+      if (message.type === "orderbook_delta" || message.type === "orderbook_snapshot") {
+        if (client.books.get(message.msg.market_ticker)?.valid) valid++;
+      }
+      if (++count === dataEvents) break;
+    } else if (event.type !== "subscribed") problems++; // lagged, or anything else unexpected
   }
+  const ms = performance.now() - start;
+  if (valid !== count) problems++;
+  await finish(client, problems);
   return ms;
 }
 
 const runs = {
   receive: { run: () => bareWs(false), times: [] as number[] },
   parse: { run: () => bareWs(true), times: [] as number[] },
-  client: { run: ours, times: [] as number[] },
+  client: { run: listener, times: [] as number[] },
+  iterated: { run: iterated, times: [] as number[] },
 };
 const order = Object.values(runs);
 for (const { run } of order) await run(); // warm-up
@@ -105,4 +150,5 @@ console.log(JSON.stringify({
   receive: runs.receive.times,
   parse: runs.parse.times,
   client: runs.client.times,
+  iterated: runs.iterated.times,
 }));

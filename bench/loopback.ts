@@ -15,7 +15,8 @@
  * - `ws` (npm) in this Deno process: bare receive, bare + `JSON.parse`, our client over the Node
  *   adapter's transport;
  * - on Node itself when `node` is on the PATH (`_node_client.ts`, bundled with `deno bundle`):
- *   bare `ws` receive, bare `ws` + `JSON.parse` (the Node baseline) and the Node adapter.
+ *   bare `ws` receive, bare `ws` + `JSON.parse` (the Node baseline) and the Node adapter, read
+ *   by a `data` listener and by `for await (const event of sub)` (the README's way).
  *
  * Time runs from opening the socket (the CLI: from calling `main()`) to the last frame handled
  * (the bare sockets and the CLI: to the socket closed). Ratios are per round, baseline time /
@@ -374,6 +375,7 @@ interface NodeResult {
   receive: number[];
   parse: number[];
   client: number[];
+  iterated: number[];
 }
 let onNode: NodeResult | undefined;
 if (runNode) {
@@ -445,6 +447,11 @@ if (onNode !== undefined) {
     ws_receive: { rate: rate(onNode.receive), ratio: per(onNode.receive), vs: "ws_parse" },
     ws_parse: { rate: rate(onNode.parse) },
     node_client: { rate: rate(onNode.client), ratio: per(onNode.client), vs: "ws_parse" },
+    node_for_await: {
+      rate: rate(onNode.iterated),
+      ratio: per(onNode.iterated),
+      vs: "ws_parse",
+    },
   };
 }
 
@@ -461,7 +468,13 @@ if (node !== null) {
   console.log(`  on Node ${onNode!.node}:`);
   console.log(`    bare ws receive ${n.ws_receive!.rate} frames/s  ${n.ws_receive!.ratio}×`);
   console.log(`    bare ws + JSON.parse ${n.ws_parse!.rate} frames/s  (baseline)`);
-  console.log(`    Node adapter ${n.node_client!.rate} frames/s  ${n.node_client!.ratio}×`);
+  console.log(
+    `    Node adapter, data listener ${n.node_client!.rate} frames/s  ${n.node_client!.ratio}×`,
+  );
+  console.log(
+    `    Node adapter, for await of sub ${n.node_for_await!.rate} frames/s  ` +
+      `${n.node_for_await!.ratio}×`,
+  );
 }
 for (const [name, samples] of Object.entries(latency)) {
   if (samples.length === 0) continue;
