@@ -62,13 +62,13 @@ export interface OpenOptions {
  * `@kalshi-ws/node` each export one; pass your own to run over anything else.
  */
 export interface Transport {
-  /** A short name for diagnostics (`"deno"`, `"node-ws"`, `"memory"`). */
+  /** A short name for diagnostics (`"deno"`, `"node"`, `"memory"`). */
   readonly name: string;
   /** Whether this transport reports ping frames (Deno's built-in WebSocket cannot). */
   readonly seesPings: boolean;
   /**
-   * Whether the transport reports every frame of one socket read in one synchronous run (`ws`
-   * on Node does). The client then reads the clock once per run, at its first frame — the time
+   * Whether the transport reports every frame of one socket read in one synchronous run (the
+   * Node transport does, as `ws` does). The client then reads the clock once per run, at its first frame — the time
    * those frames were read — instead of once per frame. Leave it unset for a transport that
    * reports frames one event-loop turn at a time (the clock is read per frame then).
    */

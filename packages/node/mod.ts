@@ -1,7 +1,8 @@
 /**
- * `@kalshi-ws/node`: the Kalshi WebSocket client for Node, over the `ws` package. It sends
- * upgrade headers, reports the status of a rejected upgrade, and shows Kalshi's `heartbeat`
- * pings (answering them with pongs), which count as liveness.
+ * `@kalshi-ws/node`: the Kalshi WebSocket client for Node, over a WebSocket client of its own on
+ * `node:net`/`node:tls` (every frame of a socket read decoded straight from the read's bytes). It
+ * sends upgrade headers, reports the status of a rejected upgrade, and shows Kalshi's
+ * `heartbeat` pings (answering them with pongs), which count as liveness.
  *
  * Exports the same names as the other runtime adapter, so switching runtime is one import.
  *

@@ -1,6 +1,7 @@
 /**
- * The transport conformance suite on the installed `@kalshi-ws/node` (its `transport` is the
- * `ws`-based one): run by `deno task test:node` under Node, against the npm tarball.
+ * The transport conformance suite on the installed `@kalshi-ws/node` (its `transport` is its own
+ * WebSocket client on `node:net`/`node:tls`): run by `deno task test:node` under Node, against the
+ * npm tarball.
  *
  * @module
  */
