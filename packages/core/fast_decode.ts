@@ -203,13 +203,21 @@ function plain(text: string, start: number, end: number): boolean {
 function digits(text: string, start: number, end: number): number {
   const n = end - start;
   if (n < 1 || n > 15) return -1;
-  let value = 0;
-  for (let i = start; i < end; i++) {
+  // Two int32 halves (the last 9 digits and those before), so the loops stay in small integers.
+  const split = n > 9 ? end - 9 : start;
+  let high = 0;
+  for (let i = start; i < split; i++) {
     const c = text.charCodeAt(i) - ZERO;
     if (c < 0 || c > 9) return -1;
-    value = value * 10 + c;
+    high = high * 10 + c;
   }
-  return n > 1 && text.charCodeAt(start) === ZERO ? -1 : value;
+  let low = 0;
+  for (let i = split; i < end; i++) {
+    const c = text.charCodeAt(i) - ZERO;
+    if (c < 0 || c > 9) return -1;
+    low = low * 10 + c;
+  }
+  return n > 1 && text.charCodeAt(start) === ZERO ? -1 : high * 1e9 + low;
 }
 
 const DOT = 46;

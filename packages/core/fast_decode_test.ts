@@ -290,3 +290,46 @@ test("DeltaScanner.slot is the market's own slot on the known lane, and none oth
   assert.equal(own.scan('{"type":"orderbook_delta","sid":3}'), undefined);
   assert.equal(own.slot, undefined);
 });
+
+test("DeltaScanner.scan() reads seq and ts_ms of 1–15 digits exactly on the known lane", () => {
+  assert.ok(check(CANONICAL, "teach the market"));
+  // The known lane reads integers in two halves (the last 9 digits and those before them).
+  const values = [
+    "0",
+    "7",
+    "999999999",
+    "1000000000",
+    "1000000001",
+    "1669149841000",
+    "9007199254740991",
+    "999999999999999",
+    "100000000000000",
+  ];
+  for (const value of values) {
+    for (
+      const frame of [
+        CANONICAL.replace('"seq":3', `"seq":${value}`),
+        CANONICAL.replace("1669149841000", value),
+      ]
+    ) {
+      const taken = check(frame, `integer ${value}`);
+      assert.equal(taken, value.length <= 15, `${value}: ${frame}`);
+      if (taken) {
+        scanner.scan(frame);
+        assert.ok(scanner.slot !== undefined, `${value}: not on the known lane`);
+      }
+    }
+  }
+  const refused = ["01", "0000000001", "1a", "12345a7890123", "1234567890a23", "-1", "1.5", "1e3"];
+  for (const value of refused) {
+    for (
+      const frame of [
+        CANONICAL.replace('"seq":3', `"seq":${value}`),
+        CANONICAL.replace("1669149841000", value),
+      ]
+    ) {
+      assert.equal(scanner.scan(frame), undefined, frame);
+      check(frame, `refused ${value}`);
+    }
+  }
+});
