@@ -12,6 +12,7 @@
 import type { BookStore, OrderBook, PriceLevel } from "@kalshi-ws/client";
 import { formatMid, formatPrice } from "@kalshi-ws/client";
 import type { OutputFormat } from "./args.ts";
+import { BookLineWriter } from "./book_lines.ts";
 import type { Output } from "./output.ts";
 import { type MarketPanel, renderBooks } from "./render_book.ts";
 
@@ -41,7 +42,10 @@ export interface BookLine {
   readonly final?: true;
 }
 
-/** Builds the NDJSON line of a (valid) book. */
+/**
+ * Builds the NDJSON line of a (valid) book. The view prints the same bytes through
+ * `BookLineWriter` (`book_lines.ts`), which writes them without this object.
+ */
 export function bookLine(book: OrderBook, t: number, final = false): BookLine {
   const nullable = (value: number | undefined): string | null =>
     value === undefined ? null : formatPrice(value);
@@ -85,6 +89,8 @@ export interface BookViewOptions {
 }
 
 const REDRAW_MS = 250;
+/** The final books are written in pieces of about this size. */
+const FINAL_WRITE_BYTES = 1 << 16;
 
 /** Throttled output of a book store; call `touched()` on every book message. */
 export class BookView {
@@ -96,6 +102,7 @@ export class BookView {
   #touchWall = Number.NaN;
   #touchMonotonic = 0;
   readonly #pending = new Set<string>();
+  readonly #lines = new BookLineWriter();
   #timer: ReturnType<typeof setTimeout> | undefined;
   #immediate = false;
   #running = false;
@@ -179,12 +186,17 @@ export class BookView {
       return invalid;
     }
     const t = Date.now();
-    const lines: BookLine[] = [];
+    // ~1 MB for 1 000 books, written in 64 KiB pieces: the buffer stays in cache, and the
+    // reader drains one piece while the next is written.
+    const lines = this.#lines;
     for (const book of books) {
-      if (book.valid) lines.push(bookLine(book, t, true));
-      else invalid.push(book.marketTicker);
+      if (!book.valid) invalid.push(book.marketTicker);
+      else {
+        lines.add(book, t, true);
+        if (lines.size >= FINAL_WRITE_BYTES) out.bytes(lines.take());
+      }
     }
-    out.jsonLines(lines);
+    out.bytes(lines.take());
     return invalid;
   }
 
@@ -207,10 +219,12 @@ export class BookView {
     this.#store.drainChanges((book) => pending.add(book.marketTicker));
     if (pending.size === 0) return;
     const t = Date.now();
+    const lines = this.#lines;
     for (const ticker of pending) {
       const book = this.#store.get(ticker);
       if (book?.valid && this.#wanted(ticker)) {
-        if (!this.#options.out.json(bookLine(book, t))) return this.#closed();
+        lines.add(book, t);
+        if (!this.#options.out.bytes(lines.take())) return this.#closed();
       }
     }
     pending.clear();

@@ -72,17 +72,6 @@ export class Output {
     return this.raw(`${printableJson(value)}\n`);
   }
 
-  /**
-   * Writes JSON values as NDJSON lines in one write (the final books: one write of ~1 MB instead
-   * of a thousand); returns false if stdout is closed.
-   */
-  jsonLines(values: readonly unknown[]): boolean {
-    if (values.length === 0) return !this.#closed;
-    let text = "";
-    for (const value of values) text += `${printableJson(value)}\n`;
-    return this.raw(text);
-  }
-
   /** Writes one line of data to stdout, control characters escaped; false if stdout is closed. */
   line(text: string): boolean {
     return this.raw(`${printable(text)}\n`);
@@ -93,9 +82,18 @@ export class Output {
    * escape any server-controlled part with `printable()` themselves.
    */
   raw(text: string): boolean {
+    return this.bytes(encoder.encode(text));
+  }
+
+  /**
+   * Writes UTF-8 bytes to stdout as they are (`book` lines written straight into bytes), in one
+   * write however large; false if stdout is closed. Callers escape server-controlled parts.
+   */
+  bytes(data: Uint8Array): boolean {
     if (this.#closed) return false;
+    if (data.length === 0) return true;
     try {
-      writeAll((bytes) => this.#streams.writeOut(bytes), encoder.encode(text));
+      writeAll((bytes) => this.#streams.writeOut(bytes), data);
       return true;
     } catch (error) {
       if (isBrokenPipe(error)) {

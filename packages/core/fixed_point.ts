@@ -127,8 +127,17 @@ export function parsePrice(text: string | number): Price {
   return parseScaled(text, PRICE_DECIMALS, false);
 }
 
+/**
+ * The text of each price from $0 to $1, made on first use: a book's ladders repeat the same few
+ * hundred prices, and printing 1 000 books formats ~100 000 levels (the CLI's final books).
+ */
+const PRICE_TEXT: (string | undefined)[] = new Array(ONE_DOLLAR + 1);
+
 /** Formats a {@linkcode Price} the way Kalshi does: 4 decimals (`4200` → `"0.4200"`). */
 export function formatPrice(price: Price): string {
+  if (price >= 0 && price <= ONE_DOLLAR && (price | 0) === price) {
+    return PRICE_TEXT[price] ??= formatScaled(price, PRICE_DECIMALS);
+  }
   return formatScaled(price, PRICE_DECIMALS);
 }
 
@@ -142,6 +151,14 @@ export function parseCount(text: string | number): Count {
 
 /** Formats a {@linkcode Count} the way Kalshi does: 2 decimals (`-5400` → `"-54.00"`). */
 export function formatCount(count: Count): string {
+  // Below 2^31 contracts/100, whole and cents come from int32 arithmetic, without the digit
+  // padding and slicing of the general formatter.
+  const size = count < 0 ? -count : count;
+  if (size <= 0x7fffffff && (size | 0) === size) {
+    const whole = (size / 100) | 0;
+    const cents = size - whole * 100;
+    return `${count < 0 ? "-" : ""}${whole}${cents < 10 ? ".0" : "."}${cents}`;
+  }
   return formatScaled(count, COUNT_DECIMALS);
 }
 

@@ -76,3 +76,31 @@ test("fixed-point values round-trip exactly for random integers", () => {
     assert.equal(parsePrice(formatPrice(price)), price);
   }
 });
+
+test("formatPrice()/formatCount() fast paths write what the general formatter writes", () => {
+  // The reference: digits padded to one more than the decimals, the dot before the last ones.
+  const reference = (value: number, decimals: number) => {
+    const digits = String(Math.abs(value)).padStart(decimals + 1, "0");
+    const cut = digits.length - decimals;
+    return `${value < 0 ? "-" : ""}${digits.slice(0, cut)}.${digits.slice(cut)}`;
+  };
+  let state = 99;
+  const next = () => (state = (state * 1103515245 + 12345) % 2 ** 31);
+  const edges = [0, 1, 9, 10, 99, 100, 101, 999, 1000, 9999, 10_000, 10_001, 65_535, 2 ** 31 - 1];
+  const values = [...edges, 2 ** 31, 2 ** 31 + 1, 2 ** 53 - 1, 12_345_678_901];
+  for (let i = 0; i < 20_000; i++) values.push(next() % 10_002, next(), next() * 4096 + next());
+  for (const value of values) {
+    for (const v of [value, -value]) {
+      assert.equal(formatCount(v), reference(v, 2), `count ${v}`);
+      if (v >= 0) assert.equal(formatPrice(v), reference(v, 4), `price ${v}`);
+      assert.equal(formatPrice(v), formatPrice(v), "cached price text stays the same");
+    }
+  }
+  assert.equal(formatCount(-0), "0.00");
+  assert.equal(formatPrice(-0), "0.0000");
+  assert.equal(formatPrice(-4200), "-0.4200");
+  for (const bad of [0.5, 4200.5, Number.NaN, Infinity, 2 ** 53]) {
+    assert.throws(() => formatPrice(bad), RangeError, `price ${bad}`);
+    assert.throws(() => formatCount(bad), RangeError, `count ${bad}`);
+  }
+});
