@@ -220,3 +220,37 @@ test("deno-tcp transport speaks wss:// (TLS) to a server whose CA the process tr
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+test("deno-tcp transport masks what it sends at every frame length (word-wise masking)", async () => {
+  const server = new WebSocketServer({ host: "127.0.0.1", port: 0 });
+  server.on("connection", (socket) => socket.on("message", (data) => socket.send(String(data))));
+  await new Promise<void>((resolve) => server.once("listening", () => resolve()));
+  const { port } = server.address() as AddressInfo;
+  const lengths = [0, 1, 2, 3, 4, 5, 7, 8, 125, 126, 127, 1_000, 65_535, 65_536, 70_001];
+  // Text of each length in UTF-8 bytes, with multi-byte characters where it fits.
+  const texts = lengths.map((n, i) =>
+    (n >= 6 ? "é😀" : "").concat(String.fromCharCode(97 + i).repeat(n >= 6 ? n - 6 : n))
+  );
+  const echoed: string[] = [];
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const connection = tcpTransport.open(`ws://127.0.0.1:${port}/`, {}, {
+        open: () => {
+          for (const text of texts) connection.send(text);
+        },
+        text: (data) => {
+          echoed.push(data);
+          if (echoed.length === texts.length) resolve();
+        },
+        ping: () => {},
+        close: (code, reason) => reject(new Error(`closed ${code} ${reason}`)),
+        handshakeFailed: (_status, message) => reject(new Error(message)),
+      });
+    });
+  } finally {
+    for (const client of server.clients) client.terminate();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+  assert.deepEqual(echoed.map((t) => new TextEncoder().encode(t).length), lengths);
+  assert.deepEqual(echoed, texts);
+});
