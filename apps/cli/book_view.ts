@@ -9,7 +9,7 @@
  * @module
  */
 
-import type { BookStore, OrderBook, PriceLevel } from "@kalshi-ws/client";
+import type { BookStore, Clock, OrderBook, PriceLevel, TimerHandle } from "@kalshi-ws/client";
 import { formatMid, formatPrice } from "@kalshi-ws/client";
 import type { OutputFormat } from "./args.ts";
 import { BookLineWriter } from "./book_lines.ts";
@@ -86,7 +86,14 @@ export interface BookViewOptions {
   readonly color: boolean;
   /** Called once when stdout turns out to be closed (the run should stop). */
   readonly onClosed?: () => void;
+  /** The timers of redraws and intervals (the runtime's clock; `setTimeout` by default). */
+  readonly timers?: Pick<Clock, "setTimer" | "clearTimer">;
 }
+
+const TIMEOUTS: Pick<Clock, "setTimer" | "clearTimer"> = {
+  setTimer: (callback, delayMs) => setTimeout(callback, delayMs),
+  clearTimer: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+};
 
 const REDRAW_MS = 250;
 /** The final books are written in pieces of about this size. */
@@ -103,7 +110,7 @@ export class BookView {
   #touchMonotonic = 0;
   readonly #pending = new Set<string>();
   readonly #lines = new BookLineWriter();
-  #timer: ReturnType<typeof setTimeout> | undefined;
+  #timer: TimerHandle | undefined;
   #immediate = false;
   #running = false;
   #notice: { text: string; warning: boolean; at: number } | undefined;
@@ -162,7 +169,7 @@ export class BookView {
     this.#running = false;
     this.#undivert?.();
     this.#undivert = undefined;
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    if (this.#timer !== undefined) (this.#options.timers ?? TIMEOUTS).clearTimer(this.#timer);
     this.#timer = undefined;
   }
 
@@ -205,7 +212,7 @@ export class BookView {
     const { format, intervalMs } = this.#options;
     if (format === "ndjson" && intervalMs === 0) return; // driven by touched()
     const delay = format === "text" ? REDRAW_MS : intervalMs;
-    this.#timer = setTimeout(() => {
+    this.#timer = (this.#options.timers ?? TIMEOUTS).setTimer(() => {
       this.#timer = undefined;
       if (this.#options.format === "text") this.#draw();
       else this.#flush();

@@ -19,6 +19,7 @@ import {
   type SubscribeOptions,
   type SubscribeParams,
   type Subscription,
+  type TimerHandle,
   type Transport,
 } from "@kalshi-ws/client";
 import { UsageError } from "./args.ts";
@@ -123,6 +124,7 @@ export async function openClient(
       }),
       ...(options.books === undefined ? {} : { books: options.books }),
       transport: options.transport ?? context.runtime.transport,
+      clock: context.runtime.clock,
       closeTimeoutMs: CLOSE_TIMEOUT_MS,
       signal: connecting.signal,
     });
@@ -261,12 +263,15 @@ export async function shutdown(
   const active = subscriptions.filter((s) => s.active);
   let unsubscribed = 0;
   if (client.state === "open" && active.length > 0) {
-    let timer: ReturnType<typeof setTimeout> | undefined;
+    const clock = context.runtime.clock;
+    let timer: TimerHandle;
     const results = await Promise.race([
       Promise.allSettled(active.map((s) => s.unsubscribe())),
-      new Promise<undefined>((resolve) => timer = setTimeout(() => resolve(undefined), timeoutMs)),
+      new Promise<undefined>((resolve) =>
+        timer = clock.setTimer(() => resolve(undefined), timeoutMs)
+      ),
     ]);
-    clearTimeout(timer);
+    clock.clearTimer(timer);
     unsubscribed = results?.filter((r) => r.status === "fulfilled").length ?? 0;
   }
   await client.close();

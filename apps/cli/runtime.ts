@@ -8,7 +8,7 @@
  * @module
  */
 
-import type { Transport } from "@kalshi-ws/client";
+import type { Clock, Transport } from "@kalshi-ws/client";
 import type { OutputStreams } from "./output.ts";
 
 /** The signals the CLI handles: Ctrl-C, a service manager's stop, a closed terminal. */
@@ -85,6 +85,11 @@ export interface CliRuntime {
   readonly windowsPaths: boolean;
   /** The client's transport for this runtime (`@kalshi-ws/deno` or `@kalshi-ws/node`). */
   readonly transport: Transport;
+  /**
+   * Time and timers for the client and the commands' own timers (on Deno not `setTimeout`,
+   * whose first use costs ~15–20 ms: `deno_clock.ts`).
+   */
+  readonly clock: Clock;
   /** An environment variable; undefined when unset or not permitted to read. */
   env(name: string): string | undefined;
   /** The process's working directory; undefined when not permitted to know it (`demo`). */

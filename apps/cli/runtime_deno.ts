@@ -8,6 +8,7 @@
  */
 
 import { transport } from "@kalshi-ws/deno";
+import { denoClock } from "./deno_clock.ts";
 import type { OutputStreams } from "./output.ts";
 import {
   type CliRuntime,
@@ -31,6 +32,7 @@ export const denoRuntime: CliRuntime = {
   },
   windowsPaths: Deno.build.os === "windows",
   transport,
+  clock: denoClock,
   env(name) {
     try {
       return Deno.env.get(name);

@@ -19,6 +19,7 @@ import { readFile } from "node:fs/promises";
 import { createServer } from "node:http";
 import { isatty } from "node:tty";
 import { nodeListener } from "@kalshi-ws/metrics";
+import { systemClock } from "@kalshi-ws/client/internal";
 import { transport } from "@kalshi-ws/node";
 import { type WebSocket, WebSocketServer } from "ws";
 import type { OutputStreams } from "./output.ts";
@@ -101,6 +102,7 @@ export const nodeRuntime: CliRuntime = {
   },
   windowsPaths: process.platform === "win32",
   transport,
+  clock: systemClock,
   env: (name) => process.env[name],
   cwd() {
     try {

@@ -58,6 +58,7 @@ export async function watchBooks(
       rows: format === "text" ? context.runtime.terminalRows() : undefined,
       color: out.color,
       onClosed: () => lifetime.stop("stdout_closed"),
+      timers: context.runtime.clock,
     });
     view.start();
     // A listener, not a `for await` loop over the subscription: the books live in the store and
