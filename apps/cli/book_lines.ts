@@ -56,8 +56,13 @@ function digitCount(value: number): number {
  * the bytes over for one write.
  */
 export class BookLineWriter {
-  #buf = new Uint8Array(1 << 17);
+  #buf: Uint8Array;
   #at = 0;
+
+  /** A writer whose buffer starts at `initialBytes` (it grows as needed). */
+  constructor(initialBytes = 1 << 17) {
+    this.#buf = new Uint8Array(initialBytes);
+  }
 
   /** Appends the line of `book` (a valid book) stamped `t`; `final` marks an end-of-run line. */
   add(book: OrderBook, t: number, final = false): void {

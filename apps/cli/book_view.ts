@@ -110,6 +110,7 @@ export class BookView {
   #touchMonotonic = 0;
   readonly #pending = new Set<string>();
   readonly #lines = new BookLineWriter();
+  #written: Promise<boolean> = Promise.resolve(true);
   #timer: TimerHandle | undefined;
   #immediate = false;
   #running = false;
@@ -121,6 +122,11 @@ export class BookView {
     this.#store = store;
     this.#options = options;
     this.#markets = new Set(options.markets);
+  }
+
+  /** Settles once the lines of `finish({ background: true })` are written (false: stdout closed). */
+  get written(): Promise<boolean> {
+    return this.#written;
   }
 
   /** Starts periodic output (the terminal view clears the screen and hides the cursor). */
@@ -176,8 +182,10 @@ export class BookView {
   /**
    * Stops and writes the end state: NDJSON, a `final` line for every valid book (invalid ones are
    * named on stderr); text, a last redraw and the cursor back. Returns the markets left invalid.
+   * With `background`, the NDJSON lines drain into stdout while the caller goes on (unsubscribe,
+   * close): await {@linkcode BookView.written} before the process exits.
    */
-  finish(): string[] {
+  finish(options: { readonly background?: boolean } = {}): string[] {
     this.stop();
     const { out } = this.#options;
     const books = this.#books();
@@ -193,6 +201,21 @@ export class BookView {
       return invalid;
     }
     const t = Date.now();
+    if (options.background) {
+      // All lines in one buffer (sized for them up front), handed to the background write.
+      let size = 0;
+      for (const book of books) {
+        size += 256 + 6 * book.marketTicker.length +
+          24 * (book.levelCount("yes") + book.levelCount("no"));
+      }
+      const lines = new BookLineWriter(size);
+      for (const book of books) {
+        if (book.valid) lines.add(book, t, true);
+        else invalid.push(book.marketTicker);
+      }
+      this.#written = out.bytesInBackground(lines.take());
+      return invalid;
+    }
     // ~1 MB for 1 000 books, written in 64 KiB pieces: the buffer stays in cache, and the
     // reader drains one piece while the next is written.
     const lines = this.#lines;

@@ -23,6 +23,11 @@ export type Verbosity = "quiet" | "normal" | "verbose";
 export interface OutputStreams {
   /** Writes to stdout; returns the bytes written (throws `BrokenPipe` when the reader left). */
   writeOut(bytes: Uint8Array): number;
+  /**
+   * Writes to stdout without blocking the event loop, where the runtime can (Deno); resolves
+   * with the bytes written.
+   */
+  writeOutAsync?(bytes: Uint8Array): Promise<number>;
   /** Writes to stderr; returns the bytes written. */
   writeErr(bytes: Uint8Array): number;
   /** Whether stdout is a terminal. */
@@ -41,6 +46,8 @@ export class Output {
   readonly #verbosity: Verbosity;
   readonly #color: boolean;
   #closed = false;
+  /** The write of {@linkcode Output.bytesInBackground} under way; stdout writes queue behind it. */
+  #background: Promise<unknown> | undefined;
   #sink: ((message: string, warning: boolean) => void) | undefined;
   readonly #repeated: RepeatedLines;
 
@@ -92,6 +99,12 @@ export class Output {
   bytes(data: Uint8Array): boolean {
     if (this.#closed) return false;
     if (data.length === 0) return true;
+    if (this.#background !== undefined) {
+      // Keep stdout in order: after the background write (its outcome is reported there).
+      const copy = data.slice();
+      void this.#background.then(() => this.bytes(copy));
+      return true;
+    }
     try {
       writeAll((bytes) => this.#streams.writeOut(bytes), data);
       return true;
@@ -102,6 +115,36 @@ export class Output {
       }
       throw error;
     }
+  }
+
+  /**
+   * Writes `data` to stdout while the event loop runs on, where the runtime can (else at once):
+   * the final books of `book` (~1 MB for 1 000 markets) drain into a slow reader while the run
+   * unsubscribes and closes. Resolves once written (false: stdout closed); later stdout writes
+   * wait for it. `data` must not change until then. Await it before the process exits.
+   */
+  bytesInBackground(data: Uint8Array): Promise<boolean> {
+    const streams = this.#streams;
+    if (streams.writeOutAsync === undefined || this.#background !== undefined || !data.length) {
+      return Promise.resolve(this.bytes(data));
+    }
+    if (this.#closed) return Promise.resolve(false);
+    const written = (async () => {
+      try {
+        for (let at = 0; at < data.length;) at += await streams.writeOutAsync!(data.subarray(at));
+        return true;
+      } catch (error) {
+        if (!isBrokenPipe(error)) throw error;
+        this.#closed = true;
+        return false;
+      }
+    })();
+    // Cleared first when it settles, so the writes queued behind it then run in their order.
+    const background: Promise<void> = written.then(() => {}, () => {}).then(() => {
+      if (this.#background === background) this.#background = undefined;
+    });
+    this.#background = background;
+    return written;
   }
 
   /**

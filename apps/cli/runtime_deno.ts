@@ -74,6 +74,7 @@ export const denoRuntime: CliRuntime = {
   streams(): OutputStreams {
     return {
       writeOut: (bytes) => Deno.stdout.writeSync(bytes),
+      writeOutAsync: (bytes) => Deno.stdout.write(bytes),
       writeErr: (bytes) => Deno.stderr.writeSync(bytes),
       outIsTerminal: Deno.stdout.isTerminal(),
       errIsTerminal: Deno.stderr.isTerminal(),

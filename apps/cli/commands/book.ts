@@ -106,8 +106,9 @@ export async function watchBooks(
     }
     if (failure !== undefined) throw failure;
     if (!lifetime.stopped) lifetime.stop("finished");
-    // The final state, before unsubscribing and closing invalidate the books.
-    const invalid = view.finish();
+    // The final state, before unsubscribing and closing invalidate the books; its lines drain
+    // into stdout while the run unsubscribes and closes.
+    const invalid = view.finish({ background: true });
     if (invalid.length > 0) {
       out.warn(`not printed (book not valid at exit): ${invalid.join(", ")}`);
     }
@@ -115,6 +116,7 @@ export async function watchBooks(
   } finally {
     view?.stop();
     await client.close();
+    await view?.written;
   }
   out.status(`stopped (${lifetime.reason})`);
   return lifetime.exitCode;
