@@ -15,6 +15,8 @@ import { openStreamSocket } from "./tcp_websocket.ts";
 export const tcpTransport: Transport = {
   name: "deno-tcp",
   seesPings: true,
+  // tcp_websocket.ts hands every complete frame of a socket read over in one synchronous loop.
+  readsInRuns: true,
   open(url, headers, events: SocketEvents, options?: OpenOptions): SocketConnection {
     return openStreamSocket(url, headers, events, options?.maxFrameBytes);
   },
